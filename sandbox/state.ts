@@ -1,0 +1,213 @@
+import type { AccountSeed, SandboxSeed } from './accounts';
+import { DEMO_SEED, cloneSeed } from './accounts';
+import type { SandboxClock } from './clock';
+import { createClock } from './clock';
+import { FaultBook } from './faults';
+import type { MassContent } from './message-content';
+import { MediaStore } from './media';
+import type { Limits } from './quotas';
+import { QuotaBook } from './quotas';
+import { TokenBook } from './tokens';
+
+/** Where MASSSENDJOBFINISH goes. `mode` is the account's message encryption mode (消息加解密方式). */
+export type CallbackMode = 'plain' | 'compat' | 'safe';
+
+export interface CallbackConfig {
+  url: string;
+  token: string;
+  encodingAesKey?: string;
+  mode?: CallbackMode;
+}
+
+export interface SandboxOptions {
+  /** 0 picks a free port (default). */
+  port?: number;
+  host?: string;
+  /** The clock in ms; `advance` adds an offset on top of it. */
+  now?: () => number;
+  tokenTtlSeconds?: number;
+  /** How long a send stays SENDING. */
+  jobDurationMs?: number;
+  limits?: Partial<Limits>;
+  callback?: CallbackConfig;
+  log?: (line: string) => void;
+  seed?: SandboxSeed;
+  /** How long a push waits for the callback to answer (WeChat: about 5 s). */
+  pushTimeoutMs?: number;
+  /** Push attempts in total (WeChat: 3). */
+  pushAttempts?: number;
+  /** A second send with the same clientmsgid within this window is 45066, later 45065. */
+  clientMsgIdRetryWindowMs?: number;
+  /** How long a stable token lives on after force_refresh replaced it (default 0). */
+  stableRefreshOverlapSeconds?: number;
+  /** Without clientmsgid, derive one from audience + content, as WeChat does (default true). */
+  deriveClientMsgId?: boolean;
+}
+
+export interface Settings {
+  tokenTtlSeconds: number;
+  jobDurationMs: number;
+  pushTimeoutMs: number;
+  pushAttempts: number;
+  clientMsgIdRetryWindowMs: number;
+  stableRefreshOverlapSeconds: number;
+  deriveClientMsgId: boolean;
+}
+
+export type Audience =
+  | { type: 'all' }
+  | { type: 'tag'; tagId: number }
+  | { type: 'openids'; openids: string[] }
+  | { type: 'preview'; openid: string; towxname?: string };
+
+export type MsgStatus = 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL' | 'DELETE';
+
+export interface JobCounts {
+  total: number;
+  filter: number;
+  sent: number;
+  error: number;
+}
+
+export interface MassMessage {
+  msgId: number;
+  msgDataId?: number;
+  appid: string;
+  endpoint: 'sendall' | 'send' | 'preview';
+  audience: Audience;
+  content: MassContent;
+  clientMsgId?: string;
+  clientMsgIdDerived: boolean;
+  status: MsgStatus;
+  createdAt: number;
+  finishAt: number;
+  finishedAt?: number;
+  counts: JobCounts;
+  /** The push's Status: "send success", "send fail" or "err(N)". */
+  pushStatus: string;
+  pushEnabled: boolean;
+  articleUrls: string[];
+  deletedArticles: number[];
+}
+
+export interface CallRecord {
+  seq: number;
+  at: number;
+  method: string;
+  path: string;
+  appid?: string;
+  errcode: number;
+  httpStatus: number;
+  fault?: string;
+  durationMs: number;
+  note?: string;
+}
+
+export type PushOutcome = 'delivered' | 'http-error' | 'timeout' | 'network-error' | 'no-callback' | 'dropped';
+
+export interface PushAttempt {
+  msgId: number;
+  appid: string;
+  attempt: number;
+  at: number;
+  url?: string;
+  mode?: CallbackMode;
+  outcome: PushOutcome;
+  httpStatus?: number;
+  durationMs: number;
+  /** The plaintext MASSSENDJOBFINISH XML (it holds no secret). */
+  xml: string;
+}
+
+export interface SandboxState {
+  clock: SandboxClock;
+  settings: Settings;
+  seed: SandboxSeed;
+  accounts: Map<string, AccountSeed>;
+  tokens: TokenBook;
+  quotas: QuotaBook;
+  media: MediaStore;
+  faults: FaultBook;
+  messages: Map<number, MassMessage>;
+  /** `${appid}\n${clientmsgid}` → the send that used it. */
+  clientMsgIds: Map<string, { msgId: number; at: number }>;
+  speeds: Map<string, number>;
+  calls: CallRecord[];
+  pushes: PushAttempt[];
+  callback: CallbackConfig | undefined;
+  nextMsgId: number;
+  nextMsgDataId: number;
+  nextCallSeq: number;
+  log: (line: string) => void;
+  timers: Set<NodeJS.Timeout>;
+  inflight: Set<Promise<void>>;
+  /** Aborts pending pushes when the sandbox closes. */
+  closing: AbortController;
+}
+
+// msg_id values exceed 2^31 (WeChat's are around 3147494552); clients must keep them exact.
+const FIRST_MSG_ID = 3_147_483_649;
+const FIRST_MSG_DATA_ID = 2_247_483_649;
+
+export function createState(options: SandboxOptions): SandboxState {
+  const clock = createClock(options.now);
+  const settings: Settings = {
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 7200,
+    jobDurationMs: options.jobDurationMs ?? 1500,
+    pushTimeoutMs: options.pushTimeoutMs ?? 5000,
+    pushAttempts: options.pushAttempts ?? 3,
+    clientMsgIdRetryWindowMs: options.clientMsgIdRetryWindowMs ?? 60_000,
+    stableRefreshOverlapSeconds: options.stableRefreshOverlapSeconds ?? 0,
+    deriveClientMsgId: options.deriveClientMsgId ?? true,
+  };
+  const limits: Limits = { perMinute: true, daily: true, monthly: true, ...options.limits };
+  const seed = cloneSeed(options.seed ?? DEMO_SEED);
+  const state: SandboxState = {
+    clock,
+    settings,
+    seed,
+    accounts: new Map(),
+    tokens: new TokenBook(clock, { ttlSeconds: settings.tokenTtlSeconds, stableOverlapSeconds: settings.stableRefreshOverlapSeconds }),
+    quotas: new QuotaBook(clock, limits),
+    media: new MediaStore(clock),
+    faults: new FaultBook(),
+    messages: new Map(),
+    clientMsgIds: new Map(),
+    speeds: new Map(),
+    calls: [],
+    pushes: [],
+    callback: options.callback,
+    nextMsgId: FIRST_MSG_ID,
+    nextMsgDataId: FIRST_MSG_DATA_ID,
+    nextCallSeq: 1,
+    log: options.log ?? ((line) => console.log(line)),
+    timers: new Set(),
+    inflight: new Set(),
+    closing: new AbortController(),
+  };
+  resetState(state);
+  return state;
+}
+
+/** Back to the seed: clears tokens, sends, records, quotas, faults and uploads; keeps the callback, limits and clock. */
+export function resetState(state: SandboxState): void {
+  for (const timer of state.timers) clearTimeout(timer);
+  state.timers.clear();
+  state.accounts = new Map(cloneSeed(state.seed).accounts.map((a) => [a.appid, a]));
+  state.tokens.clear();
+  state.quotas.clear();
+  state.media.clear();
+  state.media.seed([...state.accounts.values()]);
+  state.faults.clear();
+  state.messages.clear();
+  state.clientMsgIds.clear();
+  state.speeds.clear();
+  state.calls.length = 0;
+  state.pushes.length = 0;
+}
+
+/** AppIDs are not secret, but a short form keeps log lines readable. */
+export function shortAppid(appid: string | undefined): string {
+  if (appid === undefined) return '-';
+  return appid.length > 8 ? `${appid.slice(0, 4)}…${appid.slice(-4)}` : appid;
+}

@@ -1,0 +1,119 @@
+import * as z from 'zod/mini';
+import { describeIssues } from './validation';
+
+/** Names every environment variable that is missing or malformed, and why. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: ReadonlyArray<{ variable: string; reason: string }>) {
+    super(
+      `invalid configuration: ${problems.map((p) => `${p.variable}: ${p.reason}`).join('; ')}`,
+    );
+  }
+}
+
+const required = z.string().check(z.trim(), z.minLength(1, 'is required'));
+const optionalText = z.optional(z.string().check(z.trim()));
+
+const positiveInt = (fallback: number) =>
+  z._default(
+    z.pipe(
+      z.string().check(z.regex(/^\d+$/, 'must be a whole number')),
+      z.transform((text) => Number(text)),
+    ),
+    fallback,
+  );
+
+const csv = z.pipe(
+  z.optional(z.string()),
+  z.transform((text) =>
+    (text ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
+);
+
+// 43 base64 characters decode (with the "=" WeChat leaves off) to a 32-byte AES-256 key.
+const encodingAesKey = z.optional(
+  z.string().check(z.regex(/^[A-Za-z0-9+/]{43}$/, 'must be 43 base64 characters')),
+);
+
+const sections = {
+  wechat: {
+    WECHAT_APP_ID: required,
+    WECHAT_APP_SECRET: required,
+    WECHAT_API_BASE_URL: z._default(z.url(), 'https://api.weixin.qq.com'),
+    WECHAT_TOKEN_ENDPOINT: z._default(z.enum(['stable', 'classic']), 'stable'),
+    WECHAT_TIMEOUT_MS: positiveInt(10_000),
+  },
+  store: {
+    STORE_URL: z.string().check(
+      z.regex(/^(memory:|file:.+|rediss?:\/\/.+)$/, 'must be memory:, file:<dir> or redis://…'),
+    ),
+  },
+  api: {
+    API_KEYS: csv,
+  },
+  callback: {
+    WECHAT_APP_ID: required,
+    WECHAT_TOKEN: required,
+    WECHAT_TOKEN_PREVIOUS: optionalText,
+    WECHAT_ENCODING_AES_KEY: encodingAesKey,
+    WECHAT_ENCODING_AES_KEY_PREVIOUS: encodingAesKey,
+    CALLBACK_TIMESTAMP_WINDOW_SECONDS: positiveInt(300),
+    CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
+    NOTIFY_URL: z.optional(z.url()),
+    NOTIFY_SECRET: optionalText,
+  },
+} as const;
+
+type Sections = typeof sections;
+type Raw<K extends keyof Sections> = z.infer<z.ZodMiniObject<Sections[K]>>;
+
+const build = {
+  wechat: (env: Raw<'wechat'>) => ({
+    appId: env.WECHAT_APP_ID,
+    appSecret: env.WECHAT_APP_SECRET,
+    apiBaseUrl: env.WECHAT_API_BASE_URL,
+    tokenEndpoint: env.WECHAT_TOKEN_ENDPOINT,
+    timeoutMs: env.WECHAT_TIMEOUT_MS,
+  }),
+  store: (env: Raw<'store'>) => ({ url: env.STORE_URL }),
+  api: (env: Raw<'api'>) => ({ keys: env.API_KEYS }),
+  callback: (env: Raw<'callback'>) => ({
+    appId: env.WECHAT_APP_ID,
+    tokens: [env.WECHAT_TOKEN, env.WECHAT_TOKEN_PREVIOUS].filter((t): t is string => !!t),
+    aesKeys: [env.WECHAT_ENCODING_AES_KEY, env.WECHAT_ENCODING_AES_KEY_PREVIOUS].filter(
+      (k): k is string => !!k,
+    ),
+    windowSeconds: env.CALLBACK_TIMESTAMP_WINDOW_SECONDS,
+    maxBodyBytes: env.CALLBACK_MAX_BODY_BYTES,
+    notify: env.NOTIFY_URL ? { url: env.NOTIFY_URL, secret: env.NOTIFY_SECRET ?? '' } : undefined,
+  }),
+};
+
+export type Config = { [K in keyof Sections]: ReturnType<(typeof build)[K]> };
+export type WeChatConfig = Config['wechat'];
+export type CallbackConfig = Config['callback'];
+
+/**
+ * Parses only the sections a function uses, so a function never demands a variable it does
+ * not read. Every problem is reported at once, each with its variable's name.
+ */
+export function readConfig<K extends keyof Sections>(
+  env: Record<string, string | undefined>,
+  ...wanted: K[]
+): Pick<Config, K> {
+  const shape = Object.assign({}, ...wanted.map((key) => sections[key]));
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      describeIssues(result.error.issues).map((p) => ({ variable: p.path, reason: p.reason })),
+    );
+  }
+  const raw = result.data as Record<string, string | undefined> & Raw<K>;
+  if (wanted.includes('callback' as K) && raw.NOTIFY_URL && !raw.NOTIFY_SECRET) {
+    throw new ConfigError([{ variable: 'NOTIFY_SECRET', reason: 'is required when NOTIFY_URL is set' }]);
+  }
+  return Object.fromEntries(wanted.map((key) => [key, build[key](raw as never)])) as Pick<Config, K>;
+}

@@ -1,0 +1,151 @@
+import * as z from 'zod/mini';
+import { HttpError } from './http-error';
+import { createLogger, type Logger } from '../log';
+import { ConfigError } from '../config';
+
+/**
+ * Tencent Cloud API Gateway → SCF "integration request" event, the fields this product reads.
+ * `queryString` values arrive as a string, an array (repeated keys) or `true` (a bare key).
+ */
+export const ApiGatewayEvent = z.looseObject({
+  httpMethod: z.string(),
+  path: z.string(),
+  headers: z.optional(z.nullable(z.record(z.string(), z.optional(z.string())))),
+  queryString: z.optional(
+    z.nullable(z.record(z.string(), z.union([z.string(), z.array(z.string()), z.literal(true)]))),
+  ),
+  body: z.optional(z.nullable(z.string())),
+  isBase64Encoded: z.optional(z.boolean()),
+  requestContext: z.optional(z.looseObject({ requestId: z.optional(z.string()) })),
+});
+export type ApiGatewayEvent = z.infer<typeof ApiGatewayEvent>;
+
+/** What SCF expects back for an integrated response. */
+export interface ApiGatewayResponse {
+  isBase64Encoded: boolean;
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ScfContext {
+  request_id?: string;
+  [key: string]: unknown;
+}
+
+export type QueryValue = string | string[] | true;
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+  query: Record<string, QueryValue>;
+  rawBody: Buffer;
+  requestId: string;
+}
+
+export interface ApiResult {
+  status: number;
+  headers?: Record<string, string>;
+  /** Serialised as JSON unless `contentType` says otherwise and the body is a string. */
+  body?: unknown;
+  contentType?: string;
+}
+
+export function toApiRequest(event: unknown, requestId: string): ApiRequest {
+  const parsed = ApiGatewayEvent.safeParse(event);
+  if (!parsed.success) throw new HttpError(400, 'bad_event', 'not an API Gateway event');
+  const e = parsed.data;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(e.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const body = e.body ?? '';
+  return {
+    method: e.httpMethod.toUpperCase(),
+    path: e.path,
+    headers,
+    query: e.queryString ?? {},
+    rawBody: e.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
+    requestId,
+  };
+}
+
+/** A query parameter as one string: the last of repeated values; a bare key reads as "". */
+export function queryParam(request: ApiRequest, name: string): string | undefined {
+  const value = request.query[name];
+  if (value === undefined) return undefined;
+  if (value === true) return '';
+  return Array.isArray(value) ? value[value.length - 1] : value;
+}
+
+export function toGatewayResponse(result: ApiResult, requestId: string): ApiGatewayResponse {
+  const isText = typeof result.body === 'string' && result.contentType !== undefined;
+  return {
+    isBase64Encoded: false,
+    statusCode: result.status,
+    headers: {
+      'content-type': isText ? result.contentType! : 'application/json; charset=utf-8',
+      'x-request-id': requestId,
+      ...result.headers,
+    },
+    body: isText ? (result.body as string) : result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+/** Every error reply comes from here: 4xx detail is exposed, anything else is logged only. */
+export function toErrorResult(err: unknown, requestId: string, log: Logger): ApiResult {
+  if (err instanceof HttpError && err.status < 500) {
+    return {
+      status: err.status,
+      headers: err.headers,
+      body: { error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...err.details, requestId } },
+    };
+  }
+  if (err instanceof HttpError) {
+    // 5xx of our own making that says what went wrong upstream (502) or that we are unconfigured (503).
+    log.warn('request failed', { requestId, status: err.status, code: err.code, err });
+    return {
+      status: err.status,
+      headers: err.headers,
+      body: { error: { code: err.code, message: err.message, ...err.details, requestId } },
+    };
+  }
+  log.error('unhandled error', { requestId, err });
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error', requestId } } };
+}
+
+export type ApiHandler = (request: ApiRequest) => Promise<ApiResult>;
+
+/**
+ * Turns a typed handler into SCF's `main_handler(event, context)`. `getHandler` is called per
+ * invocation, so entry points can build their dependencies lazily, once per container.
+ */
+export function createScfHandler(getHandler: () => { handle: ApiHandler; log: Logger }) {
+  return async function main_handler(event: unknown, context?: ScfContext): Promise<ApiGatewayResponse> {
+    const requestId =
+      context?.request_id ??
+      (event as ApiGatewayEvent | undefined)?.requestContext?.requestId ??
+      crypto.randomUUID();
+    let log: Logger | undefined;
+    try {
+      const built = getHandler();
+      log = built.log.child({ requestId });
+      const request = toApiRequest(event, requestId);
+      const started = Date.now();
+      const result = await built.handle(request).catch((err: unknown) => toErrorResult(err, requestId, log!));
+      log.info('request', { method: request.method, path: request.path, status: result.status, ms: Date.now() - started });
+      return toGatewayResponse(result, requestId);
+    } catch (err) {
+      const fallback = log ?? createLogger({ requestId });
+      if (err instanceof ConfigError) {
+        // The variable names go to the log; the caller learns only that setup is incomplete.
+        fallback.error('function is not configured', { err });
+        const notConfigured = new HttpError(503, 'not_configured', 'this function is not configured; see its log');
+        return toGatewayResponse(toErrorResult(notConfigured, requestId, fallback), requestId);
+      }
+      return toGatewayResponse(toErrorResult(err, requestId, fallback), requestId);
+    }
+  };
+}

@@ -1,0 +1,28 @@
+import type * as z from 'zod/mini';
+import type { ApiRequest } from './api-gateway';
+import { HttpError } from './http-error';
+import { describeIssues } from '../validation';
+
+/** Parses the body as JSON and checks it against `schema`, naming every offending field. */
+export function readJsonBody<T>(request: ApiRequest, schema: z.ZodMiniType<T>): T {
+  const contentType = request.headers['content-type'] ?? '';
+  if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) {
+    throw new HttpError(415, 'unsupported_media_type', 'the body must be application/json', {
+      fields: [{ path: '(header) content-type', reason: `expected application/json, got ${contentType.slice(0, 60)}` }],
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', 'the body is not valid JSON', {
+      fields: [{ path: '(body)', reason: err instanceof Error ? err.message : 'not JSON' }],
+    });
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    const fields = describeIssues(result.error.issues);
+    throw new HttpError(400, 'invalid_request', `invalid request: ${fields.map((f) => `${f.path} ${f.reason}`).join('; ')}`, { fields });
+  }
+  return result.data;
+}

@@ -1,0 +1,33 @@
+/**
+ * Every secret the process has seen (AppSecret, access tokens, callback tokens, AES keys, API
+ * keys) is remembered here, so any text bound for a log line or an error can be scrubbed even
+ * when the code that writes it never knew the value was secret.
+ */
+const secrets = new Set<string>();
+
+// Values shorter than this would scrub ordinary words; real secrets are far longer.
+const MIN_SECRET_LENGTH = 6;
+
+const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/(access_token=)[^&\s"']+/gi, '$1[REDACTED]'],
+  [/(secret=)[^&\s"']+/gi, '$1[REDACTED]'],
+  [/("(?:access_token|secret|appsecret|token|encoding_?aes_?key)"\s*:\s*")[^"]*"/gi, '$1[REDACTED]"'],
+  [/(Bearer\s+)[^\s"']+/gi, '$1[REDACTED]'],
+];
+
+export function rememberSecret(value: string | undefined): void {
+  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+}
+
+export function forgetSecrets(): void {
+  secrets.clear();
+}
+
+export function redact(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
+  for (const secret of secrets) {
+    if (out.includes(secret)) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+import type { Dispatcher } from 'undici';
+import { readConfig, type Config } from './config';
+import { createLogger, type Logger } from './log';
+import { rememberSecret } from './redact';
+import { openStore } from './store/open-store';
+import type { Store } from './store/store';
+import { createAccessTokenProvider, type AccessTokenProvider } from './wechat/access-token';
+import { createWeChatClient, type WeChatClient } from './wechat/client';
+import { createTokenFetcher } from './wechat/token-fetcher';
+
+/** A value built on first use and kept for the container's life; `reset` is for tests. */
+export function memoize<T>(build: () => T): (() => T) & { reset(): void } {
+  let value: { current: T } | undefined;
+  const get = () => (value ??= { current: build() }).current;
+  return Object.assign(get, { reset: () => (value = undefined) });
+}
+
+type Env = Record<string, string | undefined>;
+
+export interface Overrides {
+  store?: Store;
+  log?: Logger;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+}
+
+export interface WeChatDeps {
+  appId: string;
+  store: Store;
+  log: Logger;
+  tokens: AccessTokenProvider;
+  client: WeChatClient;
+  now: () => number;
+}
+
+export interface ApiDeps extends WeChatDeps {
+  apiKeys: string[];
+}
+
+function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides: Overrides): WeChatDeps {
+  const { wechat } = config;
+  const log = overrides.log ?? createLogger();
+  const store = overrides.store ?? openStore(config.store.url);
+  const now = overrides.now ?? Date.now;
+  const transport = { baseUrl: wechat.apiBaseUrl, timeoutMs: wechat.timeoutMs, dispatcher: overrides.dispatcher };
+  const tokens = createAccessTokenProvider({
+    appId: wechat.appId,
+    store,
+    now,
+    log,
+    fetchToken: createTokenFetcher({ ...transport, appId: wechat.appId, appSecret: wechat.appSecret, kind: wechat.tokenEndpoint }),
+  });
+  return { appId: wechat.appId, store, log, tokens, now, client: createWeChatClient({ ...transport, tokens, log }) };
+}
+
+/** Everything an HTTP API function needs, from the environment. */
+export function buildApiDeps(env: Env, overrides: Overrides = {}): ApiDeps {
+  const config = readConfig(env, 'wechat', 'store', 'api');
+  config.api.keys.forEach(rememberSecret);
+  return { ...buildWeChat(config, overrides), apiKeys: config.api.keys };
+}
+
+/** Everything a timer-triggered WeChat job needs. */
+export function buildWeChatDeps(env: Env, overrides: Overrides = {}): WeChatDeps {
+  return buildWeChat(readConfig(env, 'wechat', 'store'), overrides);
+}

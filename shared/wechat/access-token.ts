@@ -1,0 +1,177 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Store } from '../store/store';
+import type { Logger } from '../log';
+import { silentLogger } from '../log';
+import { rememberSecret } from '../redact';
+import { AccessTokenError } from './errors';
+
+export interface AccessTokenProvider {
+  /** A token valid for at least the safety margin, from memory, the store, or WeChat. */
+  get(): Promise<string>;
+  /** WeChat rejected `rejected`: forget it, and only it, so the next get() fetches anew. */
+  invalidate(rejected: string): Promise<void>;
+}
+
+export interface FetchedToken {
+  accessToken: string;
+  expiresInSeconds: number;
+}
+
+export type TokenFetcher = (options: { forceRefresh: boolean }) => Promise<FetchedToken>;
+
+export interface AccessTokenProviderOptions {
+  appId: string;
+  store: Store;
+  fetchToken: TokenFetcher;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Refresh this long before expiry (default 5 minutes). */
+  marginMs?: number;
+  /** How long the refresh lock is held at most if its holder dies (default 15 s). */
+  lockTtlMs?: number;
+  /** How long a container waits for another one's refresh (default 15 s). */
+  waitTimeoutMs?: number;
+  pollIntervalMs?: number;
+  log?: Logger;
+}
+
+interface StoredToken {
+  token: string;
+  expiresAt: number;
+}
+
+// stable_token with force_refresh: at most 20 a day and at least 30 s apart (WeChat's limits).
+const FORCE_REFRESH_PER_DAY = 20;
+const FORCE_REFRESH_GAP_MS = 30_000;
+const DAY_MS = 86_400_000;
+// A failed refresh is shared for a moment so that waiting containers do not each repeat it:
+// with a wrong AppSecret fifty cold containers must not make fifty token calls.
+const FAILURE_TTL_MS = 5_000;
+
+const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function createAccessTokenProvider(options: AccessTokenProviderOptions): AccessTokenProvider {
+  const {
+    appId,
+    store,
+    fetchToken,
+    now = Date.now,
+    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    marginMs = 5 * 60_000,
+    lockTtlMs = 15_000,
+    waitTimeoutMs = 15_000,
+    pollIntervalMs = 50,
+    log = silentLogger,
+  } = options;
+  const keys = {
+    token: `wechat:access-token:${appId}`,
+    lock: `wechat:access-token:lock:${appId}`,
+    rejected: `wechat:access-token:rejected:${appId}`,
+    failure: `wechat:access-token:failure:${appId}`,
+    forceGap: `wechat:access-token:force-gap:${appId}`,
+    forceCount: (day: number) => `wechat:access-token:force-count:${appId}:${day}`,
+  };
+
+  let local: StoredToken | undefined;
+  let pending: Promise<string> | undefined;
+
+  const isFresh = (t: StoredToken | undefined): boolean => !!t && t.expiresAt - marginMs > now();
+  // Inside the margin but not yet expired: still usable while someone else refreshes.
+  const isUsable = (t: StoredToken | undefined): boolean => !!t && t.expiresAt - 5_000 > now();
+
+  async function readStored(): Promise<{ raw: string; token: StoredToken } | undefined> {
+    const raw = await store.get(keys.token);
+    if (!raw) return undefined;
+    try {
+      const token = JSON.parse(raw) as StoredToken;
+      rememberSecret(token.token);
+      return { raw, token };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async function mayForceRefresh(): Promise<boolean> {
+    if (!(await store.setIfAbsent(keys.forceGap, '1', FORCE_REFRESH_GAP_MS))) return false;
+    const count = await store.increment(keys.forceCount(Math.floor(now() / DAY_MS)), DAY_MS);
+    return count <= FORCE_REFRESH_PER_DAY;
+  }
+
+  async function fetchFresh(): Promise<StoredToken> {
+    const rejected = await store.get(keys.rejected);
+    let fetched = await fetchToken({ forceRefresh: false });
+    rememberSecret(fetched.accessToken);
+    // stable_token hands back the current token while WeChat still counts it valid; when that is
+    // the very token WeChat just rejected, only force_refresh yields another.
+    if (rejected && fingerprint(fetched.accessToken) === rejected) {
+      if (!(await mayForceRefresh())) {
+        throw new AccessTokenError('WeChat rejected its own current token and force_refresh is rate-limited (30 s apart, 20 a day)');
+      }
+      log.warn('access token rejected while still current: force_refresh', { appId });
+      fetched = await fetchToken({ forceRefresh: true });
+      rememberSecret(fetched.accessToken);
+    }
+    return { token: fetched.accessToken, expiresAt: now() + fetched.expiresInSeconds * 1000 };
+  }
+
+  async function refreshAsLockHolder(): Promise<string> {
+    const again = await readStored();
+    if (again && isFresh(again.token)) return again.token.token;
+    try {
+      const fresh = await fetchFresh();
+      await store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now());
+      await store.delete(keys.rejected);
+      log.info('access token refreshed', { appId, expiresAt: new Date(fresh.expiresAt).toISOString() });
+      local = fresh;
+      return fresh.token;
+    } catch (err) {
+      await store.set(keys.failure, err instanceof Error ? err.message : String(err), FAILURE_TTL_MS);
+      throw err;
+    }
+  }
+
+  async function obtain(): Promise<string> {
+    const deadline = now() + waitTimeoutMs;
+    for (;;) {
+      const stored = await readStored();
+      if (stored && isFresh(stored.token)) {
+        local = stored.token;
+        return local.token;
+      }
+      const owner = randomUUID();
+      if (await store.setIfAbsent(keys.lock, owner, lockTtlMs)) {
+        try {
+          return await refreshAsLockHolder();
+        } finally {
+          await store.compareAndDelete(keys.lock, owner);
+        }
+      }
+      if (stored && isUsable(stored.token)) return stored.token.token;
+      const failure = await store.get(keys.failure);
+      if (failure) throw new AccessTokenError(`another container's token refresh failed: ${failure}`);
+      if (now() >= deadline) {
+        throw new AccessTokenError(`no access token after waiting ${waitTimeoutMs} ms for another container's refresh`);
+      }
+      await sleep(pollIntervalMs);
+    }
+  }
+
+  return {
+    async get() {
+      if (local && isFresh(local)) return local.token;
+      // One refresh per container at a time; the store lock makes it one across containers.
+      pending ??= obtain().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+    async invalidate(rejected) {
+      if (local?.token === rejected) local = undefined;
+      const stored = await readStored();
+      // compare-and-delete: a newer token another container already wrote must survive.
+      if (stored?.token.token === rejected) await store.compareAndDelete(keys.token, stored.raw);
+      await store.set(keys.rejected, fingerprint(rejected), 2 * 3_600_000);
+      await store.delete(keys.failure);
+    },
+  };
+}

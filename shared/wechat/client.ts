@@ -1,0 +1,50 @@
+import type { Dispatcher } from 'undici';
+import type { Endpoint } from './endpoints';
+import { isTokenInvalid } from './errors';
+import { requestWeChat } from './request';
+import type { AccessTokenProvider } from './access-token';
+import type { Logger } from '../log';
+
+export interface WeChatClient {
+  call<Req, Res>(endpoint: Endpoint<Req, Res>, body: Req): Promise<Res>;
+}
+
+export interface WeChatClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  tokens: AccessTokenProvider;
+  dispatcher?: Dispatcher;
+  log: Logger;
+}
+
+export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
+  const { tokens, log } = options;
+
+  async function attempt<Req, Res>(endpoint: Endpoint<Req, Res>, body: Req, accessToken: string) {
+    const started = Date.now();
+    try {
+      const result = await requestWeChat(endpoint, body, { ...options, accessToken });
+      log.info('wechat call', { path: endpoint.path, errcode: 0, ms: Date.now() - started });
+      return result;
+    } catch (err) {
+      log.warn('wechat call failed', { path: endpoint.path, ms: Date.now() - started, err });
+      throw err;
+    }
+  }
+
+  return {
+    async call(endpoint, body) {
+      const accessToken = await tokens.get();
+      try {
+        return await attempt(endpoint, body, accessToken);
+      } catch (err) {
+        // 40001/40014/42001: the token was rejected (expired, or replaced by a classic `token`
+        // call elsewhere). Drop exactly that token and try once more with a fresh one; any
+        // other failure, above all of a mass send, is never repeated here.
+        if (!isTokenInvalid(err)) throw err;
+        await tokens.invalidate(accessToken);
+        return attempt(endpoint, body, await tokens.get());
+      }
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import * as z from 'zod/mini';
+import { MassMessage, PreviewMessage } from './mass-message';
+
+/**
+ * Every WeChat call this product makes, as data: one request function (request.ts) serves
+ * them all. Requests are checked before they leave, replies after they arrive. `errcode ≠ 0`
+ * never reaches a response schema: request.ts turns it into a WeChatApiError first.
+ */
+export interface Endpoint<Req, Res> {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** `access_token`: the token goes in the query; `none`: the token calls themselves. */
+  readonly auth: 'access_token' | 'none';
+  /** How the request travels: a JSON body, query parameters, or multipart form data. */
+  readonly encoding: 'json' | 'query' | 'multipart';
+  readonly request: z.ZodMiniType<Req>;
+  readonly response: z.ZodMiniType<Res>;
+}
+
+function endpoint<Req, Res>(definition: Endpoint<Req, Res>): Endpoint<Req, Res> {
+  return definition;
+}
+
+/** A 64-bit id kept as its exact decimal digits (see json-ids.ts). */
+export const WeChatId = z.string().check(z.regex(/^\d{1,20}$/, 'must be a decimal id'));
+
+const ok = z.looseObject({ errcode: z.optional(z.literal(0)), errmsg: z.optional(z.string()) });
+const sendResult = z.looseObject({ msg_id: WeChatId, msg_data_id: z.optional(WeChatId) });
+const clientmsgid = z.optional(z.string().check(z.maxLength(64)));
+const openId = z.string().check(z.minLength(1));
+
+const tokenResponse = z.looseObject({
+  access_token: z.string().check(z.minLength(1)),
+  expires_in: z.number().check(z.int(), z.positive()),
+});
+
+export const token = endpoint({
+  method: 'GET',
+  path: '/cgi-bin/token',
+  auth: 'none',
+  encoding: 'query',
+  request: z.strictObject({
+    grant_type: z.literal('client_credential'),
+    appid: z.string(),
+    secret: z.string(),
+  }),
+  response: tokenResponse,
+});
+
+export const stableToken = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/stable_token',
+  auth: 'none',
+  encoding: 'json',
+  request: z.strictObject({
+    grant_type: z.literal('client_credential'),
+    appid: z.string(),
+    secret: z.string(),
+    force_refresh: z.optional(z.boolean()),
+  }),
+  response: tokenResponse,
+});
+
+export const massSendAll = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/sendall',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.intersection(
+    z.object({
+      // is_to_all must be a JSON boolean; the string "true" gets 40008.
+      filter: z.strictObject({ is_to_all: z.boolean(), tag_id: z.optional(z.number().check(z.int())) }),
+      clientmsgid,
+    }),
+    MassMessage,
+  ),
+  response: sendResult,
+});
+
+export const massSend = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/send',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.intersection(
+    z.object({
+      touser: z.array(openId).check(z.minLength(2), z.maxLength(10_000)),
+      clientmsgid,
+    }),
+    MassMessage,
+  ),
+  response: sendResult,
+});
+
+export const massPreview = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/preview',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.intersection(
+    z.object({ touser: z.optional(openId), towxname: z.optional(z.string()) }),
+    PreviewMessage,
+  ),
+  response: z.looseObject({ msg_id: z.optional(WeChatId) }),
+});
+
+export const massDelete = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/delete',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({
+    msg_id: z.optional(WeChatId),
+    // 1-based; 0 or absent deletes every article of the message.
+    article_idx: z.optional(z.number().check(z.int(), z.minimum(0))),
+    url: z.optional(z.string()),
+  }),
+  response: ok,
+});
+
+export const MsgStatus = z.enum(['SEND_SUCCESS', 'SENDING', 'SEND_FAIL', 'DELETE']);
+export type MsgStatus = z.infer<typeof MsgStatus>;
+
+export const massGet = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/get',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ msg_id: WeChatId }),
+  response: z.looseObject({ msg_id: WeChatId, msg_status: MsgStatus }),
+});
+
+export const SpeedLevel = z.number().check(z.int(), z.minimum(0), z.maximum(4));
+
+export const massSpeedGet = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/speed/get',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({}),
+  response: z.looseObject({ speed: SpeedLevel, realspeed: z.number() }),
+});
+
+export const massSpeedSet = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/message/mass/speed/set',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ speed: SpeedLevel }),
+  response: ok,
+});
+
+export const NewsArticle = z.strictObject({
+  thumb_media_id: z.string().check(z.minLength(1)),
+  author: z.optional(z.string()),
+  title: z.string().check(z.minLength(1)),
+  content_source_url: z.optional(z.string()),
+  content: z.string().check(z.minLength(1)),
+  digest: z.optional(z.string()),
+  show_cover_pic: z.optional(z.union([z.literal(0), z.literal(1)])),
+  need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+  only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+});
+export type NewsArticle = z.infer<typeof NewsArticle>;
+
+export const uploadNews = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/media/uploadnews',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ articles: z.array(NewsArticle).check(z.minLength(1), z.maxLength(8)) }),
+  response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
+});
+
+export const uploadVideo = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/media/uploadvideo',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ media_id: z.string().check(z.minLength(1)), title: z.string(), description: z.string() }),
+  response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
+});
+
+export const MediaFile = z.object({
+  filename: z.string(),
+  contentType: z.string(),
+  data: z.instanceof(Uint8Array),
+});
+export type MediaFile = z.infer<typeof MediaFile>;
+
+export const uploadImage = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/media/uploadimg',
+  auth: 'access_token',
+  encoding: 'multipart',
+  request: z.strictObject({ media: MediaFile }),
+  response: z.looseObject({ url: z.string() }),
+});
