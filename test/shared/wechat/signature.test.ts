@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { isFresh, sha1Signature, verifySignature } from '../../../shared/wechat/signature';
+import {
+  officialAccountTextMessage as oa,
+  wecomTextMessage as wecom,
+  wecomUrlVerification as wecomUrl,
+} from '../../fixtures/wxbizmsgcrypt-vectors';
+
+describe('sha1Signature', () => {
+  it('reproduces the msg_signature of the Official Account sample', () => {
+    expect(sha1Signature([oa.token, oa.timestamp, oa.nonce, oa.encrypt])).toBe(oa.msgSignature);
+  });
+
+  it('reproduces the msg_signature of the WeCom samples', () => {
+    expect(sha1Signature([wecom.token, wecom.timestamp, wecom.nonce, wecom.encrypt])).toBe(wecom.msgSignature);
+    expect(sha1Signature([wecomUrl.token, wecomUrl.timestamp, wecomUrl.nonce, wecomUrl.echostr])).toBe(
+      wecomUrl.msgSignature,
+    );
+  });
+
+  it('does not depend on the order of the parts', () => {
+    expect(sha1Signature(['b', 'a', 'c'])).toBe(sha1Signature(['c', 'b', 'a']));
+  });
+});
+
+describe('verifySignature', () => {
+  const parts = ['1700000000', 'nonce-1'];
+  const good = sha1Signature(['current-token', ...parts]);
+
+  it('accepts a signature made with the current token', () => {
+    expect(verifySignature(good, ['current-token'], parts)).toBe(true);
+  });
+
+  it('accepts a signature made with the previous token during a rotation', () => {
+    const old = sha1Signature(['previous-token', ...parts]);
+    expect(verifySignature(old, ['current-token', 'previous-token'], parts)).toBe(true);
+  });
+
+  it('rejects a signature made with another token', () => {
+    const other = sha1Signature(['someone-else', ...parts]);
+    expect(verifySignature(other, ['current-token', 'previous-token'], parts)).toBe(false);
+  });
+
+  it('rejects a signature over other parts', () => {
+    expect(verifySignature(good, ['current-token'], ['1700000000', 'nonce-2'])).toBe(false);
+  });
+
+  it('rejects a missing, empty, truncated or lengthened signature', () => {
+    expect(verifySignature(undefined, ['current-token'], parts)).toBe(false);
+    expect(verifySignature('', ['current-token'], parts)).toBe(false);
+    expect(verifySignature(good.slice(0, -1), ['current-token'], parts)).toBe(false);
+    expect(verifySignature(`${good}0`, ['current-token'], parts)).toBe(false);
+  });
+
+  it('rejects everything when no token is configured', () => {
+    expect(verifySignature(good, [], parts)).toBe(false);
+  });
+
+  it('accepts the hex digest in upper case', () => {
+    expect(verifySignature(good.toUpperCase(), ['current-token'], parts)).toBe(true);
+  });
+});
+
+describe('isFresh', () => {
+  const now = 1_700_000_000_000;
+
+  it('accepts a timestamp inside the window on either side', () => {
+    expect(isFresh('1700000000', now)).toBe(true);
+    expect(isFresh('1699999700', now)).toBe(true);
+    expect(isFresh('1700000300', now)).toBe(true);
+  });
+
+  it('rejects a stale timestamp', () => {
+    expect(isFresh('1699999699', now)).toBe(false);
+  });
+
+  it('rejects a timestamp from the future', () => {
+    expect(isFresh('1700000301', now)).toBe(false);
+  });
+
+  it('honours a configured window', () => {
+    expect(isFresh('1699999000', now, 1000)).toBe(true);
+    expect(isFresh('1699999990', now, 5)).toBe(false);
+  });
+
+  it('rejects non-numeric timestamps', () => {
+    for (const bad of [undefined, '', 'abc', '17e8', '-1', '1700000000.5', ' 1700000000', '0x10']) {
+      expect(isFresh(bad, now)).toBe(false);
+    }
+    expect(isFresh(Number.NaN, now)).toBe(false);
+  });
+});
