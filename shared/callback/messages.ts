@@ -1,0 +1,257 @@
+import * as z from 'zod/mini';
+import type { XmlValue } from './xml';
+
+/**
+ * Schemas for what WeChat pushes to the developer URL, read from the string tree of
+ * `parseXml`. Only MASSSENDJOBFINISH is typed; every other message or event is acknowledged
+ * and ignored. Field names follow WeChat's XML (note `MsgID` with a capital D here, while
+ * ordinary messages say `MsgId`).
+ */
+
+const Text = z.string();
+const IntegerText = z.pipe(
+  z.string().check(z.trim(), z.regex(/^-?\d{1,15}$/)),
+  z.transform((text) => Number(text)),
+);
+const CountText = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d{1,15}$/)),
+  z.transform((text) => Number(text)),
+);
+// Mass-send ids exceed 2^31 (e.g. 3147494552); kept as the exact decimal string.
+const MsgIdText = z.string().check(z.trim(), z.regex(/^\d{1,30}$/));
+
+/**
+ * `err(N)` reasons from the MASSSENDJOBFINISH documentation (seed 001). 40001 and 40002 are
+ * outcomes of "API mass-send protection" (an admin must confirm within 30 minutes): they are
+ * statuses of this job, unrelated to the token errcode 40001 of the HTTP API.
+ */
+export const MASS_SEND_ERROR_REASONS = {
+  10001: 'ads',
+  20001: 'politics',
+  20002: 'porn',
+  20004: 'society',
+  20006: 'crime',
+  20008: 'fraud',
+  20013: 'copyright',
+  21000: 'other',
+  22000: 'mutual_promotion',
+  30001: 'originality_check_system_error',
+  30002: 'originality_check_not_sendable',
+  30003: 'originality_check_reprint_not_sent',
+  40001: 'admin_rejected',
+  40002: 'admin_confirmation_timeout',
+} as const;
+
+export type MassSendErrorReason =
+  | (typeof MASS_SEND_ERROR_REASONS)[keyof typeof MASS_SEND_ERROR_REASONS]
+  | 'unknown';
+
+export type MassSendStatus =
+  | { kind: 'success' }
+  | { kind: 'fail' }
+  | { kind: 'error'; code: number; reason: MassSendErrorReason };
+
+export function parseMassSendStatus(text: string): MassSendStatus | undefined {
+  const normalised = text.trim().toLowerCase();
+  if (normalised === 'send success') return { kind: 'success' };
+  if (normalised === 'send fail') return { kind: 'fail' };
+  const match = /^err\((\d{1,9})\)$/.exec(normalised);
+  if (!match) return undefined;
+  const code = Number(match[1]);
+  const reason: MassSendErrorReason =
+    (MASS_SEND_ERROR_REASONS as Record<number, MassSendErrorReason>)[code] ?? 'unknown';
+  return { kind: 'error', code, reason };
+}
+
+const StatusText = z.pipe(
+  z.string().check(
+    z.refine((text) => parseMassSendStatus(text) !== undefined, 'unrecognised Status'),
+  ),
+  z.transform((text) => parseMassSendStatus(text) as MassSendStatus),
+);
+
+/**
+ * A ResultList holds zero, one or many `<item>`: absent or empty reads as [], a single item
+ * arrives as an object and several as an array (see parseXml).
+ */
+function resultList<T extends z.ZodMiniType>(item: T) {
+  const Items = z.union([z.array(item), z.pipe(item, z.transform((one) => [one]))]);
+  const Listed = z.pipe(
+    z.looseObject({ item: z.optional(Items) }),
+    z.transform((list) => list.item ?? []),
+  );
+  const Empty = z.pipe(
+    z.string().check(z.trim(), z.length(0)),
+    z.transform((): z.output<T>[] => []),
+  );
+  return z.optional(z.union([Listed, Empty]));
+}
+
+/** Empty text stands for an empty block (`<ArticleUrlResult></ArticleUrlResult>`). */
+function block<T extends z.ZodMiniType>(shape: T) {
+  return z.optional(
+    z.union([shape, z.pipe(z.string().check(z.trim(), z.length(0)), z.transform(() => null))]),
+  );
+}
+
+export const CopyrightCheckItem = z.object({
+  ArticleIdx: CountText,
+  UserDeclareState: z.optional(IntegerText),
+  AuditState: z.optional(IntegerText),
+  OriginalArticleUrl: z.optional(Text),
+  OriginalArticleType: z.optional(IntegerText),
+  CanReprint: z.optional(IntegerText),
+  NeedReplaceContent: z.optional(IntegerText),
+  NeedShowReprintSource: z.optional(IntegerText),
+});
+export type CopyrightCheckItem = z.output<typeof CopyrightCheckItem>;
+
+export const ArticleUrlItem = z.object({
+  ArticleIdx: CountText,
+  ArticleUrl: Text,
+});
+export type ArticleUrlItem = z.output<typeof ArticleUrlItem>;
+
+export const MassSendJobFinishEvent = z.object({
+  ToUserName: Text,
+  FromUserName: Text,
+  CreateTime: CountText,
+  MsgType: z.literal('event'),
+  Event: z.literal('MASSSENDJOBFINISH'),
+  MsgID: MsgIdText,
+  Status: StatusText,
+  TotalCount: CountText,
+  FilterCount: CountText,
+  SentCount: CountText,
+  ErrorCount: CountText,
+  CopyrightCheckResult: block(
+    z.object({
+      Count: z.optional(CountText),
+      ResultList: resultList(CopyrightCheckItem),
+      // 1 not a reprint, 2 reprint allowed to send, 3 reprint blocked; 0 has been seen.
+      CheckState: z.optional(IntegerText),
+    }),
+  ),
+  ArticleUrlResult: block(
+    z.object({
+      Count: z.optional(CountText),
+      ResultList: resultList(ArticleUrlItem),
+    }),
+  ),
+});
+export type MassSendJobFinishEvent = z.output<typeof MassSendJobFinishEvent>;
+
+export interface CopyrightCheckResult {
+  count: number;
+  checkState?: number;
+  results: Array<{
+    articleIdx: number;
+    userDeclareState?: number;
+    auditState?: number;
+    originalArticleUrl?: string;
+    originalArticleType?: number;
+    canReprint?: number;
+    needReplaceContent?: number;
+    needShowReprintSource?: number;
+  }>;
+}
+
+export interface ArticleUrl {
+  articleIdx: number;
+  articleUrl: string;
+}
+
+/** What `status` and the operator notification see of one finished mass-send job. */
+export interface MassSendJobReport {
+  msgId: string;
+  status: MassSendStatus;
+  /** Unix seconds, WeChat's CreateTime. */
+  createTime: number;
+  toUserName: string;
+  fromUserName: string;
+  /** Approximate: WeChat pushes shortly before the job has fully finished. */
+  counts: { total: number; filter: number; sent: number; error: number };
+  copyrightCheck?: CopyrightCheckResult;
+  articleUrls?: ArticleUrl[];
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toMassSendJobReport(event: MassSendJobFinishEvent): MassSendJobReport {
+  const report: MassSendJobReport = {
+    msgId: event.MsgID,
+    status: event.Status,
+    createTime: event.CreateTime,
+    toUserName: event.ToUserName,
+    fromUserName: event.FromUserName,
+    counts: {
+      total: event.TotalCount,
+      filter: event.FilterCount,
+      sent: event.SentCount,
+      error: event.ErrorCount,
+    },
+  };
+  const copyright = event.CopyrightCheckResult;
+  if (copyright !== undefined) {
+    const results = (copyright?.ResultList ?? []).map((item) =>
+      dropUndefined({
+        articleIdx: item.ArticleIdx,
+        userDeclareState: item.UserDeclareState,
+        auditState: item.AuditState,
+        originalArticleUrl: item.OriginalArticleUrl,
+        originalArticleType: item.OriginalArticleType,
+        canReprint: item.CanReprint,
+        needReplaceContent: item.NeedReplaceContent,
+        needShowReprintSource: item.NeedShowReprintSource,
+      }),
+    );
+    report.copyrightCheck = dropUndefined({
+      count: copyright?.Count ?? results.length,
+      checkState: copyright?.CheckState,
+      results,
+    });
+  }
+  const urls = event.ArticleUrlResult;
+  if (urls !== undefined) {
+    report.articleUrls = (urls?.ResultList ?? []).map((item) => ({
+      articleIdx: item.ArticleIdx,
+      articleUrl: item.ArticleUrl,
+    }));
+  }
+  return report;
+}
+
+/** A MASSSENDJOBFINISH push that is missing a field or carries an unreadable one. */
+export class CallbackValidationError extends Error {
+  override readonly name = 'CallbackValidationError';
+  constructor(readonly field: string) {
+    super(`invalid or missing field: ${field}`);
+  }
+}
+
+export type CallbackMessage =
+  | { kind: 'mass_send_job_finish'; report: MassSendJobReport }
+  | { kind: 'ignored'; msgType: string; event?: string };
+
+function textField(value: XmlValue | XmlValue[] | undefined): string | undefined {
+  return typeof value === 'string' ? value.trim() : undefined;
+}
+
+/** Routes a parsed `<xml>` body: MASSSENDJOBFINISH is validated, anything else ignored. */
+export function parseCallbackMessage(root: XmlValue): CallbackMessage {
+  if (typeof root === 'string') throw new CallbackValidationError('xml');
+  const msgType = textField(root.MsgType);
+  if (msgType === undefined) throw new CallbackValidationError('MsgType');
+  const event = textField(root.Event);
+  if (msgType !== 'event' || event !== 'MASSSENDJOBFINISH') {
+    return event === undefined ? { kind: 'ignored', msgType } : { kind: 'ignored', msgType, event };
+  }
+  const parsed = MassSendJobFinishEvent.safeParse({ ...root, MsgType: msgType, Event: event });
+  if (!parsed.success) {
+    const path = parsed.error.issues[0]?.path ?? [];
+    throw new CallbackValidationError(path.map(String).join('.') || 'xml');
+  }
+  return { kind: 'mass_send_job_finish', report: toMassSendJobReport(parsed.data) };
+}
