@@ -53,6 +53,11 @@ export class QuotaBook {
     return this.counters.get(`day:${beijingDay(this.clock.now())}:${key}`) ?? 0;
   }
 
+  addToday(key: string): void {
+    const counterKey = `day:${beijingDay(this.clock.now())}:${key}`;
+    this.counters.set(counterKey, (this.counters.get(counterKey) ?? 0) + 1);
+  }
+
   usedThisMonth(key: string): number {
     return this.counters.get(`month:${beijingMonth(this.clock.now())}:${key}`) ?? 0;
   }
