@@ -138,6 +138,8 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         local = stored.token;
         return local.token;
       }
+      const failure = await store.get(keys.failure);
+      if (failure) throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
       const owner = randomUUID();
       if (await store.setIfAbsent(keys.lock, owner, lockTtlMs)) {
         try {
@@ -147,8 +149,6 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         }
       }
       if (stored && isUsable(stored.token)) return stored.token.token;
-      const failure = await store.get(keys.failure);
-      if (failure) throw new AccessTokenError(`another container's token refresh failed: ${failure}`);
       if (now() >= deadline) {
         throw new AccessTokenError(`no access token after waiting ${waitTimeoutMs} ms for another container's refresh`);
       }

@@ -1,0 +1,181 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { MockAgent } from 'undici';
+import { createAccessTokenProvider, type AccessTokenProvider } from '../../../shared/wechat/access-token';
+import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
+import { createMemoryStore } from '../../../shared/store/memory-store';
+import { createRedisStore } from '../../../shared/store/redis-store';
+import type { Store } from '../../../shared/store/store';
+import { AccessTokenError, WeChatApiError } from '../../../shared/wechat/errors';
+import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
+import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
+
+const APP_ID = 'wx1234567890abcdef';
+const SECRET = 'app-secret-0123456789abcdef';
+
+/** One cold container: its own provider and fetcher, sharing only the store and the network. */
+function container(store: Store, agent: MockAgent, extra: Partial<Parameters<typeof createAccessTokenProvider>[0]> = {}): AccessTokenProvider {
+  return createAccessTokenProvider({
+    appId: APP_ID,
+    store,
+    pollIntervalMs: 10,
+    fetchToken: createTokenFetcher({ appId: APP_ID, appSecret: SECRET, baseUrl: WECHAT_ORIGIN, timeoutMs: 2_000, kind: 'stable', dispatcher: agent }),
+    ...extra,
+  });
+}
+
+interface TokenCall {
+  force_refresh?: boolean;
+}
+
+function serveStableTokens(wechat: ReturnType<MockAgent['get']>, tokens: string[], delayMs = 0): TokenCall[] {
+  const calls: TokenCall[] = [];
+  const scope = wechat
+    .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+    .reply(200, (opts) => {
+      calls.push(JSON.parse(String(opts.body)) as TokenCall);
+      return JSON.stringify({ access_token: tokens[Math.min(calls.length, tokens.length) - 1], expires_in: 7200 });
+    })
+    .persist();
+  if (delayMs) scope.delay(delayMs);
+  return calls;
+}
+
+function stampede(openStore: () => Store | Promise<Store>) {
+  return async () => {
+    const { agent, wechat } = createWeChatMock();
+    const store = await openStore();
+    const calls = serveStableTokens(wechat, ['TOKEN_SHARED_BY_ALL_50'], 150);
+    const containers = Array.from({ length: 50 }, () => container(store, agent));
+    const tokens = await Promise.all(containers.map((c) => c.get()));
+    expect(calls).toHaveLength(1);
+    expect(new Set(tokens)).toEqual(new Set(['TOKEN_SHARED_BY_ALL_50']));
+    await agent.close();
+  };
+}
+
+describe('createAccessTokenProvider', () => {
+  let agent: MockAgent;
+  let wechat: ReturnType<MockAgent['get']>;
+  let store: Store;
+  beforeEach(() => {
+    ({ agent, wechat } = createWeChatMock());
+    store = createMemoryStore();
+  });
+  afterEach(async () => {
+    await agent.close();
+  });
+
+  it('makes exactly one upstream token request for 50 cold containers started at once', stampede(() => createMemoryStore()));
+
+  it('serves later calls from its own memory without asking the store or WeChat', async () => {
+    const calls = serveStableTokens(wechat, ['T1']);
+    const provider = container(store, agent);
+    await provider.get();
+    let reads = 0;
+    const get = store.get.bind(store);
+    store.get = async (key) => (reads++, get(key));
+    expect(await provider.get()).toBe('T1');
+    expect(reads).toBe(0);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('refreshes once the token is within the 5-minute margin of expiry, and not before', async () => {
+    let clock = 1_000_000;
+    const calls = serveStableTokens(wechat, ['T1', 'T2']);
+    const provider = container(store, agent, { now: () => clock });
+    expect(await provider.get()).toBe('T1');
+    clock += (7200 - 301) * 1000;
+    expect(await provider.get()).toBe('T1');
+    clock += 2_000;
+    expect(await provider.get()).toBe('T2');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('lets another container use a still-valid token while one refreshes it inside the margin', async () => {
+    let clock = 1_000_000;
+    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'OLD', expiresAt: clock + 120_000 }));
+    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'someone-else', 10_000);
+    const provider = container(store, agent, { now: () => clock });
+    expect(await provider.get()).toBe('OLD');
+  });
+
+  it('invalidates exactly the rejected token and never a newer one another container wrote', async () => {
+    const calls = serveStableTokens(wechat, ['NEWER']);
+    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'NEWER', expiresAt: Date.now() + 7_000_000 }));
+    const provider = container(store, agent);
+    await provider.invalidate('STALE');
+    expect(await provider.get()).toBe('NEWER');
+    expect(calls).toHaveLength(0);
+  });
+
+  it('asks stable_token again after a rejection, and force_refresh only when it hands back the rejected token', async () => {
+    const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2']);
+    const provider = container(store, agent);
+    expect(await provider.get()).toBe('T1');
+    await provider.invalidate('T1');
+    expect(await provider.get()).toBe('T2');
+    expect(calls.map((c) => c.force_refresh ?? false)).toEqual([false, false, true]);
+  });
+
+  it('does not force_refresh twice within 30 seconds', async () => {
+    const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
+    const provider = container(store, agent);
+    await provider.get();
+    await provider.invalidate('T1');
+    expect(await provider.get()).toBe('T2');
+    await provider.invalidate('T2');
+    const err = await provider.get().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccessTokenError);
+    expect((err as Error).message).toMatch(/force_refresh is rate-limited/);
+    expect(calls.filter((c) => c.force_refresh)).toHaveLength(1);
+  });
+
+  it('fails without looping when the AppSecret is wrong, for every waiting container', async () => {
+    let calls = 0;
+    wechat
+      .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+      .reply(200, () => (calls++, '{"errcode":40001,"errmsg":"invalid credential"}'))
+      .delay(100)
+      .persist();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => container(store, agent).get()));
+    expect(calls).toBe(1);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    const first = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof WeChatApiError);
+    expect(first?.reason).toMatchObject({ errcode: 40001 });
+    for (const r of results) expect(String((r as PromiseRejectedResult).reason)).not.toContain(SECRET);
+  });
+
+  it('gives up waiting for another container after the bounded wait', async () => {
+    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'hung-container', 60_000);
+    const provider = container(store, agent, { waitTimeoutMs: 100 });
+    await expect(provider.get()).rejects.toThrow(/no access token after waiting 100 ms/);
+  });
+
+  it('takes over when the lock holder died and its lock expired', async () => {
+    const calls = serveStableTokens(wechat, ['AFTER_TAKEOVER']);
+    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'dead-container', 100);
+    expect(await container(store, agent).get()).toBe('AFTER_TAKEOVER');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on Redis'), () => {
+  let server: RedisServer;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await server?.stop();
+  });
+
+  it(
+    'makes exactly one upstream token request for 50 cold containers started at once',
+    stampede(() => {
+      const store = createRedisStore(server.url);
+      stores.push(store);
+      return store;
+    }),
+  );
+});

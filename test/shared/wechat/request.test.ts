@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MockAgent } from 'undici';
+import { massGet, massSendAll, stableToken, token, uploadImage } from '../../../shared/wechat/endpoints';
+import { WeChatApiError, WeChatResponseError, WeChatTransportError } from '../../../shared/wechat/errors';
+import { requestWeChat } from '../../../shared/wechat/request';
+import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
+
+const TOKEN = 'ACCESS_TOKEN_d6f1e2a9b8c7';
+const SECRET = 'app-secret-4f3e2d1c0b9a';
+
+describe('requestWeChat', () => {
+  let agent: MockAgent;
+  let wechat: ReturnType<MockAgent['get']>;
+  const options = () => ({ baseUrl: WECHAT_ORIGIN, timeoutMs: 500, dispatcher: agent, accessToken: TOKEN });
+
+  beforeEach(() => {
+    ({ agent, wechat } = createWeChatMock());
+  });
+  afterEach(async () => {
+    agent.assertNoPendingInterceptors();
+    await agent.close();
+  });
+
+  it('posts the JSON body with the token in the query and returns the parsed reply', async () => {
+    let sent: unknown;
+    wechat
+      .intercept({ path: `/cgi-bin/message/mass/sendall?access_token=${TOKEN}`, method: 'POST' })
+      .reply(200, (opts) => {
+        sent = JSON.parse(String(opts.body));
+        return '{"errcode":0,"errmsg":"send job submission success","msg_id":3147483649,"msg_data_id":2247483650}';
+      });
+    const reply = await requestWeChat(
+      massSendAll,
+      { filter: { is_to_all: false, tag_id: 2 }, msgtype: 'text', text: { content: 'hi' }, clientmsgid: 'c-1' },
+      options(),
+    );
+    expect(sent).toEqual({ filter: { is_to_all: false, tag_id: 2 }, msgtype: 'text', text: { content: 'hi' }, clientmsgid: 'c-1' });
+    expect(reply.msg_id).toBe('3147483649');
+    expect(reply.msg_data_id).toBe('2247483650');
+  });
+
+  it('keeps msg_id exact beyond 2^53 both ways', async () => {
+    let raw = '';
+    wechat.intercept({ path: `/cgi-bin/message/mass/get?access_token=${TOKEN}`, method: 'POST' }).reply(200, (opts) => {
+      raw = String(opts.body);
+      return '{"msg_id":9007199254740993,"msg_status":"SEND_SUCCESS"}';
+    });
+    const reply = await requestWeChat(massGet, { msg_id: '9007199254740993' }, options());
+    expect(raw).toBe('{"msg_id":9007199254740993}');
+    expect(reply).toEqual({ msg_id: '9007199254740993', msg_status: 'SEND_SUCCESS' });
+  });
+
+  it('turns errcode ≠ 0 on HTTP 200 into a WeChatApiError that keeps the extra fields', async () => {
+    wechat
+      .intercept({ path: `/cgi-bin/message/mass/sendall?access_token=${TOKEN}`, method: 'POST' })
+      .reply(200, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":3147483651}');
+    const err = await requestWeChat(
+      massSendAll,
+      { filter: { is_to_all: true }, msgtype: 'text', text: { content: 'hi' }, clientmsgid: 'dup' },
+      options(),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeChatApiError);
+    expect(err).toMatchObject({ errcode: 45065, errmsg: 'clientmsgid exist', path: '/cgi-bin/message/mass/sendall' });
+    expect((err as WeChatApiError).body.msg_id).toBe('3147483651');
+  });
+
+  it('reports an HTTP 5xx as a transport error with its status', async () => {
+    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(502, 'Bad Gateway');
+    const err = await requestWeChat(massGet, { msg_id: '1' }, options()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeChatTransportError);
+    expect(err).toMatchObject({ kind: 'http_status', status: 502 });
+  });
+
+  it('gives up after the timeout with a transport error of kind timeout', async () => {
+    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '{"msg_id":1,"msg_status":"SENDING"}').delay(2_000);
+    const err = await requestWeChat(massGet, { msg_id: '1' }, { ...options(), timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WeChatTransportError);
+    expect(err).toMatchObject({ kind: 'timeout', path: '/cgi-bin/message/mass/get' });
+  });
+
+  it('reports a refused connection as a network error', async () => {
+    wechat.intercept({ path: /mass\/get/, method: 'POST' }).replyWithError(new Error('ECONNRESET'));
+    await expect(requestWeChat(massGet, { msg_id: '1' }, options())).rejects.toMatchObject({ kind: 'network' });
+  });
+
+  it('rejects a reply that is not JSON, or not the promised shape', async () => {
+    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '<html>busy</html>');
+    await expect(requestWeChat(massGet, { msg_id: '1' }, options())).rejects.toBeInstanceOf(WeChatResponseError);
+    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '{"msg_id":1,"msg_status":"LOST"}');
+    await expect(requestWeChat(massGet, { msg_id: '1' }, options())).rejects.toThrow(/msg_status/);
+  });
+
+  it('refuses to send a body that breaks the endpoint schema (is_to_all as a string gets 40008)', async () => {
+    await expect(
+      requestWeChat(massSendAll, { filter: { is_to_all: 'true' as never }, msgtype: 'text', text: { content: 'x' } }, options()),
+    ).rejects.toThrow(/filter\.is_to_all/);
+  });
+
+  it('never puts the AppSecret or the access token in an error message', async () => {
+    wechat.intercept({ path: /cgi-bin\/token/, method: 'GET' }).reply(200, `{"errcode":40001,"errmsg":"invalid credential, secret=${SECRET} access_token=${TOKEN}"}`);
+    const err = (await requestWeChat(
+      token,
+      { grant_type: 'client_credential', appid: 'wx1', secret: SECRET },
+      options(),
+    ).catch((e: unknown) => e)) as Error;
+    expect(err.message).not.toContain(SECRET);
+    expect(err.message).not.toContain(TOKEN);
+    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(500, `token ${TOKEN}`);
+    const transport = (await requestWeChat(massGet, { msg_id: '1' }, options()).catch((e: unknown) => e)) as Error;
+    expect(`${transport.message} ${String(transport.cause)}`).not.toContain(TOKEN);
+  });
+
+  it('sends the classic token call as a GET with its query and the stable one as JSON', async () => {
+    wechat
+      .intercept({ path: `/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=${SECRET}`, method: 'GET' })
+      .reply(200, '{"access_token":"T1","expires_in":7200}');
+    let stableBody: unknown;
+    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, (opts) => {
+      stableBody = JSON.parse(String(opts.body));
+      return '{"access_token":"T2","expires_in":7000}';
+    });
+    const { accessToken: _, ...transport } = options();
+    expect(await requestWeChat(token, { grant_type: 'client_credential', appid: 'wx1', secret: SECRET }, transport)).toMatchObject({ access_token: 'T1' });
+    expect(
+      await requestWeChat(stableToken, { grant_type: 'client_credential', appid: 'wx1', secret: SECRET, force_refresh: true }, transport),
+    ).toMatchObject({ access_token: 'T2', expires_in: 7000 });
+    expect(stableBody).toEqual({ grant_type: 'client_credential', appid: 'wx1', secret: SECRET, force_refresh: true });
+  });
+
+  it('uploads an image as multipart form data under the field "media"', async () => {
+    let media: File | undefined;
+    wechat.intercept({ path: `/cgi-bin/media/uploadimg?access_token=${TOKEN}`, method: 'POST' }).reply(200, (opts) => {
+      // undici hands the mock the FormData itself rather than its serialised bytes.
+      media = (opts.body as unknown as FormData).get('media') as File;
+      return '{"url":"http://mmbiz.qpic.cn/x.png"}';
+    });
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const reply = await requestWeChat(uploadImage, { media: { filename: 'a.png', contentType: 'image/png', data: png } }, options());
+    expect(reply.url).toBe('http://mmbiz.qpic.cn/x.png');
+    expect(media?.name).toBe('a.png');
+    expect(media?.type).toBe('image/png');
+    expect(new Uint8Array(await media!.arrayBuffer())).toEqual(png);
+  });
+});
