@@ -1,0 +1,163 @@
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import { decodeAesKey, decryptMessage, isCallbackCryptoError } from '../wechat/callback-crypto';
+import { isFresh, verifySignature } from '../wechat/signature';
+import { recordMassReport } from './mass-report-store';
+import { CallbackValidationError, parseCallbackMessage, type MassSendJobReport } from './messages';
+import { parseXml, XmlError, type XmlValue } from './xml';
+
+export { readMassReport } from './mass-report-store';
+
+export interface CallbackRequest {
+  method: string;
+  query: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface CallbackResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export type CallbackLog = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface CallbackHandlerDeps {
+  appId: string;
+  /** Callback tokens, current first, then the previous one during a rotation. */
+  tokens: string[];
+  /** EncodingAESKeys, current first; empty means plain mode only. */
+  aesKeys: string[];
+  /** Accepted distance of `timestamp` from now, either side. */
+  windowSeconds: number;
+  maxBodyBytes: number;
+  now: () => number;
+  store: Store;
+  /** Fire-and-forget; never awaited before the answer to WeChat. */
+  notify?: (report: MassSendJobReport) => void;
+  log: CallbackLog;
+}
+
+const TEXT = 'text/plain; charset=utf-8';
+// WeChat treats "success" (or an empty body) as "received, do not retry".
+const SUCCESS: CallbackResponse = { status: 200, contentType: TEXT, body: 'success' };
+
+type Rejection = [status: number, reason: string];
+
+/**
+ * The developer-URL protocol: GET URL verification, POST pushes in plain, compatible and safe
+ * (`encrypt_type=aes`) mode. Every refusal is a 4xx naming a reason code; only a failing
+ * store (or a bug) gives a 500, which makes WeChat retry. Stale or future timestamps are 401:
+ * they fail authentication the same way a bad signature does (a possible replay).
+ */
+export function createCallbackHandler(deps: CallbackHandlerDeps): (req: CallbackRequest) => Promise<CallbackResponse> {
+  if (deps.tokens.length === 0) throw new Error('createCallbackHandler needs at least one callback token');
+  for (const key of deps.aesKeys) decodeAesKey(key);
+
+  const reject = ([status, reason]: Rejection, fields: Record<string, unknown> = {}): CallbackResponse => {
+    deps.log.warn(`callback rejected: ${reason}`, { status, reason, ...fields });
+    return { status, contentType: TEXT, body: reason };
+  };
+
+  function authenticate(query: CallbackRequest['query']): Rejection | undefined {
+    const { signature, timestamp, nonce } = query;
+    if (!signature) return [401, 'missing_signature'];
+    if (!timestamp || !nonce) return [400, 'missing_parameters'];
+    if (!verifySignature(signature, deps.tokens, [timestamp, nonce])) return [401, 'bad_signature'];
+    if (!isFresh(timestamp, deps.now(), deps.windowSeconds)) return [401, 'stale_timestamp'];
+    return undefined;
+  }
+
+  function verifyUrl(query: CallbackRequest['query']): CallbackResponse {
+    const { signature, timestamp, nonce, echostr } = query;
+    if (!signature || !timestamp || !nonce || echostr === undefined) return reject([400, 'missing_parameters']);
+    const refused = authenticate(query);
+    if (refused) return reject(refused);
+    deps.log.info('callback URL verified');
+    // Official Accounts send a plain echostr even in safe mode (an encrypted one is WeCom's).
+    return { status: 200, contentType: TEXT, body: echostr };
+  }
+
+  function parse(xml: string): XmlValue {
+    return parseXml(xml, { maxBytes: deps.maxBodyBytes }).value;
+  }
+
+  /** The plaintext XML of a push, or a rejection. */
+  function open(req: CallbackRequest): string | Rejection {
+    const mode = req.query.encrypt_type;
+    if (mode === undefined || mode === '' || mode === 'raw') return req.body;
+    if (mode !== 'aes') return [400, 'unsupported_encrypt_type'];
+    const msgSignature = req.query.msg_signature;
+    if (!msgSignature) return [401, 'missing_msg_signature'];
+    if (deps.aesKeys.length === 0) return [500, 'aes_not_configured'];
+
+    const envelope = parse(req.body);
+    const encrypt = typeof envelope === 'object' ? envelope.Encrypt : undefined;
+    if (typeof encrypt !== 'string' || encrypt === '') return [400, 'missing_encrypt'];
+    const { timestamp = '', nonce = '' } = req.query;
+    if (!verifySignature(msgSignature, deps.tokens, [timestamp, nonce, encrypt])) {
+      return [401, 'bad_msg_signature'];
+    }
+    // Compatible mode also carries the plaintext fields beside Encrypt; the decrypted copy wins.
+    return decryptMessage(encrypt, { keys: deps.aesKeys, appId: deps.appId });
+  }
+
+  async function receive(req: CallbackRequest): Promise<CallbackResponse> {
+    if (Buffer.byteLength(req.body, 'utf8') > deps.maxBodyBytes) return reject([413, 'body_too_large']);
+    const refused = authenticate(req.query);
+    if (refused) return reject(refused);
+
+    const opened = open(req);
+    if (Array.isArray(opened)) {
+      if (opened[0] >= 500) {
+        deps.log.error(`callback misconfigured: ${opened[1]}`, { reason: opened[1] });
+        return { status: opened[0], contentType: TEXT, body: 'internal error' };
+      }
+      return reject(opened);
+    }
+
+    const message = parseCallbackMessage(parse(opened));
+    switch (message.kind) {
+      case 'ignored':
+        deps.log.info('callback acknowledged', { msgType: message.msgType, event: message.event });
+        return SUCCESS;
+      case 'mass_send_job_finish': {
+        const { report } = message;
+        const first = await recordMassReport(deps.store, report);
+        deps.log.info(first ? 'mass send report recorded' : 'mass send report redelivered', {
+          msgId: report.msgId,
+          status: report.status.kind,
+        });
+        if (first && deps.notify) {
+          const notify = deps.notify;
+          // Off the request path: a slow or broken receiver must not delay WeChat's answer.
+          void Promise.resolve()
+            .then(() => notify(report))
+            .catch(() => deps.log.warn('mass send report notification failed', { msgId: report.msgId }));
+        }
+        return SUCCESS;
+      }
+    }
+  }
+
+  return async function handle(req) {
+    try {
+      const method = req.method.toUpperCase();
+      if (method === 'GET') return verifyUrl(req.query);
+      if (method === 'POST') return await receive(req);
+      return reject([405, 'method_not_allowed']);
+    } catch (error) {
+      if (error instanceof XmlError) return reject([400, 'malformed_xml'], { xmlError: error.code });
+      if (error instanceof CallbackValidationError) {
+        return reject([400, `invalid_field:${error.field}`], { field: error.field });
+      }
+      if (isCallbackCryptoError(error)) return reject([400, 'cannot_decrypt'], { cryptoError: error.code });
+      // Store outages land here; their messages carry no callback content.
+      deps.log.error('callback failed', {
+        errorName: error instanceof Error ? error.name : typeof error,
+        errorMessage: error instanceof Error ? error.message : undefined,
+      });
+      return { status: 500, contentType: TEXT, body: 'internal error' };
+    }
+  };
+}

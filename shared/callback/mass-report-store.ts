@@ -1,0 +1,35 @@
+import type { Store } from '../store/store';
+import type { MassSendJobReport } from './messages';
+
+/**
+ * Where a MASSSENDJOBFINISH report lives, keyed by WeChat's MsgID. A separate module so the
+ * `status` bundle reads reports without pulling in the callback's parser and crypto.
+ */
+
+// WeChat keeps a mass send queryable for a while; 90 days covers any follow-up we do.
+export const MASS_REPORT_TTL_MS = 90 * 24 * 60 * 60 * 1000;
+
+const MSG_ID = /^\d{1,30}$/;
+
+export function massReportKey(msgId: string): string {
+  return `mass:report:${msgId}`;
+}
+
+/**
+ * Stores the report once: WeChat redelivers a push it got no answer to within ~5 s (3 tries),
+ * possibly to another instance. True when this call stored it.
+ */
+export function recordMassReport(store: Store, report: MassSendJobReport): Promise<boolean> {
+  return store.setIfAbsent(massReportKey(report.msgId), JSON.stringify(report), MASS_REPORT_TTL_MS);
+}
+
+export async function readMassReport(store: Store, msgId: string): Promise<MassSendJobReport | null> {
+  if (!MSG_ID.test(msgId)) return null;
+  const raw = await store.get(massReportKey(msgId));
+  if (raw === null) return null;
+  const value: unknown = JSON.parse(raw);
+  if (typeof value !== 'object' || value === null || (value as { msgId?: unknown }).msgId !== msgId) {
+    throw new Error(`stored mass report for ${msgId} is unreadable`);
+  }
+  return value as MassSendJobReport;
+}

@@ -1,0 +1,370 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createCallbackHandler,
+  readMassReport,
+  type CallbackHandlerDeps,
+} from '../../../shared/callback/handle-callback';
+import type { MassSendJobReport } from '../../../shared/callback/messages';
+import { createMemoryStore } from '../../../shared/store/memory-store';
+import type { Store } from '../../../shared/store/store';
+import { sha1Signature } from '../../../shared/wechat/signature';
+import {
+  massSendJobFinish,
+  massSendJobFinishAdminRejected,
+  massSendJobFinishDocumentedSample,
+  massSendJobFinishEmptyArticleUrlResult,
+  subscribeEvent,
+  textMessage,
+} from '../../fixtures/mass-send-job-finish';
+import { officialAccountTextMessage as oaVector } from '../../fixtures/wxbizmsgcrypt-vectors';
+import {
+  AES_KEY,
+  APP_ID,
+  captureLog,
+  NOW_MS,
+  plainPush,
+  PREVIOUS_AES_KEY,
+  PREVIOUS_TOKEN,
+  safePush,
+  signedEncrypt,
+  signedQuery,
+  TOKEN,
+  urlVerification,
+} from './callback-requests';
+
+function setup(overrides: Partial<CallbackHandlerDeps> = {}) {
+  const store = overrides.store ?? createMemoryStore(() => NOW_MS);
+  const log = captureLog();
+  const notified: MassSendJobReport[] = [];
+  const deps: CallbackHandlerDeps = {
+    appId: APP_ID,
+    tokens: [TOKEN, PREVIOUS_TOKEN],
+    aesKeys: [AES_KEY, PREVIOUS_AES_KEY],
+    windowSeconds: 300,
+    maxBodyBytes: 16 * 1024,
+    now: () => NOW_MS,
+    store,
+    notify: (report) => notified.push(report),
+    log,
+    ...overrides,
+  };
+  return { handle: createCallbackHandler(deps), store, log, notified };
+}
+
+const success = { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' };
+
+describe('URL verification (GET)', () => {
+  it('answers echostr verbatim when the signature checks out', async () => {
+    const { handle } = setup();
+    const res = await handle(urlVerification({}, '5837397520665436492'));
+    expect(res).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: '5837397520665436492' });
+  });
+
+  it('accepts the previous token during a rotation', async () => {
+    const { handle } = setup();
+    expect((await handle(urlVerification({ token: PREVIOUS_TOKEN }))).status).toBe(200);
+  });
+
+  it('refuses a signature made with another token and does not echo', async () => {
+    const { handle } = setup();
+    const res = await handle(urlVerification({ token: 'guessed-token' }, 'echo-me'));
+    expect(res.status).toBe(401);
+    expect(res.body).not.toContain('echo-me');
+  });
+
+  it('refuses a stale timestamp even with a good signature', async () => {
+    const { handle } = setup();
+    const res = await handle(urlVerification({ timestamp: String(NOW_MS / 1000 - 301) }));
+    expect(res).toMatchObject({ status: 401, body: 'stale_timestamp' });
+  });
+
+  it('answers 400 when a parameter is missing', async () => {
+    const { handle } = setup();
+    const { echostr: _dropped, ...query } = urlVerification().query;
+    expect((await handle({ method: 'GET', query, body: '' })).status).toBe(400);
+    expect((await handle({ method: 'GET', query: {}, body: '' })).status).toBe(400);
+  });
+});
+
+describe('MASSSENDJOBFINISH pushes (POST)', () => {
+  it('records a plain-mode push and answers success', async () => {
+    const { handle, store, notified } = setup();
+    const res = await handle(plainPush(massSendJobFinish({ msgId: '3147494552' })));
+    expect(res).toEqual(success);
+    const report = await readMassReport(store, '3147494552');
+    expect(report).toMatchObject({ msgId: '3147494552', status: { kind: 'success' } });
+    await vi.waitFor(() => expect(notified).toHaveLength(1));
+  });
+
+  it('records the documented sample push, encrypted, with its copyright check', async () => {
+    const { handle, store } = setup();
+    expect(await handle(safePush(massSendJobFinishDocumentedSample))).toEqual(success);
+    const report = await readMassReport(store, '1000001625');
+    expect(report?.status).toEqual({ kind: 'error', code: 30003, reason: 'originality_check_reprint_not_sent' });
+    expect(report?.copyrightCheck?.results.map((r) => r.originalArticleUrl)).toEqual(['Url_1', 'Url_2']);
+  });
+
+  it('records a push with an empty ArticleUrlResult', async () => {
+    const { handle, store } = setup();
+    expect(await handle(safePush(massSendJobFinishEmptyArticleUrlResult))).toEqual(success);
+    expect((await readMassReport(store, '3147494552'))?.articleUrls).toEqual([]);
+  });
+
+  it('records err(40001) as the admin rejecting the send, not as a token problem', async () => {
+    const { handle, store, log } = setup();
+    expect(await handle(safePush(massSendJobFinishAdminRejected))).toEqual(success);
+    expect((await readMassReport(store, '3147494552'))?.status).toEqual({
+      kind: 'error',
+      code: 40001,
+      reason: 'admin_rejected',
+    });
+    expect(log.lines.some((line) => line.includes('"level":"error"'))).toBe(false);
+  });
+
+  it('prefers the decrypted content over the plaintext fields of compatible mode', async () => {
+    const { handle, store } = setup();
+    const res = await handle(
+      safePush(massSendJobFinish({ msgId: '2000000002' }), { compatFields: '<MsgID>1000000001</MsgID>' }),
+    );
+    expect(res).toEqual(success);
+    expect(await readMassReport(store, '2000000002')).not.toBeNull();
+    expect(await readMassReport(store, '1000000001')).toBeNull();
+  });
+
+  it('accepts a push encrypted with the previous EncodingAESKey and signed with the previous token', async () => {
+    const { handle, store } = setup();
+    const res = await handle(safePush(massSendJobFinish(), { aesKey: PREVIOUS_AES_KEY, token: PREVIOUS_TOKEN }));
+    expect(res).toEqual(success);
+    expect(await readMassReport(store, '3147494552')).not.toBeNull();
+  });
+
+  it('stores one report when several instances receive redeliveries at once', async () => {
+    const store = createMemoryStore(() => NOW_MS);
+    const instances = [setup({ store }), setup({ store }), setup({ store })];
+    const push = massSendJobFinish({ msgId: '3147494552' });
+    const setIfAbsent = vi.spyOn(store, 'setIfAbsent');
+
+    const answers = await Promise.all(
+      [0, 1, 2, 0, 1, 2].map((i, n) => instances[i]!.handle(safePush(push, { nonce: `retry-${n}` }))),
+    );
+
+    expect(answers).toEqual(Array(6).fill(success));
+    const writes = await Promise.all(setIfAbsent.mock.results.map((r) => r.value as Promise<boolean>));
+    expect(writes.filter(Boolean)).toHaveLength(1);
+    await vi.waitFor(() => expect(instances.flatMap((i) => i.notified)).toHaveLength(1));
+    expect(await readMassReport(store, '3147494552')).toMatchObject({ msgId: '3147494552' });
+  });
+});
+
+describe('the official Official Account vector through the handler', () => {
+  it('accepts the sample compat-mode text message and acknowledges it', async () => {
+    const { handle, store } = setup({
+      appId: oaVector.appId,
+      tokens: [oaVector.token],
+      aesKeys: [oaVector.encodingAesKey],
+      now: () => Number(oaVector.timestamp) * 1000,
+    });
+    const query = {
+      signature: sha1Signature([oaVector.token, oaVector.timestamp, oaVector.nonce]),
+      timestamp: oaVector.timestamp,
+      nonce: oaVector.nonce,
+      encrypt_type: 'aes',
+      msg_signature: oaVector.msgSignature,
+    };
+    expect(await handle({ method: 'POST', query, body: oaVector.body })).toEqual(success);
+    expect(await store.get('mass:report:6054768590064713728')).toBeNull();
+  });
+});
+
+describe('other pushes', () => {
+  it('acknowledges a subscribe event and stores nothing', async () => {
+    const store = createMemoryStore(() => NOW_MS);
+    const set = vi.spyOn(store, 'setIfAbsent');
+    const { handle, notified } = setup({ store });
+    expect(await handle(safePush(subscribeEvent))).toEqual(success);
+    expect(await handle(plainPush(textMessage))).toEqual(success);
+    expect(set).not.toHaveBeenCalled();
+    expect(notified).toHaveLength(0);
+  });
+});
+
+describe('refusals', () => {
+  it('answers 413 for an oversized body before checking anything else', async () => {
+    const { handle } = setup({ maxBodyBytes: 512 });
+    const res = await handle({ method: 'POST', query: {}, body: `<xml>${'x'.repeat(600)}</xml>` });
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 401 for a missing or bad signature before parsing the body', async () => {
+    const { handle } = setup();
+    const garbage = '<<<definitely not xml';
+    expect((await handle({ method: 'POST', query: {}, body: garbage })).status).toBe(401);
+    const forged = { ...plainPush(garbage).query, signature: 'f'.repeat(40) };
+    expect(await handle({ method: 'POST', query: forged, body: garbage })).toMatchObject({
+      status: 401,
+      body: 'bad_signature',
+    });
+    const wrongToken = plainPush(garbage, { token: 'guessed-token' });
+    expect((await handle(wrongToken)).status).toBe(401);
+  });
+
+  it('answers 401 for a tampered msg_signature', async () => {
+    const { handle, store } = setup();
+    const req = safePush(massSendJobFinish());
+    req.query.msg_signature = sha1Signature([TOKEN, 'tampered']);
+    expect(await handle(req)).toMatchObject({ status: 401, body: 'bad_msg_signature' });
+    expect(await readMassReport(store, '3147494552')).toBeNull();
+  });
+
+  it('answers 401 when safe mode lacks msg_signature', async () => {
+    const { handle } = setup();
+    const req = safePush(massSendJobFinish());
+    delete req.query.msg_signature;
+    expect((await handle(req)).status).toBe(401);
+  });
+
+  it('answers 401 for stale and future timestamps', async () => {
+    const { handle } = setup();
+    const stale = safePush(massSendJobFinish(), { timestamp: String(NOW_MS / 1000 - 301) });
+    const future = safePush(massSendJobFinish(), { timestamp: String(NOW_MS / 1000 + 301) });
+    expect(await handle(stale)).toMatchObject({ status: 401, body: 'stale_timestamp' });
+    expect(await handle(future)).toMatchObject({ status: 401, body: 'stale_timestamp' });
+  });
+
+  it('honours the configured window', async () => {
+    const { handle } = setup({ windowSeconds: 30 });
+    const req = safePush(massSendJobFinish(), { timestamp: String(NOW_MS / 1000 - 60) });
+    expect((await handle(req)).status).toBe(401);
+  });
+
+  it('answers 400 for a push for another AppID, even correctly signed', async () => {
+    const { handle, log } = setup();
+    const res = await handle(safePush(massSendJobFinish(), { appId: 'wxffffffffffffffff' }));
+    expect(res).toMatchObject({ status: 400, body: 'cannot_decrypt' });
+    expect(log.lines.join('\n')).toContain('appid_mismatch');
+  });
+
+  it('answers 400 for a push encrypted with a key we do not hold', async () => {
+    const { handle } = setup({ aesKeys: [AES_KEY] });
+    expect((await handle(safePush(massSendJobFinish(), { aesKey: PREVIOUS_AES_KEY }))).status).toBe(400);
+  });
+
+  it('answers 400 for a signed Encrypt that is not base64', async () => {
+    const { handle } = setup();
+    expect((await handle(signedEncrypt('!!!not-base64!!!'))).status).toBe(400);
+  });
+
+  it('answers 400 for malformed XML, signed', async () => {
+    const { handle } = setup();
+    expect(await handle(plainPush('<xml><MsgType>event</xml>'))).toMatchObject({ status: 400, body: 'malformed_xml' });
+    expect((await handle(safePush('<xml><MsgType>'))).status).toBe(400);
+    expect((await handle({ ...safePush(''), body: '<xml><Encrypt>' })).status).toBe(400);
+  });
+
+  it('answers 400 for a DTD or an entity declaration, signed', async () => {
+    const { handle } = setup();
+    const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><MsgType>&e;</MsgType></xml>';
+    expect((await handle(plainPush(xxe))).status).toBe(400);
+    expect((await handle(safePush(xxe))).status).toBe(400);
+  });
+
+  it('answers 400 naming the missing field of a MASSSENDJOBFINISH', async () => {
+    const { handle } = setup();
+    const push = massSendJobFinish().replace(/<MsgID>.*<\/MsgID>/, '');
+    expect(await handle(safePush(push))).toMatchObject({ status: 400, body: 'invalid_field:MsgID' });
+  });
+
+  it('answers 400 for a safe-mode envelope without Encrypt', async () => {
+    const { handle } = setup();
+    const req = safePush(massSendJobFinish());
+    expect((await handle({ ...req, body: '<xml><ToUserName>gh</ToUserName></xml>' })).status).toBe(400);
+  });
+
+  it('answers 400 for an unknown encrypt_type', async () => {
+    const { handle } = setup();
+    const req = plainPush(massSendJobFinish());
+    expect((await handle({ ...req, query: { ...req.query, encrypt_type: 'des' } })).status).toBe(400);
+  });
+
+  it('answers 405 for other methods', async () => {
+    const { handle } = setup();
+    expect((await handle({ method: 'PUT', query: signedQuery(), body: '' })).status).toBe(405);
+  });
+
+  it('answers 500 and logs an error when safe mode arrives but no EncodingAESKey is configured', async () => {
+    const { handle, log } = setup({ aesKeys: [] });
+    const res = await handle(safePush(massSendJobFinish()));
+    expect(res.status).toBe(500);
+    expect(log.lines.some((line) => line.includes('"level":"error"'))).toBe(true);
+  });
+
+  it('answers 500 when the store fails, so that WeChat retries', async () => {
+    const broken: Store = {
+      ...createMemoryStore(),
+      setIfAbsent: () => Promise.reject(new Error('store unavailable')),
+    };
+    const { handle } = setup({ store: broken });
+    expect(await handle(safePush(massSendJobFinish()))).toMatchObject({ status: 500, body: 'internal error' });
+  });
+
+  it('refuses to start without a token or with a malformed EncodingAESKey', () => {
+    expect(() => setup({ tokens: [] })).toThrow();
+    expect(() => setup({ aesKeys: ['too-short'] })).toThrow();
+  });
+});
+
+describe('acknowledgement speed', () => {
+  it('does not wait for, or break on, the notification', async () => {
+    const never = new Promise<void>(() => {});
+    const { handle: slow } = setup({ notify: () => void never });
+    const { handle: throwing } = setup({
+      notify: () => {
+        throw new Error('receiver down');
+      },
+    });
+    expect(await slow(safePush(massSendJobFinish()))).toEqual(success);
+    expect(await throwing(safePush(massSendJobFinish()))).toEqual(success);
+  });
+});
+
+describe('logging', () => {
+  it('never logs tokens, keys, signatures or decrypted content', async () => {
+    const { handle, log } = setup();
+    const secretWords = 'secret follower words';
+    const mass = safePush(massSendJobFinishDocumentedSample);
+    const text = safePush(textMessage);
+    const foreign = safePush(textMessage, { appId: 'wxffffffffffffffff' });
+    const badKey = safePush(textMessage, { aesKey: 'ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ' });
+    const requests = [
+      urlVerification(),
+      urlVerification({ token: 'guessed-token' }),
+      mass,
+      mass,
+      text,
+      foreign,
+      badKey,
+      plainPush('<xml><MsgType>'),
+      safePush(massSendJobFinish().replace(/<MsgID>.*<\/MsgID>/, '')),
+    ];
+    for (const req of requests) await handle(req);
+
+    const output = log.lines.join('\n');
+    expect(log.lines.length).toBeGreaterThanOrEqual(requests.length);
+    const forbidden = [
+      TOKEN,
+      PREVIOUS_TOKEN,
+      AES_KEY,
+      PREVIOUS_AES_KEY,
+      secretWords,
+      'oV5CrjpxgaGXNHIQigzNlgLTnwic',
+      'Url_1',
+      'gh_4d00ed8d6399',
+      ...requests.flatMap((r) => [r.query.signature, r.query.msg_signature]),
+    ].filter((value): value is string => typeof value === 'string' && value.length > 0);
+    for (const value of forbidden) expect(output).not.toContain(value);
+    for (const req of requests) {
+      const encrypted = /<Encrypt><!\[CDATA\[(.*?)\]\]>/.exec(req.body)?.[1];
+      if (encrypted) expect(output).not.toContain(encrypted.slice(0, 24));
+    }
+  });
+});
