@@ -1,0 +1,70 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../log';
+import type { MassSendJobReport } from './messages';
+
+/**
+ * Operator notification: the typed report POSTed as JSON to NOTIFY_URL. The receiver checks
+ * `X-Signature-256: sha256=<hex HMAC-SHA256 of the raw body keyed with NOTIFY_SECRET>`,
+ * the GitHub-webhook convention, so existing verifiers work unchanged.
+ */
+export const NOTIFY_SIGNATURE_HEADER = 'X-Signature-256';
+
+export function signNotifyBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** For receivers and tests: constant-time check of the header against the raw body. */
+export function verifyNotifySignature(body: string, header: string | undefined, secret: string): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(signNotifyBody(body, secret), 'utf8');
+  const actual = Buffer.from(header, 'utf8');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+export interface NotifierOptions {
+  url: string;
+  secret: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  log: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/**
+ * Returns a fire-and-forget sender: it never throws and never needs awaiting. Failures are
+ * logged (with the status or error name only) and dropped; WeChat has been answered already.
+ */
+export function createNotifier(options: NotifierOptions): (report: MassSendJobReport) => void {
+  const send = options.fetch ?? fetch;
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const target = new URL(options.url);
+  const where = `${target.origin}${target.pathname}`;
+
+  async function deliver(report: MassSendJobReport): Promise<void> {
+    const body = JSON.stringify(report);
+    const response = await send(options.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [NOTIFY_SIGNATURE_HEADER]: signNotifyBody(body, options.secret),
+      },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await response.body?.cancel();
+    if (!response.ok) {
+      options.log.warn('notify rejected by receiver', { msgId: report.msgId, url: where, status: response.status });
+      return;
+    }
+    options.log.info('notify delivered', { msgId: report.msgId, url: where });
+  }
+
+  return (report) => {
+    deliver(report).catch((error: unknown) => {
+      options.log.warn('notify failed', {
+        msgId: report.msgId,
+        url: where,
+        error: error instanceof Error ? error.name : typeof error,
+      });
+    });
+  };
+}
