@@ -22,6 +22,8 @@ export interface Overrides {
   log?: Logger;
   dispatcher?: Dispatcher;
   now?: () => number;
+  /** How long before expiry the token is refreshed (default 5 minutes). */
+  tokenMarginMs?: number;
 }
 
 export interface WeChatDeps {
@@ -48,6 +50,7 @@ function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides: Overri
     store,
     now,
     log,
+    marginMs: overrides.tokenMarginMs,
     fetchToken: createTokenFetcher({ ...transport, appId: wechat.appId, appSecret: wechat.appSecret, kind: wechat.tokenEndpoint }),
   });
   return { appId: wechat.appId, store, log, tokens, now, client: createWeChatClient({ ...transport, tokens, log }) };

@@ -35,6 +35,7 @@ export function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>): FieldPr
         closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
       );
     }
-    return [{ path: formatPath(issue.path), reason: issue.message }];
+    const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+    return [{ path: formatPath(issue.path), reason: missing ? 'is required' : issue.message }];
   });
 }

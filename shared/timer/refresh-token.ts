@@ -1,0 +1,31 @@
+import type { AccessTokenProvider } from '../wechat/access-token';
+import { createLogger, type Logger } from '../log';
+import { TimerEvent } from './timer-event';
+
+export interface RefreshTokenResult {
+  ok: boolean;
+  error?: string;
+}
+
+/**
+ * Timer work: keeps the shared access token fresh so no API request waits for a refresh.
+ * The provider it is given refreshes inside a wider margin than the API functions use, so the
+ * timer, not a user's request, normally pays for the token call.
+ */
+export function createRefreshTokenHandler(deps: () => { tokens: AccessTokenProvider; log: Logger }) {
+  return async function refreshToken(event: unknown): Promise<RefreshTokenResult> {
+    const parsed = TimerEvent.safeParse(event);
+    let log: Logger = createLogger({ function: 'refresh-token' });
+    try {
+      const built = deps();
+      log = built.log;
+      if (!parsed.success) log.warn('refresh-token invoked without a timer event; refreshing anyway');
+      await built.tokens.get();
+      log.info('access token checked', { trigger: parsed.data?.TriggerName });
+      return { ok: true };
+    } catch (err) {
+      log.error('access token refresh failed', { err });
+      return { ok: false, error: err instanceof Error ? err.name : 'Error' };
+    }
+  };
+}

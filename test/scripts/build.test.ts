@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildAll, functionNames } from '../../scripts/build';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+
+// Loads a bundle the way SCF does, from a folder with no node_modules anywhere above it,
+// and invokes it once with an empty environment: it must answer, not crash.
+const PROBE = `
+const bundle = require(process.argv[1]);
+if (typeof bundle.main_handler !== 'function') { console.log(JSON.stringify({ error: 'no main_handler' })); process.exit(0); }
+Promise.resolve(bundle.main_handler({ httpMethod: 'GET', path: '/', headers: {}, queryString: {}, body: '' }, { request_id: 'probe-1' }))
+  .then((r) => console.log(JSON.stringify({ result: r })), (e) => console.log(JSON.stringify({ threw: String(e) })));
+`;
+
+describe('npm run build', () => {
+  let sizes: Awaited<ReturnType<typeof buildAll>>;
+  beforeAll(async () => {
+    sizes = await buildAll();
+  }, 60_000);
+
+  it('emits one bundle per function folder', () => {
+    expect(sizes.map((s) => s.name)).toEqual(functionNames());
+    expect(functionNames().length).toBeGreaterThan(0);
+  });
+
+  it('keeps every bundle small enough to start fast (under 400 KB, ioredis included)', () => {
+    for (const { name, bytes } of sizes) expect(bytes, name).toBeLessThan(400_000);
+  });
+
+  it.each(functionNames())('%s loads in a bare node with no node_modules and exports main_handler', async (name) => {
+    const dir = await mkdtemp(join(tmpdir(), `bundle-${name}-`));
+    try {
+      await copyFile(join(root, 'dist', name, 'index.js'), join(dir, 'index.js'));
+      const { stdout } = await run(process.execPath, ['-e', PROBE, join(dir, 'index.js')], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, NODE_PATH: '' },
+      });
+      const outcome = JSON.parse(stdout.trim().split('\n').pop()!);
+      expect(outcome.error).toBeUndefined();
+      expect(outcome.threw).toBeUndefined();
+      expect(outcome).toHaveProperty('result');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MockAgent } from 'undici';
+import { buildWeChatDeps } from '../../../shared/runtime';
+import { createRefreshTokenHandler } from '../../../shared/timer/refresh-token';
+import { createLogger } from '../../../shared/log';
+import { createMemoryStore } from '../../../shared/store/memory-store';
+import { collectLogs, createWeChatMock } from '../../support/mock-wechat';
+
+const ENV = { WECHAT_APP_ID: 'wxtimer000000001', WECHAT_APP_SECRET: 'timer-secret-abcdef', STORE_URL: 'memory:' };
+const TIMER_EVENT = { Type: 'Timer', TriggerName: 'refresh-token', Time: '2026-11-23T12:00:00Z', Message: '' };
+
+describe('refresh-token timer', () => {
+  let agent: MockAgent;
+  let wechat: ReturnType<MockAgent['get']>;
+  let logs: ReturnType<typeof collectLogs>;
+  beforeEach(() => {
+    ({ agent, wechat } = createWeChatMock());
+    logs = collectLogs();
+  });
+  afterEach(async () => {
+    agent.assertNoPendingInterceptors();
+    await agent.close();
+  });
+
+  it('refreshes a token that expires within its 15-minute margin and stores it for every function', async () => {
+    let clock = 5_000_000;
+    const store = createMemoryStore(() => clock);
+    let issued = 0;
+    wechat
+      .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+      .reply(200, () => JSON.stringify({ access_token: `TIMER_TOKEN_${++issued}`, expires_in: 7200 }))
+      .times(2);
+    const deps = buildWeChatDeps(ENV, { store, dispatcher: agent, now: () => clock, tokenMarginMs: 15 * 60_000, log: createLogger({}, logs.sink) });
+    const refresh = createRefreshTokenHandler(() => deps);
+
+    expect(await refresh(TIMER_EVENT)).toEqual({ ok: true });
+    clock += (7200 - 14 * 60) * 1000; // 14 minutes before expiry
+    expect(await refresh(TIMER_EVENT)).toEqual({ ok: true });
+    expect(issued).toBe(2);
+    expect(JSON.parse((await store.get('wechat:access-token:wxtimer000000001'))!).token).toBe('TIMER_TOKEN_2');
+    expect(logs.lines.join('\n')).not.toMatch(/TIMER_TOKEN_|timer-secret-abcdef/);
+  });
+
+  it('reports a failed refresh without throwing, and logs no secret', async () => {
+    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
+    const deps = buildWeChatDeps(ENV, { store: createMemoryStore(), dispatcher: agent, log: createLogger({}, logs.sink) });
+    const result = await createRefreshTokenHandler(() => deps)(TIMER_EVENT);
+    expect(result).toEqual({ ok: false, error: 'WeChatApiError' });
+    expect(logs.lines.some((l) => l.includes('40125'))).toBe(true);
+    expect(logs.lines.join('\n')).not.toContain('timer-secret-abcdef');
+  });
+
+  it('reports missing configuration by variable name instead of crashing', async () => {
+    const result = await createRefreshTokenHandler(() => buildWeChatDeps({}))(TIMER_EVENT);
+    expect(result).toEqual({ ok: false, error: 'ConfigError' });
+  });
+});
