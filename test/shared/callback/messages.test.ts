@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   CallbackValidationError,
   parseCallbackMessage,
-  parseMassSendStatus,
   type CallbackMessage,
   type MassSendJobReport,
 } from '../../../shared/callback/messages';
+import { parseMassSendStatus } from '../../../shared/callback/mass-send-status';
 import { parseXml } from '../../../shared/callback/xml';
 import {
   massSendJobFinish,

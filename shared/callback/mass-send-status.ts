@@ -1,0 +1,49 @@
+/**
+ * The `Status` of a MASSSENDJOBFINISH push: "send success", "send fail" or "err(N)".
+ * "send success" may still leave a few followers unreached (they refused messages, system
+ * errors); the counts tell.
+ */
+
+/**
+ * `err(N)` audit reasons as the official mass-send page lists them (10001 to 30003, seed 001).
+ * 40001 and 40002 are outcomes of "API mass-send protection" (an admin must confirm within
+ * 30 minutes; see the project reference): statuses of this job, unrelated to the token
+ * errcode 40001 of the HTTP API.
+ */
+export const MASS_SEND_ERROR_REASONS = {
+  10001: 'ads',
+  20001: 'politics',
+  20002: 'porn',
+  20004: 'society',
+  20006: 'crime',
+  20008: 'fraud',
+  20013: 'copyright',
+  21000: 'other',
+  22000: 'mutual_promotion',
+  30001: 'originality_check_system_error',
+  30002: 'originality_check_not_sendable',
+  30003: 'originality_check_reprint_not_sent',
+  40001: 'admin_rejected',
+  40002: 'admin_confirmation_timeout',
+} as const;
+
+export type MassSendErrorReason =
+  | (typeof MASS_SEND_ERROR_REASONS)[keyof typeof MASS_SEND_ERROR_REASONS]
+  | 'unknown';
+
+export type MassSendStatus =
+  | { kind: 'success' }
+  | { kind: 'fail' }
+  | { kind: 'error'; code: number; reason: MassSendErrorReason };
+
+export function parseMassSendStatus(text: string): MassSendStatus | undefined {
+  const normalised = text.trim().toLowerCase();
+  if (normalised === 'send success') return { kind: 'success' };
+  if (normalised === 'send fail') return { kind: 'fail' };
+  const match = /^err\((\d{1,9})\)$/.exec(normalised);
+  if (!match) return undefined;
+  const code = Number(match[1]);
+  const reason: MassSendErrorReason =
+    (MASS_SEND_ERROR_REASONS as Record<number, MassSendErrorReason>)[code] ?? 'unknown';
+  return { kind: 'error', code, reason };
+}
