@@ -1,0 +1,132 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FunctionContainer } from './function-container';
+import { isIntegratedResponse, toScfEvent } from './api-gateway-event';
+import { cronMatches, type TimerTrigger } from './serverless-timers';
+
+export interface GatewayOptions {
+  port?: number;
+  host?: string;
+  distDir: string;
+  /** The environment every function container gets. */
+  env: Record<string, string | undefined>;
+  timers?: TimerTrigger[];
+  /** Largest request body accepted; API Gateway's own limit is 6 MB. */
+  maxBodyBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  functions: string[];
+  containers: Map<string, FunctionContainer>;
+  /** Runs a timer trigger now, as its schedule would. */
+  fire(trigger: TimerTrigger): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(body);
+}
+
+/**
+ * A local stand-in for API Gateway + SCF: `/<function>` (and anything below it) goes to
+ * dist/<function>/index.js running in its own container process; timers fire on the
+ * schedules from serverless.yml; /openapi.json serves the built document.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { distDir, env, timers = [], maxBodyBytes = 6 * 1024 * 1024, log = (line) => console.log(line) } = options;
+  const functions = readdirSync(distDir).filter((name) => existsSync(join(distDir, name, 'index.js')));
+  const containers = new Map(functions.map((name) => [name, new FunctionContainer(name, join(distDir, name, 'index.js'), env)]));
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = Date.now();
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    if (path === '/openapi.json' && existsSync(join(distDir, 'openapi.json'))) {
+      return send(res, 200, readFileSync(join(distDir, 'openapi.json')));
+    }
+    const name = path.split('/')[1] ?? '';
+    const container = containers.get(name);
+    if (!container) {
+      return send(res, 404, JSON.stringify({ error: { code: 'no_route', message: `no function at /${name}`, functions } }));
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (!body) return send(res, 413, JSON.stringify({ error: { code: 'too_large', message: `body over ${maxBodyBytes} bytes` } }));
+    const { event, requestId } = toScfEvent(req, body, `/${name}`);
+    const outcome = await container.invoke(event, { request_id: requestId, function_name: name });
+    let status = 502;
+    if (outcome.error) {
+      send(res, 502, JSON.stringify({ error: { code: 'function_failed', message: `${name} failed: ${outcome.error}`, requestId } }));
+    } else if (isIntegratedResponse(outcome.result)) {
+      const r = outcome.result;
+      status = r.statusCode;
+      send(res, r.statusCode, r.isBase64Encoded ? Buffer.from(r.body ?? '', 'base64') : (r.body ?? ''), r.headers);
+    } else {
+      status = 200;
+      send(res, 200, JSON.stringify(outcome.result));
+    }
+    log(`${req.method} ${path} → ${name} ${status} ${Date.now() - started} ms${outcome.coldStart ? ' (cold start)' : ''}`);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`gateway error on ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) send(res, 502, JSON.stringify({ error: { code: 'gateway_error', message: 'the local gateway failed' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+
+  async function fire(trigger: TimerTrigger) {
+    const container = containers.get(trigger.function);
+    if (!container) throw new Error(`timer ${trigger.name}: no function ${trigger.function}`);
+    const event = { Type: 'Timer', TriggerName: trigger.name, Time: new Date().toISOString(), Message: trigger.argument ?? '' };
+    const outcome = await container.invoke(event, { request_id: `timer-${Date.now()}`, function_name: trigger.function });
+    log(`timer ${trigger.name} → ${trigger.function} ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`);
+    return outcome.result;
+  }
+
+  // SCF cron has second resolution: check each trigger once a second.
+  const ticker = timers.length
+    ? setInterval(() => {
+        const now = new Date();
+        for (const trigger of timers) if (cronMatches(trigger.cron, now)) void fire(trigger).catch(() => {});
+      }, 1_000)
+    : undefined;
+  ticker?.unref();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    functions,
+    containers,
+    fire,
+    async close() {
+      if (ticker) clearInterval(ticker);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([...containers.values()].map((c) => c.stop()));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type Gateway } from '../../local/gateway';
+
+// A bundle that answers with the event and context it received, to check the event shape.
+const ECHO = `exports.main_handler = async (event, context) => ({
+  isBase64Encoded: false, statusCode: 200, headers: { 'content-type': 'application/json', 'x-pid': String(process.pid) },
+  body: JSON.stringify({ event, context, env: process.env.GATEWAY_TEST_VALUE }),
+});`;
+const CRASH = `exports.main_handler = async () => { throw new TypeError('boom'); };`;
+
+describe('startGateway', () => {
+  let dist: string;
+  let gateway: Gateway;
+  const lines: string[] = [];
+  beforeAll(async () => {
+    dist = await mkdtemp(join(tmpdir(), 'gateway-'));
+    for (const [name, code] of [['echo', ECHO], ['crash', CRASH]] as const) {
+      await mkdir(join(dist, name));
+      await writeFile(join(dist, name, 'index.js'), code);
+    }
+    gateway = await startGateway({ distDir: dist, env: { PATH: process.env.PATH, GATEWAY_TEST_VALUE: 'from-env' }, log: (l) => lines.push(l) });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await rm(dist, { recursive: true, force: true });
+  });
+
+  it('turns an HTTP request into an SCF API Gateway event and the integrated response back', async () => {
+    const res = await fetch(`${gateway.url}/echo/sub?msgId=12&tag=a&tag=b&flag`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-Custom': 'yes' },
+      body: '{"a":1}',
+    });
+    expect(res.status).toBe(200);
+    const { event, context, env } = (await res.json()) as { event: Record<string, unknown>; context: Record<string, unknown>; env: string };
+    expect(event).toMatchObject({
+      httpMethod: 'POST',
+      path: '/echo/sub',
+      queryString: { msgId: '12', tag: ['a', 'b'], flag: true },
+      body: '{"a":1}',
+      isBase64Encoded: false,
+      requestContext: { httpMethod: 'POST', path: '/echo', stage: 'release' },
+    });
+    expect((event.headers as Record<string, string>)['x-custom']).toBe('yes');
+    expect(context.request_id).toBe((event.requestContext as Record<string, string>).requestId);
+    expect(env).toBe('from-env');
+  });
+
+  it('base64-encodes a binary body as API Gateway does', async () => {
+    const res = await fetch(`${gateway.url}/echo`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array([0x89, 0x50, 0, 255]) });
+    const { event } = (await res.json()) as { event: { body: string; isBase64Encoded: boolean } };
+    expect(event.isBase64Encoded).toBe(true);
+    expect([...Buffer.from(event.body, 'base64')]).toEqual([0x89, 0x50, 0, 255]);
+  });
+
+  it('keeps a function warm in its own process after the cold start', async () => {
+    const first = await fetch(`${gateway.url}/echo`);
+    const second = await fetch(`${gateway.url}/echo`);
+    expect(first.headers.get('x-pid')).toBe(second.headers.get('x-pid'));
+    expect(first.headers.get('x-pid')).not.toBe(String(process.pid));
+  });
+
+  it('answers 502 when the function throws, 404 for an unknown function, and logs one line per request', async () => {
+    expect((await fetch(`${gateway.url}/crash`)).status).toBe(502);
+    const missing = await fetch(`${gateway.url}/nothing-here`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { functions: string[] } }).error.functions.sort()).toEqual(['crash', 'echo']);
+    expect(lines.some((l) => /^GET \/crash → crash 502/.test(l))).toBe(true);
+  });
+
+  it('fires a timer trigger with an SCF timer event', async () => {
+    const result = (await gateway.fire({ function: 'echo', name: 'tick', cron: '* * * * * * *', argument: 'arg' })) as { body: string };
+    expect(JSON.parse(result.body).event).toMatchObject({ Type: 'Timer', TriggerName: 'tick', Message: 'arg' });
+  });
+});
