@@ -24,8 +24,9 @@ export function scheduleJob(state: SandboxState): void {
 export function finishDueJobs(state: SandboxState, all = false): MassMessage[] {
   const now = state.clock.now();
   const finished: MassMessage[] = [];
-  for (const msg of state.messages.values()) {
-    if (msg.status !== 'SENDING' || (!all && msg.finishAt > now)) continue;
+  for (const msg of state.sending) {
+    if (!all && msg.finishAt > now) continue;
+    state.sending.delete(msg);
     msg.finishedAt = now;
     if (msg.pushStatus === 'send success') {
       msg.status = 'SEND_SUCCESS';

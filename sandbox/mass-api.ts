@@ -73,6 +73,7 @@ function submitJob(req: AuthedRequest, endpoint: 'sendall' | 'send', audience: A
     deletedArticles: [],
   };
   state.messages.set(msgId, message);
+  state.sending.add(message);
   rememberClientMsgId(state, req.appid, clientMsgId, msgId);
   scheduleJob(state);
   req.notes.push(`msg_id=${msgId}`);

@@ -4,7 +4,7 @@ import { request as httpsRequest } from 'node:https';
 import { MASS_HELPER_OPENID, buildJobFinishXml, cdata } from './push-xml';
 import { encryptForCallback, sha1Signature } from './push-crypto';
 import type { CallbackConfig, MassMessage, PushAttempt, PushOutcome, SandboxState } from './state';
-import { shortAppid } from './state';
+import { keepRecord, shortAppid } from './state';
 
 /**
  * Delivers MASSSENDJOBFINISH to the developer URL the way WeChat does: POST with
@@ -73,7 +73,7 @@ function postOnce(push: SignedPush, timeoutMs: number, signal: AbortSignal): Pro
 }
 
 function record(state: SandboxState, attempt: PushAttempt): void {
-  state.pushes.push(attempt);
+  keepRecord(state.pushes, attempt);
   const status = attempt.httpStatus === undefined ? '' : ` HTTP ${attempt.httpStatus}`;
   state.log(
     `PUSH MASSSENDJOBFINISH ${shortAppid(attempt.appid)} msg_id=${attempt.msgId} attempt ${attempt.attempt} → ${attempt.outcome}${status} (${attempt.durationMs} ms)`,

@@ -9,7 +9,7 @@ import { preview, sendAll, sendToList } from './mass-api';
 import { uploadImage, uploadNews, uploadVideo } from './media-api';
 import { isRecord } from './message-content';
 import type { SandboxState } from './state';
-import { shortAppid } from './state';
+import { keepRecord, shortAppid } from './state';
 import { issueStableToken, issueToken } from './token-api';
 
 /**
@@ -126,7 +126,7 @@ export async function handleWeChatCall(state: SandboxState, req: IncomingMessage
   }
 
   const errcode = typeof body?.errcode === 'number' ? body.errcode : 0;
-  state.calls.push({
+  keepRecord(state.calls, {
     seq: state.nextCallSeq++,
     at: state.clock.now(),
     method,

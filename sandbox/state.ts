@@ -129,6 +129,8 @@ export interface SandboxState {
   media: MediaStore;
   faults: FaultBook;
   messages: Map<number, MassMessage>;
+  /** Jobs still SENDING, so finishing due jobs stays cheap under load. */
+  sending: Set<MassMessage>;
   /** `${appid}\n${clientmsgid}` → the send that used it. */
   clientMsgIds: Map<string, { msgId: number; at: number }>;
   speeds: Map<string, number>;
@@ -172,6 +174,7 @@ export function createState(options: SandboxOptions): SandboxState {
     media: new MediaStore(clock),
     faults: new FaultBook(),
     messages: new Map(),
+    sending: new Set(),
     clientMsgIds: new Map(),
     speeds: new Map(),
     calls: [],
@@ -200,10 +203,19 @@ export function resetState(state: SandboxState): void {
   state.media.seed([...state.accounts.values()]);
   state.faults.clear();
   state.messages.clear();
+  state.sending.clear();
   state.clientMsgIds.clear();
   state.speeds.clear();
   state.calls.length = 0;
   state.pushes.length = 0;
+}
+
+// Call and push records are capped so a long benchmark run does not grow without bound.
+const MAX_RECORDS = 10_000;
+
+export function keepRecord<T>(records: T[], record: T): void {
+  records.push(record);
+  if (records.length > MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS);
 }
 
 /** AppIDs are not secret, but a short form keeps log lines readable. */
