@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { createCallbackHandler } from './callback/handle-callback';
+import { createNotifier } from './callback/notify';
 import { readConfig, type Config } from './config';
 import { createLogger, type Logger } from './log';
 import { rememberSecret } from './redact';
@@ -61,6 +63,27 @@ export function buildApiDeps(env: Env, overrides: Overrides = {}): ApiDeps {
   const config = readConfig(env, 'wechat', 'store', 'api');
   config.api.keys.forEach(rememberSecret);
   return { ...buildWeChat(config, overrides), apiKeys: config.api.keys };
+}
+
+/** The callback needs no AppSecret: only its token, keys and the store for reports. */
+export function buildCallbackDeps(env: Env, overrides: Pick<Overrides, 'store' | 'log' | 'now'> = {}) {
+  const { callback, store } = readConfig(env, 'callback', 'store');
+  [...callback.tokens, ...callback.aesKeys, callback.notify?.secret].forEach(rememberSecret);
+  const log = overrides.log ?? createLogger({ function: 'callback' });
+  return {
+    log,
+    handle: createCallbackHandler({
+      appId: callback.appId,
+      tokens: callback.tokens,
+      aesKeys: callback.aesKeys,
+      windowSeconds: callback.windowSeconds,
+      maxBodyBytes: callback.maxBodyBytes,
+      now: overrides.now ?? Date.now,
+      store: overrides.store ?? openStore(store.url),
+      notify: callback.notify && createNotifier({ ...callback.notify, log }),
+      log,
+    }),
+  };
 }
 
 /** Everything a timer-triggered WeChat job needs. */

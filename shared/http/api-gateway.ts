@@ -80,6 +80,11 @@ export function queryParam(request: ApiRequest, name: string): string | undefine
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
+/** Every query parameter as one string (see queryParam). */
+export function queryParams(request: ApiRequest): Record<string, string> {
+  return Object.fromEntries(Object.keys(request.query).map((name) => [name, queryParam(request, name)!]));
+}
+
 export function toGatewayResponse(result: ApiResult, requestId: string): ApiGatewayResponse {
   const isText = typeof result.body === 'string' && result.contentType !== undefined;
   return {
