@@ -3,7 +3,7 @@ import { DEMO_SEED, cloneSeed } from './accounts';
 import type { SandboxClock } from './clock';
 import { createClock } from './clock';
 import { FaultBook } from './faults';
-import type { MassContent } from './message-content';
+import type { CallRecord, MassMessage, PushAttempt } from './records';
 import { MediaStore } from './media';
 import type { Limits } from './quotas';
 import { QuotaBook } from './quotas';
@@ -54,70 +54,7 @@ export interface Settings {
   deriveClientMsgId: boolean;
 }
 
-export type Audience =
-  | { type: 'all' }
-  | { type: 'tag'; tagId: number }
-  | { type: 'openids'; openids: string[] }
-  | { type: 'preview'; openid: string; towxname?: string };
-
-export type MsgStatus = 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL' | 'DELETE';
-
-export interface JobCounts {
-  total: number;
-  filter: number;
-  sent: number;
-  error: number;
-}
-
-export interface MassMessage {
-  msgId: number;
-  msgDataId?: number;
-  appid: string;
-  endpoint: 'sendall' | 'send' | 'preview';
-  audience: Audience;
-  content: MassContent;
-  clientMsgId?: string;
-  clientMsgIdDerived: boolean;
-  status: MsgStatus;
-  createdAt: number;
-  finishAt: number;
-  finishedAt?: number;
-  counts: JobCounts;
-  /** The push's Status: "send success", "send fail" or "err(N)". */
-  pushStatus: string;
-  pushEnabled: boolean;
-  articleUrls: string[];
-  deletedArticles: number[];
-}
-
-export interface CallRecord {
-  seq: number;
-  at: number;
-  method: string;
-  path: string;
-  appid?: string;
-  errcode: number;
-  httpStatus: number;
-  fault?: string;
-  durationMs: number;
-  note?: string;
-}
-
-export type PushOutcome = 'delivered' | 'http-error' | 'timeout' | 'network-error' | 'no-callback' | 'dropped';
-
-export interface PushAttempt {
-  msgId: number;
-  appid: string;
-  attempt: number;
-  at: number;
-  url?: string;
-  mode?: CallbackMode;
-  outcome: PushOutcome;
-  httpStatus?: number;
-  durationMs: number;
-  /** The plaintext MASSSENDJOBFINISH XML (it holds no secret). */
-  xml: string;
-}
+export type { Audience, CallRecord, JobCounts, MassMessage, MsgStatus, PushAttempt, PushOutcome } from './records';
 
 export interface SandboxState {
   clock: SandboxClock;
