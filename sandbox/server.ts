@@ -24,6 +24,8 @@ export interface Sandbox extends SandboxControl {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const state = createState(options);
   const control = createControl(state);
+  // Validates the callback (a compat/safe callback needs a 43-character EncodingAESKey).
+  if (options.callback) control.setCallback(options.callback);
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
