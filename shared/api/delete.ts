@@ -1,0 +1,21 @@
+import type { WeChatDeps } from '../runtime';
+import { massDelete } from '../wechat/endpoints';
+import type { DeleteRequest, DeleteResponse } from './schemas';
+import { toHttpError } from './wechat-errors';
+
+/**
+ * Deletes a sent mpnews or video: the article page stops working, cards already received stay.
+ * When the same news item went out in several sends, deleting one kills it for all (WeChat).
+ */
+export async function deleteMassMessage(deps: Pick<WeChatDeps, 'client'>, request: DeleteRequest): Promise<DeleteResponse> {
+  const body =
+    'url' in request
+      ? { url: request.url }
+      : { msg_id: request.msgId, ...(request.articleIdx !== undefined ? { article_idx: request.articleIdx } : {}) };
+  try {
+    await deps.client.call(massDelete, body);
+    return { deleted: true };
+  } catch (err) {
+    throw toHttpError(err, { msgId: 'url' in request ? 'url' : 'msgId', articleIdx: 'articleIdx' });
+  }
+}

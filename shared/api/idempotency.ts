@@ -1,0 +1,136 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { HttpError } from '../http/http-error';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+
+/**
+ * Which clientmsgid a send carries: the caller's clientMsgId, else one derived from the
+ * Idempotency-Key header (so a client that retries with the same header sends once), else a
+ * fresh one. WeChat takes at most 64 bytes; a header may be longer, so it is hashed:
+ * "ik-" + base64url(SHA-256) is 46 bytes.
+ */
+export function resolveClientMsgId(clientMsgId: string | undefined, idempotencyKey: string | undefined): string {
+  if (clientMsgId !== undefined) return clientMsgId;
+  if (idempotencyKey !== undefined) {
+    const key = idempotencyKey.trim();
+    if (key.length === 0 || key.length > 255) {
+      throw new HttpError(400, 'invalid_request', 'the Idempotency-Key header must hold 1 to 255 characters', {
+        fields: [{ path: '(header) idempotency-key', reason: 'must hold 1 to 255 characters' }],
+      });
+    }
+    return `ik-${createHash('sha256').update(key).digest('base64url')}`;
+  }
+  return randomUUID();
+}
+
+/**
+ * What the store remembers about one clientmsgid:
+ * - `pending`: a call to WeChat is under way (or its container died: the short TTL frees it);
+ * - `unknown`: the call failed without an answer, so the send may have gone out; a retry may
+ *   call WeChat again, which answers 45065 with the msg_id if it did;
+ * - `done`: WeChat answered; a retry gets this answer back without calling WeChat.
+ * `fingerprint` is a hash of the WeChat body without the clientmsgid: reusing a clientMsgId
+ * for another message or audience is a caller bug, answered 422, not a silent duplicate.
+ */
+type SendRecord<R> =
+  | { state: 'pending'; fingerprint: string }
+  | { state: 'unknown'; fingerprint: string }
+  | { state: 'done'; fingerprint: string; result: R };
+
+export interface IdempotencyOptions {
+  store: Store;
+  appId: string;
+  log: Logger;
+  /** How long a `pending` marker survives a container that died mid-call (default 5 min). */
+  pendingTtlMs?: number;
+}
+
+// WeChat refuses a repeated clientmsgid for 24 hours; we remember the answer as long.
+export const RECORD_TTL_MS = 24 * 3_600_000;
+
+/** The outcome of a send attempt, as the caller of `sendOnce` classifies it. */
+export type Attempt<R> =
+  | { kind: 'done'; result: R }
+  /** WeChat answered with an error: nothing went out, the clientmsgid may be used again. */
+  | { kind: 'failed'; error: unknown }
+  /** No answer: the send may have gone out. */
+  | { kind: 'unknown'; error: unknown };
+
+export interface SendOnceResult<R> {
+  /** True when the result comes from the store: WeChat was not called again. */
+  replayed: boolean;
+  result: R;
+}
+
+export function fingerprintOf(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+}
+
+export async function sendOnce<R>(
+  options: IdempotencyOptions,
+  clientMsgId: string,
+  fingerprint: string,
+  attempt: () => Promise<Attempt<R>>,
+): Promise<SendOnceResult<R>> {
+  const { store, appId, log, pendingTtlMs = 5 * 60_000 } = options;
+  const key = `mass:send:${appId}:${clientMsgId}`;
+  const pending = JSON.stringify({ state: 'pending', fingerprint } satisfies SendRecord<R>);
+
+  const earlier = await claim();
+  if (earlier) return { replayed: true, result: earlier.result };
+  const outcome = await attempt();
+  switch (outcome.kind) {
+    case 'done':
+      await remember(() => store.set(key, JSON.stringify({ state: 'done', fingerprint, result: outcome.result } satisfies SendRecord<R>), RECORD_TTL_MS));
+      return { replayed: false, result: outcome.result };
+    case 'failed':
+      await remember(() => store.compareAndDelete(key, pending));
+      throw outcome.error;
+    case 'unknown':
+      await remember(() => store.set(key, JSON.stringify({ state: 'unknown', fingerprint } satisfies SendRecord<R>), RECORD_TTL_MS));
+      throw outcome.error;
+  }
+
+  /**
+   * Once WeChat has answered, its answer matters more than our record of it: a store failure is
+   * logged, and the `pending` marker's short TTL lets a later retry reach WeChat, which then
+   * answers 45065 for a send that went out.
+   */
+  async function remember(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      log.error('could not record the outcome of a send', { clientMsgId, state: outcome.kind, err });
+    }
+  }
+
+  /** Takes the clientmsgid for this call (undefined), or returns what an earlier call recorded. */
+  async function claim(): Promise<{ result: R } | undefined> {
+    for (let round = 0; round < 3; round++) {
+      if (await store.setIfAbsent(key, pending, pendingTtlMs)) return undefined;
+      const raw = await store.get(key);
+      if (raw === null) continue;
+      const existing = JSON.parse(raw) as SendRecord<R>;
+      if (existing.fingerprint !== fingerprint) {
+        throw new HttpError(422, 'client_msg_id_reused', 'this clientMsgId was already used for a different message or audience; use a new clientMsgId for a new send', {
+          fields: [{ path: 'clientMsgId', reason: 'already used for a different request' }],
+          details: { clientMsgId },
+        });
+      }
+      if (existing.state === 'done') return { result: existing.result };
+      if (existing.state === 'pending') {
+        throw inProgress(clientMsgId);
+      }
+      // `unknown`: take over the marker; only one retry wins the compare-and-delete.
+      await store.compareAndDelete(key, raw);
+    }
+    throw inProgress(clientMsgId);
+  }
+}
+
+function inProgress(clientMsgId: string): HttpError {
+  return new HttpError(409, 'send_in_progress', 'a send with this clientMsgId is in progress; retry shortly with the same clientMsgId', {
+    headers: { 'retry-after': '5' },
+    details: { clientMsgId },
+  });
+}

@@ -1,0 +1,92 @@
+import { HttpError } from '../http/http-error';
+import type { WeChatDeps } from '../runtime';
+import type { Endpoint } from '../wechat/endpoints';
+import { WeChatApiError, WeChatTransportError } from '../wechat/errors';
+import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
+import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
+import { isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
+
+export type SendDeps = Pick<WeChatDeps, 'client' | 'store' | 'appId' | 'log'>;
+
+/** What is remembered per clientmsgid once WeChat has answered. */
+type SendOutcome =
+  | { kind: 'sent'; msgId: string; msgDataId?: string; duplicate?: true }
+  | { kind: 'awaiting_confirmation'; errcode: number };
+
+export type SendAnswer =
+  | { status: 200; body: SendResponse }
+  | { status: 202; body: AwaitingConfirmationResponse };
+
+interface SendReply {
+  msg_id: string;
+  msg_data_id?: string;
+}
+
+export interface MassSendInput<Req> {
+  endpoint: Endpoint<Req, SendReply>;
+  /** The WeChat body without clientmsgid. */
+  body: Omit<Req, 'clientmsgid'>;
+  clientMsgId: string;
+  /** Request paths to name when WeChat rejects an OpenID, a media id, a tag… */
+  fields: FieldPaths;
+}
+
+/**
+ * One logical mass send: at most one successful call to WeChat per clientmsgid, whatever
+ * retries the caller makes (see idempotency.ts), and WeChat's answer as ours.
+ */
+export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): Promise<SendAnswer> {
+  const { endpoint, body, clientMsgId, fields } = input;
+  const fingerprint = fingerprintOf({ path: endpoint.path, body });
+  const { replayed, result } = await sendOnce<SendOutcome>(deps, clientMsgId, fingerprint, async () => {
+    try {
+      const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req);
+      return { kind: 'done', result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) } };
+    } catch (err) {
+      return classify(err, clientMsgId, fields);
+    }
+  });
+  deps.log.info('mass send', { path: endpoint.path, clientMsgId, replayed, ...result });
+  if (result.kind === 'awaiting_confirmation') {
+    const rule = WECHAT_ERRORS[result.errcode];
+    return {
+      status: 202,
+      body: { status: 'awaiting_confirmation', clientMsgId, errcode: result.errcode, message: rule?.message ?? 'waiting for an administrator to confirm' },
+    };
+  }
+  const duplicate = replayed || result.duplicate;
+  return {
+    status: 200,
+    body: { msgId: result.msgId, ...(result.msgDataId ? { msgDataId: result.msgDataId } : {}), clientMsgId, ...(duplicate ? { duplicate: true } : {}) } as SendResponse,
+  };
+}
+
+function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attempt<SendOutcome> {
+  const details = { clientMsgId };
+  if (err instanceof WeChatApiError && !isTokenFetchFailure(err)) {
+    // 45065: WeChat already sent this clientmsgid within 24 h and names the earlier msg_id.
+    if (err.errcode === 45065) {
+      const msgId = err.body.msg_id;
+      if (typeof msgId === 'string' && msgId) return { kind: 'done', result: { kind: 'sent', msgId, duplicate: true } };
+      return { kind: 'failed', error: toHttpError(err, fields, details) };
+    }
+    // 89504/89505: accepted, waiting for an administrator; sending again would queue another.
+    if (err.errcode === 89504 || err.errcode === 89505) return { kind: 'done', result: { kind: 'awaiting_confirmation', errcode: err.errcode } };
+    // 45066: WeChat is still handling this clientmsgid; whether it goes out is not known yet.
+    if (err.errcode === 45066) return { kind: 'unknown', error: toHttpError(err, fields, details) };
+    return { kind: 'failed', error: toHttpError(err, fields, details) };
+  }
+  // Without a token the send never left.
+  if (isTokenFetchFailure(err)) return { kind: 'failed', error: toHttpError(err, fields, details) };
+  // No readable answer: WeChat may have sent it. Only a retry with the same clientmsgid is safe.
+  const timeout = err instanceof WeChatTransportError && err.kind === 'timeout';
+  return {
+    kind: 'unknown',
+    error: new HttpError(
+      timeout ? 504 : 502,
+      'outcome_unknown',
+      `${timeout ? 'WeChat did not answer in time' : 'WeChat gave no usable answer'}; the message may have been sent. Retry with the same clientMsgId: a send that went out is then reported with its msgId and duplicate: true, never sent twice`,
+      { cause: err, details },
+    ),
+  };
+}

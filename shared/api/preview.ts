@@ -1,0 +1,24 @@
+import type { WeChatDeps } from '../runtime';
+import { massPreview } from '../wechat/endpoints';
+import { mediaField, toPreviewMessage } from './message';
+import type { PreviewRequest, PreviewResponse } from './schemas';
+import { toHttpError } from './wechat-errors';
+
+/**
+ * Sends the message to one person to check how it looks (WeChat allows 100 previews a day).
+ * `towxname` is WeChat's name for a WeChat ID; when both are given WeChat prefers it, so the
+ * request schema accepts exactly one of openId and wechatId.
+ */
+export async function preview(deps: Pick<WeChatDeps, 'client'>, request: PreviewRequest): Promise<PreviewResponse> {
+  const to = 'openId' in request ? { touser: request.openId } : { towxname: request.wechatId };
+  try {
+    const reply = await deps.client.call(massPreview, { ...to, ...toPreviewMessage(request.message) });
+    return reply.msg_id ? { msgId: reply.msg_id as PreviewResponse['msgId'] } : {};
+  } catch (err) {
+    throw toHttpError(err, {
+      openId: 'openId' in request ? 'openId' : 'wechatId',
+      mediaId: mediaField(request.message),
+      messageType: 'message.type',
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import type { WeChatDeps } from '../runtime';
+import { massSpeedGet, massSpeedSet } from '../wechat/endpoints';
+import type { SpeedResponse } from './schemas';
+import { toHttpError } from './wechat-errors';
+
+// WeChat's published levels in users a minute; speed/set answers only errcode 0, so PUT reports
+// the level's speed from this table while GET reports WeChat's own realspeed.
+export const SPEED_LEVELS: Readonly<Record<number, number>> = {
+  0: 800_000,
+  1: 600_000,
+  2: 450_000,
+  3: 300_000,
+  4: 100_000,
+};
+
+// realspeed comes in units of 10,000 users a minute (万/分钟).
+const REALSPEED_UNIT = 10_000;
+
+export async function getSpeed(deps: Pick<WeChatDeps, 'client'>): Promise<SpeedResponse> {
+  try {
+    const reply = await deps.client.call(massSpeedGet, {});
+    return { speed: reply.speed, usersPerMinute: reply.realspeed * REALSPEED_UNIT };
+  } catch (err) {
+    throw toHttpError(err);
+  }
+}
+
+export async function setSpeed(deps: Pick<WeChatDeps, 'client'>, speed: number): Promise<SpeedResponse> {
+  try {
+    await deps.client.call(massSpeedSet, { speed });
+    return { speed, usersPerMinute: SPEED_LEVELS[speed] ?? 0 };
+  } catch (err) {
+    throw toHttpError(err, { speed: 'speed' });
+  }
+}

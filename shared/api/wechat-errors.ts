@@ -1,0 +1,100 @@
+import { HttpError } from '../http/http-error';
+import { redact } from '../redact';
+import {
+  AccessTokenError,
+  isTokenInvalid,
+  WeChatApiError,
+  WeChatResponseError,
+  WeChatTransportError,
+} from '../wechat/errors';
+
+/**
+ * The one table from WeChat's errcodes (answered with HTTP 200) to our HTTP answers. The README
+ * lists it from here. `field` names the kind of input WeChat rejected; each service says which
+ * request path that is (e.g. `openIds` for send-by-list, `openId` for preview).
+ */
+export type FieldRole = 'openId' | 'mediaId' | 'messageType' | 'tagId' | 'msgId' | 'articleIdx' | 'clientMsgId' | 'speed' | 'openIds';
+
+export interface WeChatErrorRule {
+  status: number;
+  code: string;
+  message: string;
+  field?: FieldRole;
+  retryAfterSeconds?: number;
+}
+
+export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
+  [-1]: { status: 503, code: 'wechat_busy', message: 'WeChat reports it is busy; retry later (a send is safe to retry with the same clientMsgId)', retryAfterSeconds: 5 },
+  40003: { status: 400, code: 'invalid_openid', message: 'WeChat does not know this OpenID for this Official Account', field: 'openId' },
+  40007: { status: 400, code: 'invalid_media_id', message: 'WeChat does not know this media id (expired, deleted, or from another account)', field: 'mediaId' },
+  40008: { status: 400, code: 'invalid_message_type', message: 'WeChat rejected the message type', field: 'messageType' },
+  40031: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list', field: 'openIds' },
+  40032: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs', field: 'openIds' },
+  40130: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs', field: 'openIds' },
+  40059: { status: 404, code: 'msg_id_not_found', message: 'WeChat does not know this msgId', field: 'msgId' },
+  40060: { status: 400, code: 'invalid_article_idx', message: 'WeChat rejected articleIdx: the message has no article at that position', field: 'articleIdx' },
+  40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
+  45009: { status: 429, code: 'daily_api_quota_exhausted', message: "this Official Account has used up today's API call quota for this endpoint; retry tomorrow" },
+  45011: { status: 429, code: 'rate_limited', message: 'WeChat allows 60 mass-send requests a minute per account; retry after a minute', retryAfterSeconds: 60 },
+  45028: { status: 429, code: 'mass_send_quota_exhausted', message: 'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)' },
+  45065: { status: 200, code: 'duplicate', message: 'this clientMsgId was already sent within 24 hours; nothing new went out', field: 'clientMsgId' },
+  45066: { status: 429, code: 'clientmsgid_retry_too_fast', message: 'a send with this clientMsgId is still being processed by WeChat; retry after a minute with the same clientMsgId', field: 'clientMsgId', retryAfterSeconds: 60 },
+  45067: { status: 400, code: 'invalid_client_msg_id', message: 'WeChat rejected clientMsgId: at most 64 bytes', field: 'clientMsgId' },
+  45083: { status: 400, code: 'invalid_speed', message: 'WeChat rejected the speed: it takes 0 (fastest) to 4 (slowest)', field: 'speed' },
+  45084: { status: 400, code: 'invalid_speed', message: 'WeChat rejected the speed: it is missing', field: 'speed' },
+  48001: { status: 403, code: 'api_unauthorized', message: 'this Official Account may not use this API (mass send needs a verified account; send-by-list needs a verified service account)' },
+  89504: { status: 202, code: 'awaiting_confirmation', message: 'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later' },
+  89505: { status: 202, code: 'awaiting_confirmation', message: 'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later' },
+};
+
+/** Token errcodes still there after the client's one retry with a fresh token. */
+const TOKEN_REJECTED: WeChatErrorRule = { status: 502, code: 'wechat_token_rejected', message: 'WeChat rejected a freshly issued access token; check that only this product refreshes the token of this AppID' };
+const TOKEN_UNAVAILABLE: WeChatErrorRule = { status: 502, code: 'wechat_token_unavailable', message: 'no WeChat access token could be obtained; check the AppID, the AppSecret and the API IP whitelist (see the log)' };
+const UNKNOWN: WeChatErrorRule = { status: 502, code: 'wechat_error', message: 'WeChat refused the request' };
+
+const TOKEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token']);
+
+/** The failure happened while getting a token, so the call itself never left. */
+export function isTokenFetchFailure(err: unknown): boolean {
+  if (err instanceof AccessTokenError) return true;
+  return (err instanceof WeChatApiError || err instanceof WeChatTransportError || err instanceof WeChatResponseError) && TOKEN_PATHS.has(err.path);
+}
+
+export function ruleFor(err: WeChatApiError): WeChatErrorRule {
+  if (TOKEN_PATHS.has(err.path)) return TOKEN_UNAVAILABLE;
+  if (isTokenInvalid(err as unknown)) return TOKEN_REJECTED;
+  return WECHAT_ERRORS[err.errcode] ?? UNKNOWN;
+}
+
+export type FieldPaths = Partial<Record<FieldRole, string>>;
+
+/**
+ * Any failure of a WeChat call as the HttpError its caller should see. `fields` maps the
+ * table's field roles to this request's paths. Unknown errors (our bugs) pass through and
+ * become a generic 500.
+ */
+export function toHttpError(err: unknown, fields: FieldPaths = {}, details: Record<string, unknown> = {}): unknown {
+  if (err instanceof WeChatApiError) {
+    const rule = ruleFor(err);
+    const field = rule.field && fields[rule.field];
+    const errmsg = redact(err.errmsg);
+    return new HttpError(rule.status, rule.code, rule.message, {
+      cause: err,
+      ...(field ? { fields: [{ path: field, reason: `${rule.message} (errcode ${err.errcode})` }] } : {}),
+      ...(rule.retryAfterSeconds ? { headers: { 'retry-after': String(rule.retryAfterSeconds) } } : {}),
+      details: { ...details, errcode: err.errcode, errmsg },
+    });
+  }
+  if (err instanceof AccessTokenError) {
+    return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, { cause: err, details });
+  }
+  if (err instanceof WeChatTransportError) {
+    return err.kind === 'timeout'
+      ? new HttpError(504, 'wechat_timeout', 'WeChat did not answer in time', { cause: err, details })
+      : new HttpError(502, 'wechat_unreachable', err.kind === 'http_status' ? `WeChat answered HTTP ${err.status}` : 'WeChat could not be reached', { cause: err, details });
+  }
+  if (err instanceof WeChatResponseError) {
+    return new HttpError(502, 'wechat_bad_reply', 'WeChat sent a reply this service cannot read', { cause: err, details });
+  }
+  return err;
+}
