@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
   console.log(`WeChat sandbox listening on ${sandbox.url} (inspect: ${sandbox.url}/__sandbox)`);
   for (const account of [DEMO_ACCOUNTS.service, DEMO_ACCOUNTS.subscription]) {
-    console.log(`  ${account.type.padEnd(12)} appid=${account.appid} secret=${account.secret} (demo only)`);
+    console.log(`  ${account.type.padEnd(12)} appid=${account.appid} (its demo secret: DEMO_ACCOUNTS in sandbox/accounts.ts)`);
   }
   console.log(callback ? `  pushes → ${callback.url} (${callback.mode ?? 'plain'} mode)` : '  pushes: no callback URL set (POST /__sandbox/callback)');
 

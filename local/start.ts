@@ -1,0 +1,122 @@
+import { resolve } from 'node:path';
+import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox } from '../sandbox/server';
+import { startGateway, type Gateway } from './gateway';
+import { loadLocalSecrets } from './local-config';
+import { readTimerTriggers } from './serverless-timers';
+import { curlExamples } from './curl-examples';
+
+const root = resolve(import.meta.dirname, '..');
+
+export interface LocalOptions {
+  port?: number;
+  sandboxPort?: number;
+  /** Where the file store and the generated secrets live (default .local/). */
+  dataDir?: string;
+  /** Overrides the generated key, as API_KEYS does. */
+  apiKeys?: string;
+  storeUrl?: string;
+  account?: 'service' | 'subscription';
+  callbackMode?: 'plain' | 'compat' | 'safe';
+  jobDurationMs?: number;
+  timers?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Local {
+  gateway: Gateway;
+  sandbox: Sandbox;
+  apiKey: string;
+  env: Record<string, string | undefined>;
+  close(): Promise<void>;
+}
+
+/** The whole product on one machine: the WeChat sandbox plus every built bundle behind a gateway. */
+export async function startLocal(options: LocalOptions = {}): Promise<Local> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const dataDir = options.dataDir ?? resolve(root, '.local');
+  const secrets = loadLocalSecrets(dataDir);
+  const account = DEMO_ACCOUNTS[options.account ?? 'service'];
+  const mode = options.callbackMode ?? 'safe';
+
+  const sandbox = await startSandbox({
+    port: options.sandboxPort ?? 0,
+    jobDurationMs: options.jobDurationMs ?? 3_000,
+    log: (line) => log(`[wechat] ${line}`),
+  });
+  const apiKeys = options.apiKeys ?? secrets.apiKey;
+  const env = {
+    ...process.env,
+    WECHAT_APP_ID: account.appid,
+    WECHAT_APP_SECRET: account.secret,
+    WECHAT_API_BASE_URL: sandbox.url,
+    WECHAT_TOKEN: secrets.callbackToken,
+    WECHAT_ENCODING_AES_KEY: mode === 'plain' ? undefined : secrets.encodingAesKey,
+    STORE_URL: options.storeUrl ?? `file:${resolve(dataDir, 'store')}`,
+    API_KEYS: apiKeys,
+  };
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({
+      port: options.port ?? 0,
+      distDir: resolve(root, 'dist'),
+      env,
+      timers: options.timers === false ? [] : readTimerTriggers(resolve(root, 'serverless.yml')),
+      log: (line) => log(`[gateway] ${line}`),
+    });
+  } catch (err) {
+    await sandbox.close();
+    throw err;
+  }
+  sandbox.setCallback({
+    url: `${gateway.url}/callback`,
+    token: secrets.callbackToken,
+    mode,
+    ...(mode === 'plain' ? {} : { encodingAesKey: secrets.encodingAesKey }),
+  });
+  return {
+    gateway,
+    sandbox,
+    apiKey: apiKeys.split(',')[0]!.trim(),
+    env,
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+    },
+  };
+}
+
+async function main() {
+  const port = Number(process.env.PORT ?? 3000);
+  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
+  const local = await startLocal({ port, sandboxPort, apiKeys: process.env.API_KEYS || undefined, storeUrl: process.env.STORE_URL || undefined });
+  const account = DEMO_ACCOUNTS.service;
+  console.log(`
+WeChat mass send, running locally
+  API gateway     ${local.gateway.url}   (functions: ${local.gateway.functions.join(', ')})
+  OpenAPI         ${local.gateway.url}/openapi.json
+  WeChat sandbox  ${local.sandbox.url}   (what it received and sent: ${local.sandbox.url}/__sandbox/messages, /__sandbox/pushes)
+  store           ${local.env.STORE_URL}
+  API key         ${local.apiKey}${process.env.API_KEYS ? ' (from API_KEYS)' : ' (generated, kept in .local/secrets.json)'}
+
+Try it (the sandbox's demo service account "${account.name}" is the WeChat side):
+${curlExamples(local.gateway.url, local.apiKey, account, DEMO_MEDIA.service)}
+Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the gateway, the function containers and the sandbox`);
+    await local.close().catch((err: unknown) => console.error(err));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  main().catch((err: unknown) => {
+    console.error(`npm start failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}
