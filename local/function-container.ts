@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export interface Invocation {
   result?: unknown;
@@ -25,11 +26,16 @@ export class FunctionContainer {
     private readonly bundlePath: string,
     private readonly env: Record<string, string | undefined>,
     private readonly timeoutMs = 30_000,
+    /** Receives each line the function prints (its logs); default: passed through. */
+    private readonly onOutput: (line: string) => void = (line) => console.log(line),
   ) {}
 
   private start(): Promise<void> {
-    const child = fork(RUNTIME, [this.bundlePath], { env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(RUNTIME, [this.bundlePath], { env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', this.onOutput);
+    }
     const ready = new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.on('message', (message: { ready?: boolean; id?: string; result?: unknown; error?: string }) => {

@@ -45,6 +45,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+/** Functions log JSON lines for SCF's log service; locally they read better as one short line. */
+export function formatFunctionLog(name: string, line: string): string {
+  try {
+    const { level, message, requestId: _id, function: _fn, ...fields } = JSON.parse(line) as Record<string, unknown>;
+    const rest = Object.entries(fields)
+      .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+      .join(' ');
+    return `  ${name} ${String(level)}: ${String(message)}${rest ? ` ${rest}` : ''}`;
+  } catch {
+    return `  ${name}: ${line}`;
+  }
+}
+
 function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(body);
@@ -58,7 +71,9 @@ function send(res: ServerResponse, status: number, body: string | Buffer, header
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { distDir, env, timers = [], maxBodyBytes = 6 * 1024 * 1024, log = (line) => console.log(line) } = options;
   const functions = readdirSync(distDir).filter((name) => existsSync(join(distDir, name, 'index.js')));
-  const containers = new Map(functions.map((name) => [name, new FunctionContainer(name, join(distDir, name, 'index.js'), env)]));
+  const containers = new Map(
+    functions.map((name) => [name, new FunctionContainer(name, join(distDir, name, 'index.js'), env, 30_000, (line) => log(formatFunctionLog(name, line)))]),
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const started = Date.now();

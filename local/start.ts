@@ -41,6 +41,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   const sandbox = await startSandbox({
     port: options.sandboxPort ?? 0,
     jobDurationMs: options.jobDurationMs ?? 3_000,
+    // The file store outlives the sandbox: start each run's msg_ids past every earlier run's.
+    firstMsgId: Date.now() * 1000,
     log: (line) => log(`[wechat] ${line}`),
   });
   const apiKeys = options.apiKeys ?? secrets.apiKey;

@@ -42,6 +42,9 @@ export interface SandboxOptions {
   stableRefreshOverlapSeconds?: number;
   /** Without clientmsgid, derive one from audience + content, as WeChat does (default true). */
   deriveClientMsgId?: boolean;
+  /** The first msg_id handed out (default 3147483649); a sandbox restarted against a kept
+   *  store starts elsewhere so its ids do not collide with recorded reports. */
+  firstMsgId?: number;
 }
 
 export interface Settings {
@@ -117,7 +120,7 @@ export function createState(options: SandboxOptions): SandboxState {
     calls: [],
     pushes: [],
     callback: options.callback,
-    nextMsgId: FIRST_MSG_ID,
+    nextMsgId: options.firstMsgId ?? FIRST_MSG_ID,
     nextMsgDataId: FIRST_MSG_DATA_ID,
     nextCallSeq: 1,
     log: options.log ?? ((line) => console.log(line)),
