@@ -27,6 +27,8 @@ export interface WeChatCall {
   /** The raw request body, as WeChat receives it (ids as bare JSON numbers). */
   raw: string;
   json: unknown;
+  /** Multipart uploads (uploadimg) arrive as FormData. */
+  form?: FormData;
 }
 
 export interface ApiReply extends ApiGatewayResponse {
@@ -55,7 +57,13 @@ export function createApiHarness(createHandler: (deps: ApiDeps) => ApiHandler, e
     } catch {
       json = undefined;
     }
-    calls.push({ path: url.pathname, accessToken: url.searchParams.get('access_token'), raw, json });
+    calls.push({
+      path: url.pathname,
+      accessToken: url.searchParams.get('access_token'),
+      raw,
+      json,
+      ...(opts.body instanceof FormData ? { form: opts.body } : {}),
+    });
   }
 
   return {

@@ -1,0 +1,28 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiEvent } from '../support/api-event';
+
+const FUNCTIONS = ['send-by-tag', 'send-by-list', 'preview', 'delete', 'status', 'speed', 'media'];
+
+describe('function entry points', () => {
+  beforeEach(() => {
+    for (const name of ['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'STORE_URL', 'API_KEYS']) vi.stubEnv(name, undefined);
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.restoreAllMocks();
+  });
+
+  for (const name of FUNCTIONS) {
+    it(`${name} reads nothing at import and answers 503 not_configured without its environment`, async () => {
+      const { main_handler } = (await import(`../../functions/${name}/index.ts`)) as {
+        main_handler: (event: unknown, context?: { request_id?: string }) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+      };
+      const res = await main_handler(apiEvent({ path: `/${name}`, body: {}, apiKey: 'whatever-key-123' }), { request_id: 'r-1' });
+      expect(res.statusCode).toBe(503);
+      expect(JSON.parse(res.body).error).toEqual({ code: 'not_configured', message: expect.any(String), requestId: 'r-1' });
+      // The variable names go to the log only.
+      expect(res.body).not.toMatch(/WECHAT_|API_KEYS/);
+    });
+  }
+});

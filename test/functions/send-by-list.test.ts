@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSendByListHandler } from '../../functions/send-by-list/handler';
+import { ACCESS_TOKEN, API_KEY, APP_SECRET, createApiHarness, type ApiHarness } from '../support/api-harness';
+
+const SEND = '/cgi-bin/message/mass/send';
+const OK = '{"errcode":0,"errmsg":"send job submission success","msg_id":3147483651,"msg_data_id":2247483647}';
+
+// Real OpenIDs are 28 characters of [A-Za-z0-9_-].
+const openId = (n: number) => `oR5Gjjl_eiZoUpGozMo7dbBJ${String(n).padStart(4, '0')}`;
+
+describe('POST /send-by-list', () => {
+  let api: ApiHarness;
+  beforeEach(() => {
+    api = createApiHarness(createSendByListHandler);
+  });
+  afterEach(() => api.close());
+
+  const send = (body: object, headers: Record<string, string> = {}) =>
+    api.invoke({ path: '/send-by-list', body, apiKey: API_KEY, headers });
+
+  it('sends touser with the message and clientmsgid, exactly', async () => {
+    api.serveToken();
+    api.serve(SEND, OK);
+    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'mpvideo', mediaId: 'video-9', title: '标题' }, clientMsgId: 'list-1' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toEqual({ msgId: '3147483651', msgDataId: '2247483647', clientMsgId: 'list-1' });
+    expect(api.calls).toEqual([
+      {
+        path: SEND,
+        accessToken: ACCESS_TOKEN,
+        raw: expect.any(String),
+        json: { touser: [openId(1), openId(2)], msgtype: 'mpvideo', mpvideo: { media_id: 'video-9', title: '标题' }, clientmsgid: 'list-1' },
+      },
+    ]);
+  });
+
+  it('sends images under images to a list', async () => {
+    api.serveToken();
+    api.serve(SEND, OK);
+    await send({ openIds: [openId(1), openId(2)], message: { type: 'image', mediaIds: ['a', 'b'] }, clientMsgId: 'img' });
+    expect(api.calls[0]!.json).toEqual({ touser: [openId(1), openId(2)], msgtype: 'image', images: { media_ids: ['a', 'b'] }, clientmsgid: 'img' });
+  });
+
+  it('removes duplicate OpenIDs, keeping the first order', async () => {
+    api.serveToken();
+    api.serve(SEND, OK);
+    await send({ openIds: [openId(2), openId(1), openId(2), openId(1), openId(3)], message: { type: 'text', content: 'x' }, clientMsgId: 'dedup' });
+    expect((api.calls[0]!.json as { touser: string[] }).touser).toEqual([openId(2), openId(1), openId(3)]);
+  });
+
+  it('accepts exactly 10,000 distinct OpenIDs, even with duplicates on top', async () => {
+    api.serveToken();
+    api.serve(SEND, OK);
+    const ids = Array.from({ length: 10_000 }, (_, i) => openId(i));
+    const res = await send({ openIds: [...ids, ids[0], ids[1]], message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(200);
+    expect((api.calls[0]!.json as { touser: string[] }).touser).toHaveLength(10_000);
+  });
+
+  it('answers 413 for more than 10,000 distinct OpenIDs, pointing to the job feature', async () => {
+    const ids = Array.from({ length: 10_001 }, (_, i) => `oR5Gjjl_eiZoUpGozMo7d${String(i).padStart(7, '0')}`);
+    const res = await send({ openIds: ids, message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json.error.code).toBe('too_many_openids');
+    expect(res.json.error.message).toMatch(/job feature, which is not implemented yet/);
+    expect(res.json.error.fields).toEqual([{ path: 'openIds', reason: expect.any(String) }]);
+    expect(api.calls).toEqual([]);
+  });
+
+  it('answers 400 when fewer than 2 distinct OpenIDs remain', async () => {
+    const res = await send({ openIds: [openId(1), openId(1)], message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields).toEqual([{ path: 'openIds', reason: 'must hold at least 2 distinct OpenIDs' }]);
+  });
+
+  it('names every malformed OpenID by its index', async () => {
+    const res = await send({ openIds: [openId(1), 'bad id', '', openId(2)], message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['openIds[1]', 'openIds[2]']);
+  });
+
+  it('names a list that is too short or not a list', async () => {
+    const short = await send({ openIds: [openId(1)], message: { type: 'text', content: 'x' } });
+    expect(short.json.error.fields).toEqual([{ path: 'openIds', reason: 'must hold at least 2 OpenIDs' }]);
+    const notList = await send({ openIds: openId(1), message: { type: 'text', content: 'x' } });
+    expect(notList.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['openIds']);
+  });
+
+  it('rejects an audience field that belongs to send-by-tag', async () => {
+    const res = await send({ openIds: [openId(1), openId(2)], audience: { all: true }, message: { type: 'text', content: 'x' } });
+    expect(res.json.error.fields).toEqual([{ path: 'audience', reason: 'unknown field' }]);
+  });
+
+  it('40003 → 400 naming openIds', async () => {
+    api.serveToken();
+    api.serve(SEND, '{"errcode":40003,"errmsg":"invalid openid"}');
+    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'invalid_openid', errcode: 40003 });
+    expect(res.json.error.fields[0].path).toBe('openIds');
+  });
+
+  it('40130 → 400 naming openIds', async () => {
+    api.serveToken();
+    api.serve(SEND, '{"errcode":40130,"errmsg":"invalid openid list size, at least two openid"}');
+    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields[0].path).toBe('openIds');
+  });
+
+  it('45065 → 200 duplicate with the earlier msg_id, exact past 2^53', async () => {
+    api.serveToken();
+    api.serve(SEND, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":9007199254740993}');
+    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' }, clientMsgId: 'dup' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('"msgId":"9007199254740993"');
+    expect(res.json.duplicate).toBe(true);
+  });
+
+  it('keeps secrets out of logs and responses', async () => {
+    api.serveToken();
+    api.serve(SEND, '{"errcode":40003,"errmsg":"invalid openid"}');
+    await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' } });
+    for (const secret of [APP_SECRET, ACCESS_TOKEN, API_KEY]) expect(api.transcript()).not.toContain(secret);
+  });
+});

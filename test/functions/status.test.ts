@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStatusHandler } from '../../functions/status/handler';
+import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
+
+const GET = '/cgi-bin/message/mass/get';
+
+// What the callback function stores for a MASSSENDJOBFINISH push (shared/callback/mass-report-store.ts).
+const REPORT = {
+  msgId: '9007199254740993',
+  status: { kind: 'success' },
+  createTime: 1394524295,
+  toUserName: 'gh_4d00ed8d6399',
+  fromUserName: 'oV5CrjpxgaGXNHIQigzNlgLTnwic',
+  counts: { total: 100, filter: 80, sent: 75, error: 5 },
+};
+
+describe('GET /status', () => {
+  let api: ApiHarness;
+  beforeEach(() => {
+    api = createApiHarness(createStatusHandler);
+  });
+  afterEach(() => api.close());
+
+  const status = (query: Record<string, string | string[] | true>) =>
+    api.invoke({ method: 'GET', path: '/status', query, apiKey: API_KEY });
+
+  it("answers WeChat's msg_status and the recorded report, ids exact past 2^53", async () => {
+    await api.store.set('mass:report:9007199254740993', JSON.stringify(REPORT));
+    api.serveToken();
+    api.serve(GET, '{"msg_id":9007199254740993,"msg_status":"SEND_SUCCESS"}');
+    const res = await status({ msgId: '9007199254740993' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toEqual({ msgId: '9007199254740993', status: 'SEND_SUCCESS', report: REPORT });
+    expect(res.body).toContain('"msgId":"9007199254740993"');
+    expect(api.calls[0]!.raw).toBe('{"msg_id":9007199254740993}');
+  });
+
+  it('answers report: null until the push arrives', async () => {
+    api.serveToken();
+    api.serve(GET, '{"msg_id":201053012,"msg_status":"SENDING"}');
+    const res = await status({ msgId: '201053012' });
+    expect(res.json).toEqual({ msgId: '201053012', status: 'SENDING', report: null });
+  });
+
+  it('takes the last of repeated msgId parameters', async () => {
+    api.serveToken();
+    api.serve(GET, '{"msg_id":2,"msg_status":"DELETE"}');
+    await status({ msgId: ['1', '2'] });
+    expect(api.calls[0]!.json).toEqual({ msg_id: 2 });
+  });
+
+  it('names a missing or malformed msgId', async () => {
+    for (const query of [{}, { msgId: true as const }, { msgId: '12a' }]) {
+      const res = await status(query);
+      expect(res.statusCode).toBe(400);
+      expect(res.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['(query) msgId']);
+    }
+  });
+
+  it('40059 → 404 naming msgId', async () => {
+    api.serveToken();
+    api.serve(GET, '{"errcode":40059,"errmsg":"invalid msg id"}');
+    const res = await status({ msgId: '1' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json.error.fields[0].path).toBe('msgId');
+  });
+
+  it('answers 405 with Allow for POST', async () => {
+    const res = await api.invoke({ method: 'POST', path: '/status', body: {}, apiKey: API_KEY });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET');
+  });
+
+  it('answers 401 without a key and calls nothing', async () => {
+    const res = await api.invoke({ method: 'GET', path: '/status', query: { msgId: '1' } });
+    expect(res.statusCode).toBe(401);
+    expect(api.calls).toEqual([]);
+  });
+});
