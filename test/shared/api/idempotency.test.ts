@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../../shared/http/http-error';
+import { resolveClientMsgId, sendOnce, type Attempt } from '../../../shared/api/idempotency';
+import { silentLogger } from '../../../shared/log';
+import { createMemoryStore } from '../../../shared/store/memory-store';
+import type { Store } from '../../../shared/store/store';
+
+const options = (store: Store) => ({ store, appId: 'wx-app', log: silentLogger });
+
+describe('resolveClientMsgId', () => {
+  it("keeps the caller's clientMsgId", () => {
+    expect(resolveClientMsgId('mine', 'key')).toBe('mine');
+  });
+  it('derives the same 46-byte id from the same Idempotency-Key, however long the key', () => {
+    const long = 'k'.repeat(255);
+    expect(resolveClientMsgId(undefined, long)).toBe(resolveClientMsgId(undefined, long));
+    expect(Buffer.byteLength(resolveClientMsgId(undefined, long))).toBe(46);
+  });
+  it('ignores whitespace around the key', () => {
+    expect(resolveClientMsgId(undefined, ' abc ')).toBe(resolveClientMsgId(undefined, 'abc'));
+  });
+  it('rejects a key longer than 255 characters', () => {
+    expect(() => resolveClientMsgId(undefined, 'k'.repeat(256))).toThrow(HttpError);
+  });
+  it('generates distinct ids otherwise', () => {
+    expect(resolveClientMsgId(undefined, undefined)).not.toBe(resolveClientMsgId(undefined, undefined));
+  });
+});
+
+describe('sendOnce', () => {
+  const done = (result: string): (() => Promise<Attempt<string>>) => async () => ({ kind: 'done', result });
+
+  it('records a result and replays it without a second attempt', async () => {
+    const store = createMemoryStore();
+    let attempts = 0;
+    const attempt = async (): Promise<Attempt<string>> => ({ kind: 'done', result: `sent-${++attempts}` });
+    expect(await sendOnce(options(store), 'c1', 'fp', attempt)).toEqual({ replayed: false, result: 'sent-1' });
+    expect(await sendOnce(options(store), 'c1', 'fp', attempt)).toEqual({ replayed: true, result: 'sent-1' });
+    expect(attempts).toBe(1);
+  });
+
+  it('lets exactly one of many concurrent calls attempt; the rest get 409', async () => {
+    const store = createMemoryStore();
+    let attempts = 0;
+    const slow = async (): Promise<Attempt<string>> => {
+      attempts++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return { kind: 'done', result: 'sent' };
+    };
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => sendOnce(options(store), 'c1', 'fp', slow)));
+    expect(attempts).toBe(1);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
+      expect(o.reason).toMatchObject({ status: 409, code: 'send_in_progress' });
+    }
+  });
+
+  it('releases the id after a definite failure', async () => {
+    const store = createMemoryStore();
+    const failure = new Error('45011');
+    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'failed', error: failure }))).rejects.toBe(failure);
+    expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+  });
+
+  it('after an unknown outcome lets one retry attempt again', async () => {
+    const store = createMemoryStore();
+    const timeout = new Error('timeout');
+    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'unknown', error: timeout }))).rejects.toBe(timeout);
+    expect(await store.get('mass:send:wx-app:c1')).toContain('"unknown"');
+    expect(await sendOnce(options(store), 'c1', 'fp', done('duplicate'))).toEqual({ replayed: false, result: 'duplicate' });
+  });
+
+  it('answers 422 when the id was used for another body', async () => {
+    const store = createMemoryStore();
+    await sendOnce(options(store), 'c1', 'fp-a', done('sent'));
+    await expect(sendOnce(options(store), 'c1', 'fp-b', done('other'))).rejects.toMatchObject({ status: 422, code: 'client_msg_id_reused' });
+  });
+
+  it("lets a dead container's pending marker expire", async () => {
+    const store = createMemoryStore();
+    await store.setIfAbsent('mass:send:wx-app:c1', JSON.stringify({ state: 'pending', fingerprint: 'fp' }), 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+  });
+
+  it("returns WeChat's answer even when the store cannot record it", async () => {
+    const store = createMemoryStore();
+    const broken: Store = { ...store, set: async () => Promise.reject(new Error('store down')) };
+    const lines: unknown[] = [];
+    const log = { ...silentLogger, error: (message: string) => void lines.push(message) };
+    expect(await sendOnce({ store: broken, appId: 'wx-app', log }, 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+    expect(lines).toEqual(['could not record the outcome of a send']);
+  });
+});
