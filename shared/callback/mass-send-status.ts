@@ -34,14 +34,23 @@ export type MassSendErrorReason =
 export type MassSendStatus =
   | { kind: 'success' }
   | { kind: 'fail' }
-  | { kind: 'error'; code: number; reason: MassSendErrorReason };
+  | { kind: 'error'; code: number; reason: MassSendErrorReason }
+  /** A Status text WeChat has not documented: kept verbatim rather than losing the report. */
+  | { kind: 'unrecognised'; text: string };
 
-export function parseMassSendStatus(text: string): MassSendStatus | undefined {
-  const normalised = text.trim().toLowerCase();
+// A report is worth more than strictness here: refusing an unknown Status with a 400 would make
+// WeChat give up after three tries and the counts would be lost.
+const MAX_STATUS_TEXT = 100;
+
+export function parseMassSendStatus(text_: string): MassSendStatus | undefined {
+  const normalised = text_.trim().toLowerCase();
   if (normalised === 'send success') return { kind: 'success' };
   if (normalised === 'send fail') return { kind: 'fail' };
   const match = /^err\((\d{1,9})\)$/.exec(normalised);
-  if (!match) return undefined;
+  if (!match) {
+    const text = text_.trim();
+    return text && text.length <= MAX_STATUS_TEXT ? { kind: 'unrecognised', text } : undefined;
+  }
   const code = Number(match[1]);
   const reason: MassSendErrorReason =
     (MASS_SEND_ERROR_REASONS as Record<number, MassSendErrorReason>)[code] ?? 'unknown';

@@ -118,7 +118,7 @@ describe('parseCallbackMessage for MASSSENDJOBFINISH', () => {
 
   it('names the field that cannot be read', () => {
     expect(invalidField(massSendJobFinish({ msgId: '12a' }))).toBe('MsgID');
-    expect(invalidField(massSendJobFinish({ status: 'sent, mostly' }))).toBe('Status');
+    expect(invalidField(massSendJobFinish({ status: ' ' }))).toBe('Status');
     expect(invalidField(massSendJobFinish().replace('<TotalCount>120', '<TotalCount>-1'))).toBe('TotalCount');
     expect(
       invalidField(
@@ -180,8 +180,13 @@ describe('parseMassSendStatus', () => {
     expect(parseMassSendStatus('err(12345)')).toEqual({ kind: 'error', code: 12345, reason: 'unknown' });
   });
 
-  it('returns undefined for text it cannot read', () => {
-    expect(parseMassSendStatus('err()')).toBeUndefined();
-    expect(parseMassSendStatus('done')).toBeUndefined();
+  it('keeps an undocumented Status text verbatim so the report is not lost', () => {
+    expect(parseMassSendStatus('err()')).toEqual({ kind: 'unrecognised', text: 'err()' });
+    expect(parseMassSendStatus(' sent, mostly ')).toEqual({ kind: 'unrecognised', text: 'sent, mostly' });
+  });
+
+  it('returns undefined for an empty or absurdly long Status', () => {
+    expect(parseMassSendStatus('  ')).toBeUndefined();
+    expect(parseMassSendStatus('x'.repeat(101))).toBeUndefined();
   });
 });
