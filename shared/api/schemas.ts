@@ -76,8 +76,31 @@ export type DeleteResponse = z.infer<typeof DeleteResponse>;
 export const StatusQuery = z.strictObject({ msgId: MsgId });
 export type StatusQuery = z.infer<typeof StatusQuery>;
 
-/** The MASSSENDJOBFINISH push as the callback function records it; null until it arrives. */
-export const MassReport = z.nullable(z.looseObject({}));
+/**
+ * The MASSSENDJOBFINISH push as the callback function records it (shared/callback/messages.ts,
+ * MassSendJobReport); documented here, passed through as stored. Null until it arrives.
+ */
+const count = z.number().check(z.int());
+export const MassReport = z.nullable(
+  z.looseObject({
+    msgId: MsgId,
+    // `send success`, `send fail`, or `err(N)` with N an audit reason (10001 ads … 40002 admin did not confirm).
+    status: z.looseObject({ kind: z.enum(['success', 'fail', 'error']), code: z.optional(count), reason: z.optional(z.string()) }),
+    createTime: count,
+    toUserName: z.string(),
+    fromUserName: z.string(),
+    // Approximate: WeChat pushes shortly before the job has fully finished.
+    counts: z.looseObject({ total: count, filter: count, sent: count, error: count }),
+    copyrightCheck: z.optional(
+      z.looseObject({
+        count,
+        checkState: z.optional(count),
+        results: z.array(z.looseObject({ articleIdx: count })),
+      }),
+    ),
+    articleUrls: z.optional(z.array(z.looseObject({ articleIdx: count, articleUrl: z.string() }))),
+  }),
+);
 
 export const StatusResponse = z.strictObject({
   msgId: MsgId,

@@ -50,7 +50,8 @@ describe('GET /status', () => {
   });
 
   it('names a missing or malformed msgId', async () => {
-    for (const query of [{}, { msgId: true as const }, { msgId: '12a' }]) {
+    const queries: Array<Record<string, string | true>> = [{}, { msgId: true }, { msgId: '12a' }];
+    for (const query of queries) {
       const res = await status(query);
       expect(res.statusCode).toBe(400);
       expect(res.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['(query) msgId']);
