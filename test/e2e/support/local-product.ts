@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildAll, functionNames } from '../../../scripts/build';
+import { startLocal, type Local, type LocalOptions } from '../../../local/start';
+import { DEMO_ACCOUNTS } from '../../../sandbox/server';
+
+/**
+ * The whole product on loopback for one test file: the WeChat sandbox plus every built bundle
+ * behind the local gateway, a file store in a temporary directory, and every log line kept so
+ * a file can check what was written.
+ */
+export interface LocalProduct {
+  local: Local;
+  /** Every line the sandbox, the gateway and the function containers logged. */
+  lines: string[];
+  call<T = Record<string, unknown>>(method: string, path: string, options?: CallOptions): Promise<ApiAnswer<T>>;
+  /** Back to the sandbox's seed, after noting the access token it had issued (see `secrets`). */
+  resetSandbox(): Promise<void>;
+  /**
+   * Every secret of this run by name: the AppSecret, the callback Token, the EncodingAESKey,
+   * the API key, and each access token the sandbox issued to the account.
+   */
+  secrets(): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  /** The API key to present; null sends no Authorization header. Default: the local key. */
+  apiKey?: string | null;
+}
+
+export interface ApiAnswer<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+const root = resolve(import.meta.dirname, '../../..');
+
+/** `npm test` builds first; a lone `vitest run test/e2e` builds only when a bundle is missing. */
+async function ensureBuilt(): Promise<void> {
+  const missing = functionNames().some((name) => !existsSync(join(root, 'dist', name, 'index.js')));
+  if (missing) await buildAll();
+}
+
+export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 'log' | 'port' | 'sandboxPort'> = {}): Promise<LocalProduct> {
+  await ensureBuilt();
+  const dataDir = await mkdtemp(join(tmpdir(), 'e2e-'));
+  const lines: string[] = [];
+  let local: Local;
+  try {
+    local = await startLocal({ jobDurationMs: 200, timers: false, ...options, port: 0, sandboxPort: 0, dataDir, log: (line) => lines.push(line) });
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  async function call<T>(method: string, path: string, { body, apiKey }: CallOptions = {}): Promise<ApiAnswer<T>> {
+    const key = apiKey === undefined ? local.apiKey : apiKey;
+    const headers: Record<string, string> = {};
+    if (key !== null) headers.authorization = `Bearer ${key}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${local.gateway.url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  const account = DEMO_ACCOUNTS[options.account ?? 'service'];
+  const issuedTokens = new Set<string>();
+
+  // stable_token hands every caller the token that is valid now, so this is the one the
+  // product's functions were given (or will be: it is shared until it expires).
+  async function noteIssuedToken(): Promise<void> {
+    const res = await fetch(`${local.sandbox.url}/cgi-bin/stable_token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credential', appid: account.appid, secret: account.secret }),
+    });
+    const { access_token } = (await res.json()) as { access_token?: string };
+    if (!access_token) throw new Error('the sandbox issued no access token');
+    issuedTokens.add(access_token);
+  }
+
+  return {
+    local,
+    lines,
+    call,
+    async resetSandbox() {
+      await noteIssuedToken();
+      local.sandbox.reset();
+    },
+    async secrets() {
+      await noteIssuedToken();
+      const named: Record<string, string> = {
+        AppSecret: account.secret,
+        'callback Token': local.env.WECHAT_TOKEN ?? '',
+        'API key': local.apiKey,
+      };
+      if (local.env.WECHAT_ENCODING_AES_KEY) named.EncodingAESKey = local.env.WECHAT_ENCODING_AES_KEY;
+      [...issuedTokens].forEach((token, i) => (named[`access token #${i + 1}`] = token));
+      return named;
+    },
+    async close() {
+      await local.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until `check` gives a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000, what = 'the condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The names of the secrets that appear in any of the lines. */
+export function leakedSecrets(lines: readonly string[], secrets: Record<string, string>): string[] {
+  const text = lines.join('\n');
+  return Object.entries(secrets)
+    .filter(([, value]) => value.length > 0 && text.includes(value))
+    .map(([name]) => name);
+}
