@@ -38,7 +38,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
   45011: { status: 429, code: 'rate_limited', message: 'WeChat allows 60 mass-send requests a minute per account; retry after a minute', retryAfterSeconds: 60 },
   45028: { status: 429, code: 'mass_send_quota_exhausted', message: 'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)' },
   45065: { status: 200, code: 'duplicate', message: 'this clientMsgId was already sent within 24 hours; nothing new went out', field: 'clientMsgId' },
-  45066: { status: 429, code: 'clientmsgid_retry_too_fast', message: 'a send with this clientMsgId is still being processed by WeChat; retry after a minute with the same clientMsgId', field: 'clientMsgId', retryAfterSeconds: 60 },
+  45066: { status: 429, code: 'clientmsgid_retry_too_fast', message: 'a send with this clientMsgId is still being processed by WeChat; retry after a minute with the same clientMsgId', retryAfterSeconds: 60 },
   45067: { status: 400, code: 'invalid_client_msg_id', message: 'WeChat rejected clientMsgId: at most 64 bytes', field: 'clientMsgId' },
   45083: { status: 400, code: 'invalid_speed', message: 'WeChat rejected the speed: it takes 0 (fastest) to 4 (slowest)', field: 'speed' },
   45084: { status: 400, code: 'invalid_speed', message: 'WeChat rejected the speed: it is missing', field: 'speed' },
