@@ -1,17 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SendAnswer, StatusAnswer } from './support/answers';
 import { eventually, leakedSecrets, startLocalProduct, type LocalProduct } from './support/local-product';
-
-interface SendAnswer {
-  msgId: string;
-  clientMsgId: string;
-  duplicate?: true;
-}
-
-interface StatusAnswer {
-  msgId: string;
-  status: string;
-  report: { msgId: string; status: { kind: string }; counts: { total: number; filter: number; sent: number; error: number } } | null;
-}
 
 // Tag 100 "vip" holds the demo service account's followers 0–9.
 const VIP_TAG = 100;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { buildAll, functionNames } from '../../../scripts/build';
 import { startLocal, type Local, type LocalOptions } from '../../../local/start';
 import { DEMO_ACCOUNTS } from '../../../sandbox/server';
+import type { StatusAnswer } from './answers';
 
 /**
  * The whole product on loopback for one test file: the WeChat sandbox plus every built bundle
@@ -27,7 +28,10 @@ export interface LocalProduct {
 }
 
 export interface CallOptions {
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, instead of `body`. */
+  bytes?: { data: Uint8Array; contentType: string };
   /** The API key to present; null sends no Authorization header. Default: the local key. */
   apiKey?: string | null;
 }
@@ -58,16 +62,19 @@ export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 
     throw err;
   }
 
-  async function call<T>(method: string, path: string, { body, apiKey }: CallOptions = {}): Promise<ApiAnswer<T>> {
+  async function call<T>(method: string, path: string, { body, bytes, apiKey }: CallOptions = {}): Promise<ApiAnswer<T>> {
     const key = apiKey === undefined ? local.apiKey : apiKey;
     const headers: Record<string, string> = {};
     if (key !== null) headers.authorization = `Bearer ${key}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${local.gateway.url}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    let payload: string | Uint8Array | undefined;
+    if (bytes) {
+      headers['content-type'] = bytes.contentType;
+      payload = bytes.data;
+    } else if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(body);
+    }
+    const res = await fetch(`${local.gateway.url}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
   }
@@ -131,4 +138,18 @@ export function leakedSecrets(lines: readonly string[], secrets: Record<string, 
   return Object.entries(secrets)
     .filter(([, value]) => value.length > 0 && text.includes(value))
     .map(([name]) => name);
+}
+
+/**
+ * Finishes the sandbox's jobs now, waits for their pushes, then reads /status until the
+ * callback's report for `msgId` shows up (the push and the status read race otherwise).
+ */
+export async function finishAndReadStatus(product: LocalProduct, msgId: string): Promise<StatusAnswer> {
+  product.local.sandbox.finishJobs();
+  await product.local.sandbox.waitForPushes();
+  return eventually(async () => {
+    const answer = await product.call<StatusAnswer>('GET', `/status?msgId=${msgId}`);
+    if (answer.status !== 200) throw new Error(`GET /status answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body.report ? answer.body : undefined;
+  }, 3_000, `the report of ${msgId}`);
 }

@@ -1,0 +1,186 @@
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readTimerTriggers } from '../../local/serverless-timers';
+import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
+import type { ErrorAnswer, SendAnswer, StatusAnswer } from './support/answers';
+import { finishAndReadStatus, leakedSecrets, startLocalProduct, type LocalProduct } from './support/local-product';
+
+const { followers } = DEMO_ACCOUNTS.service;
+const media = DEMO_MEDIA.service;
+const [alice, bob, carol] = followers as [string, string, string, ...string[]];
+// Tag 100 "vip" holds the demo service account's followers 0–9.
+const VIP_TAG = 100;
+// A 1×1 PNG, the smallest image WeChat's uploadimg takes.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+describe('the product on the demo service account, callback in safe mode', () => {
+  let product: LocalProduct;
+  beforeAll(async () => {
+    product = await startLocalProduct({ account: 'service', callbackMode: 'safe' });
+  });
+  afterAll(async () => {
+    await product?.close();
+  });
+  beforeEach(async () => {
+    await product.resetSandbox();
+  });
+
+  describe('send-by-list', () => {
+    it('sends once to the distinct followers of the list and reports the push counts through status', async () => {
+      const sent = await product.call<SendAnswer>('POST', '/send-by-list', {
+        body: { openIds: [alice, bob, alice], message: { type: 'text', content: 'Hi both' } },
+      });
+
+      expect(sent.status).toBe(200);
+      const messages = product.local.sandbox.messages();
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatchObject({ msgId: Number(sent.body.msgId), endpoint: 'send', audience: { type: 'openids', openids: [alice, bob] } });
+      const status = await finishAndReadStatus(product, sent.body.msgId);
+      expect(status).toMatchObject({ status: 'SEND_SUCCESS', report: { status: { kind: 'success' }, counts: { total: 2, filter: 2, sent: 2, error: 0 } } });
+    });
+  });
+
+  describe('preview', () => {
+    it('reaches the follower behind a WeChat ID', async () => {
+      const answer = await product.call('POST', '/preview', { body: { wechatId: 'sandbox_alice', message: { type: 'text', content: 'Preview' } } });
+
+      expect(answer.status).toBe(200);
+      expect(product.local.sandbox.messages()).toMatchObject([{ endpoint: 'preview', audience: { type: 'preview', openid: alice, towxname: 'sandbox_alice' } }]);
+    });
+
+    it('reaches a follower by OpenID', async () => {
+      const answer = await product.call('POST', '/preview', { body: { openId: bob, message: { type: 'mpnews', mediaId: media.news } } });
+
+      expect(answer.status).toBe(200);
+      expect(product.local.sandbox.messages()).toMatchObject([
+        { endpoint: 'preview', audience: { type: 'preview', openid: bob }, content: { msgtype: 'mpnews', mediaId: media.news } },
+      ]);
+    });
+  });
+
+  describe('a repeated clientMsgId', () => {
+    it('answers the first msgId with duplicate: true and sends only one message', async () => {
+      const request = { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Once only' }, clientMsgId: `e2e-dup-${Date.now()}` };
+
+      const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: request });
+      const callsAfterFirst = product.local.sandbox.calls().length;
+      const second = await product.call<SendAnswer>('POST', '/send-by-tag', { body: request });
+
+      expect(first.status).toBe(200);
+      expect(first.body.duplicate).toBeUndefined();
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual({ msgId: first.body.msgId, clientMsgId: request.clientMsgId, duplicate: true });
+      expect(product.local.sandbox.messages()).toHaveLength(1);
+      // The replay comes from the store: WeChat is not asked again.
+      expect(product.local.sandbox.calls()).toHaveLength(callsAfterFirst);
+    });
+
+    it('for another message is refused with 422 and sends nothing more', async () => {
+      const clientMsgId = `e2e-reuse-${Date.now()}`;
+      const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'One' }, clientMsgId } });
+
+      const other = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Two' }, clientMsgId } });
+
+      expect(first.status).toBe(200);
+      expect(other.status).toBe(422);
+      expect(other.body.error.code).toBe('client_msg_id_reused');
+      expect(product.local.sandbox.messages()).toHaveLength(1);
+    });
+  });
+
+  describe('delete', () => {
+    it('of a finished mpnews send turns its status into DELETE', async () => {
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } } });
+      const before = await finishAndReadStatus(product, sent.body.msgId);
+
+      const deleted = await product.call('POST', '/delete', { body: { msgId: sent.body.msgId } });
+
+      expect(before.status).toBe('SEND_SUCCESS');
+      expect(deleted).toMatchObject({ status: 200, body: { deleted: true } });
+      const after = await product.call<StatusAnswer>('GET', `/status?msgId=${sent.body.msgId}`);
+      expect(after.body.status).toBe('DELETE');
+      // The push arrived before the delete; its report stays.
+      expect(after.body.report).toMatchObject({ msgId: sent.body.msgId, counts: { total: 10 } });
+    });
+  });
+
+  describe('speed', () => {
+    it('set to 3 is read back as 3 with its real speed of 300,000 users a minute', async () => {
+      const set = await product.call('PUT', '/speed', { body: { speed: 3 } });
+      const got = await product.call('GET', '/speed');
+
+      expect(set).toMatchObject({ status: 200, body: { speed: 3, usersPerMinute: 300_000 } });
+      expect(got).toMatchObject({ status: 200, body: { speed: 3, usersPerMinute: 300_000 } });
+      expect(product.local.sandbox.state().accounts.find((a) => a.appid === DEMO_ACCOUNTS.service.appid)?.speed).toBe(3);
+    });
+  });
+
+  describe('media', () => {
+    it('uploads an image and articles, then sends the articles as mpnews to a tag', async () => {
+      const image = await product.call<{ url: string }>('POST', '/media/image?filename=cover.png', { bytes: { data: PNG, contentType: 'image/png' } });
+      const news = await product.call<{ mediaId: string }>('POST', '/media/news', {
+        body: { articles: [{ thumbMediaId: media.thumb, title: 'Hello', content: `<p>Body</p><img src="${image.body.url}">` }] },
+      });
+
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: news.body.mediaId } } });
+
+      expect(image.status).toBe(200);
+      expect(image.body.url).toMatch(/^https?:\/\//);
+      expect(news.status).toBe(200);
+      expect(news.body.mediaId).toEqual(expect.any(String));
+      expect(sent.status).toBe(200);
+      expect(product.local.sandbox.messages()).toMatchObject([{ msgId: Number(sent.body.msgId), content: { msgtype: 'mpnews', mediaId: news.body.mediaId, articleCount: 1 } }]);
+    });
+
+    it('turns an uploaded video into an mpvideo id that a send accepts', async () => {
+      const video = await product.call<{ mediaId: string }>('POST', '/media/video', { body: { mediaId: media.video, title: 'Clip', description: 'A short clip' } });
+
+      const sent = await product.call<SendAnswer>('POST', '/send-by-list', {
+        body: { openIds: [alice, bob, carol], message: { type: 'mpvideo', mediaId: video.body.mediaId } },
+      });
+
+      expect(video.status).toBe(200);
+      expect(video.body.mediaId).not.toBe(media.video);
+      expect(sent.status).toBe(200);
+      expect(product.local.sandbox.messages()).toMatchObject([{ content: { msgtype: 'mpvideo', mediaId: video.body.mediaId } }]);
+    });
+  });
+
+  describe('the API key', () => {
+    it('when wrong gets 401 and WeChat is never called', async () => {
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        apiKey: 'local-not-the-right-key',
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Should not go out' } },
+      });
+
+      expect(answer.status).toBe(401);
+      expect(answer.body.error.code).toBe('unauthorized');
+      expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(product.local.sandbox.calls()).toEqual([]);
+    });
+
+    it('when missing gets 401 on every function', async () => {
+      for (const [method, path] of [['POST', '/send-by-tag'], ['POST', '/send-by-list'], ['POST', '/preview'], ['POST', '/delete'], ['GET', '/status?msgId=1'], ['GET', '/speed'], ['POST', '/media/news']] as const) {
+        const answer = await product.call(method, path, { apiKey: null, body: method === 'POST' ? {} : undefined });
+        expect({ path, status: answer.status }).toEqual({ path, status: 401 });
+      }
+      expect(product.local.sandbox.calls()).toEqual([]);
+    });
+  });
+
+  describe('the refresh-token timer from serverless.yml', () => {
+    it('answers ok when fired', async () => {
+      const trigger = readTimerTriggers(resolve(import.meta.dirname, '../../serverless.yml')).find((t) => t.function === 'refresh-token');
+      expect(trigger).toBeDefined();
+
+      const result = await product.local.gateway.fire(trigger!);
+
+      expect(result).toEqual({ ok: true });
+    });
+  });
+
+  it('never writes a secret or an access token to the log', async () => {
+    expect(product.lines.length).toBeGreaterThan(0);
+    expect(leakedSecrets(product.lines, await product.secrets())).toEqual([]);
+  });
+});
