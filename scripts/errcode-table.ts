@@ -21,7 +21,8 @@ export function errcodeTable(): string {
     '| 40001 / 40014 / 42001 after the one retry with a fresh token | 502 | `wechat_token_rejected` | WeChat rejected a freshly issued access token |',
     '| token call failed (bad AppSecret, IP whitelist) | 502 | `wechat_token_unavailable` | no access token could be obtained; the log says why |',
     '| any other errcode | 502 | `wechat_error` | carries `errcode` and `errmsg` |',
-    '| WeChat timed out / unreachable / unreadable reply | 504 / 502 / 502 | `wechat_timeout` / `wechat_unreachable` / `wechat_bad_reply` | a send that timed out may have gone out: retry with the same `clientMsgId` |',
+    '| a send WeChat did not answer clearly (timeout, HTTP error, unreadable reply, 45066) | 504 / 502 | `outcome_unknown` | the message may have gone out: retry with the same `clientMsgId` to find out safely |',
+    '| any other call timed out / unreachable / unreadable reply | 504 / 502 / 502 | `wechat_timeout` / `wechat_unreachable` / `wechat_bad_reply` | safe to retry |',
   ].join('\n');
 }
 

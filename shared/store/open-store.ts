@@ -3,8 +3,10 @@ import { createMemoryStore } from './memory-store';
 
 /**
  * `memory:` (one process), `file:<dir>` (the embedded store for one machine) or `redis://…`.
- * File and Redis adapters load on first use: esbuild keeps a dynamic import lazy inside a
- * CommonJS bundle, so a function pays for ioredis only when it talks to Redis.
+ * File and Redis adapters load on first use. esbuild inlines a dynamic import into the one
+ * CommonJS bundle but wraps it so it is evaluated only when first called: every bundle ships
+ * ioredis's bytes (~150 KB, parsed lazily by V8), and only a function on Redis runs its code.
+ * `npm run bench` measures the difference.
  */
 export function openStore(url: string): Store {
   if (url === 'memory:') return createMemoryStore();
