@@ -1,6 +1,6 @@
 import { authenticate } from '../../shared/http/auth';
 import { queryParam, type ApiHandler } from '../../shared/http/api-gateway';
-import { HttpError } from '../../shared/http/http-error';
+import { invalidRequest } from '../../shared/http/json-body';
 import { requireMethod } from '../../shared/api/route';
 import { StatusQuery } from '../../shared/api/schemas';
 import { getStatus } from '../../shared/api/status';
@@ -14,8 +14,7 @@ export function createStatusHandler(deps: ApiDeps): ApiHandler {
     requireMethod(request, 'GET');
     const query = StatusQuery.safeParse({ msgId: queryParam(request, 'msgId') });
     if (!query.success) {
-      const fields = describeIssues(query.error.issues).map((f) => ({ path: `(query) ${f.path}`, reason: f.reason }));
-      throw new HttpError(400, 'invalid_request', `invalid request: ${fields.map((f) => `${f.path} ${f.reason}`).join('; ')}`, { fields });
+      throw invalidRequest(describeIssues(query.error.issues).map((f) => ({ path: `(query) ${f.path}`, reason: f.reason })));
     }
     return { status: 200, body: await getStatus(deps, query.data.msgId) };
   };

@@ -1,7 +1,12 @@
 import type * as z from 'zod/mini';
 import type { ApiRequest } from './api-gateway';
 import { HttpError } from './http-error';
-import { describeIssues } from '../validation';
+import { describeIssues, type FieldProblem } from '../validation';
+
+/** The 400 for input that failed its schema, naming every offending field. */
+export function invalidRequest(fields: FieldProblem[]): HttpError {
+  return new HttpError(400, 'invalid_request', `invalid request: ${fields.map((f) => `${f.path} ${f.reason}`).join('; ')}`, { fields });
+}
 
 /** Parses the body as JSON and checks it against `schema`, naming every offending field. */
 export function readJsonBody<T>(request: ApiRequest, schema: z.ZodMiniType<T>): T {
@@ -21,8 +26,7 @@ export function readJsonBody<T>(request: ApiRequest, schema: z.ZodMiniType<T>): 
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    const fields = describeIssues(result.error.issues);
-    throw new HttpError(400, 'invalid_request', `invalid request: ${fields.map((f) => `${f.path} ${f.reason}`).join('; ')}`, { fields });
+    throw invalidRequest(describeIssues(result.error.issues));
   }
   return result.data;
 }
