@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTimerTriggers } from '../../local/serverless-timers';
@@ -101,6 +102,62 @@ describe('the product on the demo service account, callback in safe mode', () =>
       expect(after.body.status).toBe('DELETE');
       // The push arrived before the delete; its report stays.
       expect(after.body.report).toMatchObject({ msgId: sent.body.msgId, counts: { total: 10 } });
+    });
+  });
+
+  describe('status', () => {
+    it('of a msgId WeChat does not know is 404', async () => {
+      const answer = await product.call<ErrorAnswer>('GET', '/status?msgId=1000000001');
+
+      expect(answer.status).toBe(404);
+      expect(answer.body.error).toMatchObject({ code: 'msg_id_not_found', errcode: 40059 });
+    });
+
+    it('without a numeric msgId is 400 and asks WeChat nothing', async () => {
+      const answer = await product.call<ErrorAnswer>('GET', '/status?msgId=12abc');
+
+      expect(answer.status).toBe(400);
+      expect(product.local.sandbox.calls()).toEqual([]);
+    });
+  });
+
+  describe('the callback URL', () => {
+    const signed = (token: string, timestamp: string, nonce: string) => createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
+
+    it('echoes echostr to a verification signed with the callback Token', async () => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const query = new URLSearchParams({ signature: signed(product.local.env.WECHAT_TOKEN!, timestamp, 'n0nce'), timestamp, nonce: 'n0nce', echostr: 'echo-4711' });
+
+      const res = await fetch(`${product.local.gateway.url}/callback?${query}`);
+
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('echo-4711');
+    });
+
+    it('refuses a verification signed with another token, without the echostr', async () => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const query = new URLSearchParams({ signature: signed('not-the-token', timestamp, 'n0nce'), timestamp, nonce: 'n0nce', echostr: 'echo-4711' });
+
+      const res = await fetch(`${product.local.gateway.url}/callback?${query}`);
+
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain('echo-4711');
+    });
+  });
+
+  describe('delete of an article position the message does not have', () => {
+    it('is 400 naming articleIdx, and the send stays SEND_SUCCESS', async () => {
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } } });
+      await finishAndReadStatus(product, sent.body.msgId);
+
+      // The seeded news item has two articles.
+      const answer = await product.call<ErrorAnswer>('POST', '/delete', { body: { msgId: sent.body.msgId, articleIdx: 3 } });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'invalid_article_idx', errcode: 40060 });
+      expect(answer.body.error.fields).toEqual([expect.objectContaining({ path: 'articleIdx' })]);
+      const after = await product.call<StatusAnswer>('GET', `/status?msgId=${sent.body.msgId}`);
+      expect(after.body.status).toBe('SEND_SUCCESS');
     });
   });
 

@@ -17,7 +17,10 @@ export interface LocalProduct {
   /** Every line the sandbox, the gateway and the function containers logged. */
   lines: string[];
   call<T = Record<string, unknown>>(method: string, path: string, options?: CallOptions): Promise<ApiAnswer<T>>;
-  /** Back to the sandbox's seed, after noting the access token it had issued (see `secrets`). */
+  /**
+   * Back to the sandbox's seed, after noting the access token it had issued (see `secrets`),
+   * and every function container recycled.
+   */
   resetSandbox(): Promise<void>;
   /**
    * Every secret of this run by name: the AppSecret, the callback Token, the EncodingAESKey,
@@ -102,6 +105,12 @@ export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 
     async resetSandbox() {
       await noteIssuedToken();
       local.sandbox.reset();
+      // The reset revokes every token at once, which WeChat never does. A warm container could
+      // then hold one dead token in memory while another container has stored a different dead
+      // one, and the product's single retry after a token error cannot get past both. SCF may
+      // recycle containers at any time, so starting them cold is fair: the stored token gets
+      // rejected once, refreshed, and the call retried.
+      await Promise.all([...local.gateway.containers.values()].map((container) => container.stop()));
     },
     async secrets() {
       await noteIssuedToken();

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../../sandbox/server';
+import type { ErrorAnswer, SendAnswer } from './support/answers';
+import { leakedSecrets, startLocalProduct, type LocalProduct } from './support/local-product';
+
+const VIP_TAG = 100;
+const BETA_TAG = 101;
+
+describe('the demo subscription account', () => {
+  let product: LocalProduct;
+  beforeAll(async () => {
+    product = await startLocalProduct({ account: 'subscription' });
+  });
+  afterAll(async () => {
+    await product?.close();
+  });
+
+  it('sends by tag once a day; the second send of the day gets 429 explaining the quota', async () => {
+    const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Morning news' } } });
+
+    const second = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: BETA_TAG }, message: { type: 'text', content: 'Evening news' } } });
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(429);
+    expect(second.body.error).toMatchObject({ code: 'mass_send_quota_exhausted', errcode: 45028 });
+    expect(second.body.error.message).toMatch(/subscription account may mass send once a day/);
+    expect(product.local.sandbox.messages()).toHaveLength(1);
+  });
+
+  it('may send by tag again the next day, when WeChat has also expired the access token', async () => {
+    product.local.sandbox.advanceClock(24 * 3_600_000);
+
+    const nextDay = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Next morning' } } });
+
+    expect(nextDay.status).toBe(200);
+    expect(product.local.sandbox.messages()).toHaveLength(2);
+  });
+
+  it('may not send to an OpenID list: 403', async () => {
+    const [a, b] = DEMO_ACCOUNTS.subscription.followers;
+
+    const answer = await product.call<ErrorAnswer>('POST', '/send-by-list', { body: { openIds: [a, b], message: { type: 'text', content: 'Hi' } } });
+
+    expect(answer.status).toBe(403);
+    expect(answer.body.error).toMatchObject({ code: 'api_unauthorized', errcode: 48001 });
+  });
+
+  it('never writes a secret or an access token to the log', async () => {
+    expect(leakedSecrets(product.lines, await product.secrets())).toEqual([]);
+  });
+});
+
+describe('the demo service account at 60 mass sends a minute', () => {
+  let product: LocalProduct;
+  beforeAll(async () => {
+    product = await startLocalProduct({ account: 'service' });
+  });
+  afterAll(async () => {
+    await product?.close();
+  });
+  beforeEach(async () => {
+    await product.resetSandbox();
+  });
+
+  it('accepts 60 sends with distinct clientMsgIds and answers the 61st with 429 and Retry-After', async () => {
+    const [a, b] = DEMO_ACCOUNTS.service.followers;
+    const statuses: number[] = [];
+    let last: { status: number; headers: Headers; body: ErrorAnswer } | undefined;
+
+    for (let i = 1; i <= 61; i++) {
+      last = await product.call<ErrorAnswer>('POST', '/send-by-list', {
+        body: { openIds: [a, b], message: { type: 'text', content: `Update ${i}` }, clientMsgId: `e2e-rate-${Date.now()}-${i}` },
+      });
+      statuses.push(last.status);
+    }
+
+    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+    expect(last!.status).toBe(429);
+    expect(last!.headers.get('retry-after')).toBe('60');
+    expect(last!.body.error).toMatchObject({ code: 'rate_limited', errcode: 45011 });
+    const sends = product.local.sandbox.calls().filter((c) => c.path === '/cgi-bin/message/mass/send');
+    expect(sends.filter((c) => c.errcode === 0)).toHaveLength(60);
+    expect(sends.filter((c) => c.errcode === 45011)).toHaveLength(1);
+    expect(product.local.sandbox.messages()).toHaveLength(60);
+  });
+
+  it('never writes a secret or an access token to the log', async () => {
+    expect(leakedSecrets(product.lines, await product.secrets())).toEqual([]);
+  });
+});
