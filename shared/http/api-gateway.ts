@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { HttpError } from './http-error';
 import { createLogger, type Logger } from '../log';
@@ -132,7 +133,7 @@ export function createScfHandler(getHandler: () => { handle: ApiHandler; log: Lo
     const requestId =
       context?.request_id ??
       (event as ApiGatewayEvent | undefined)?.requestContext?.requestId ??
-      crypto.randomUUID();
+      randomUUID();
     let log: Logger | undefined;
     try {
       const built = getHandler();
