@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { functionNames } from '../scripts/build';
+import { startRedisServer } from '../test/support/redis-server';
+import { functionEnv, startBenchSandbox } from './bench-sandbox';
+import type { Cleanup } from './cleanup';
+import { FIRST_INVOCATIONS, type InvocationContext } from './cold-start-invocations';
+import { DEMO_MEDIA } from '../sandbox/server';
+import { median, round } from './stats';
+import { spawnTimed } from './spawn-timed';
+
+export interface ColdStartOptions {
+  distDir: string;
+  runs: number;
+  cleanup: Cleanup;
+  progress: (line: string) => void;
+}
+
+export interface StoreTiming {
+  /** Median spawn-to-exit of a fresh node that loads the bundle and answers one invocation. */
+  medianMs: number;
+  /** That median minus the empty node's median in the same run. */
+  overEmptyNodeMs: number;
+  samplesMs: number[];
+}
+
+export interface FunctionColdStart {
+  name: string;
+  bytes: number;
+  gzipBytes: number;
+  invoked: string;
+  memory?: StoreTiming;
+  redis?: StoreTiming;
+  /** redis.medianMs − memory.medianMs: what opening the Redis store adds to a cold start. */
+  redisExtraMs?: number;
+  failure?: string;
+}
+
+export interface ColdStartResult {
+  runs: number;
+  emptyNode: { command: string; medianMs: number; samplesMs: number[] };
+  functions: FunctionColdStart[];
+}
+
+// Loads the bundle with plain require() as SCF's Node.js runtime does, invokes it once,
+// reports on fd 1 synchronously and exits at once: the process's life is the cold start.
+const DRIVER = `const fs=require('fs');const[,bundle,event,expect]=process.argv;
+const done=(code,info)=>{fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
+let h;try{h=require(bundle).main_handler}catch(e){done(3,{error:'require failed: '+(e&&e.message)})}
+Promise.resolve().then(()=>h(JSON.parse(event),{request_id:'bench-cold-start'})).then(r=>{
+const ok=expect==='timer'?!!(r&&r.ok===true):!!(r&&r.statusCode>=200&&r.statusCode<300);
+done(ok?0:1,{status:r&&r.statusCode,body:String(r&&r.body!==undefined?r.body:JSON.stringify(r)).slice(0,300)})},
+e=>done(2,{error:String(e&&e.name)+': '+String(e&&e.message)}))`;
+
+type StoreKind = 'memory' | 'redis';
+
+export function bundleSize(distDir: string, name: string): { bytes: number; gzipBytes: number } {
+  const source = readFileSync(join(distDir, name, 'index.js'));
+  return { bytes: source.length, gzipBytes: gzipSync(source).length };
+}
+
+function lastReport(stdout: string): string {
+  const line = stdout.split('\n').reverse().find((l) => l.startsWith('@@bench '));
+  return line ? line.slice('@@bench '.length) : `no report (stdout: ${stdout.slice(-200)})`;
+}
+
+export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartResult> {
+  const { distDir, runs, cleanup, progress } = options;
+  const bench = await startBenchSandbox(cleanup);
+  const redis = await startRedisServer();
+  cleanup.defer('redis-server (cold start)', () => redis.stop());
+  const envs: Record<StoreKind, Record<string, string>> = {
+    memory: functionEnv(bench.sandbox.url, 'memory:'),
+    redis: functionEnv(bench.sandbox.url, redis.url),
+  };
+  const statusMsgId = await bench.sendDirect({ filter: { is_to_all: false, tag_id: 100 }, msgtype: 'text', text: { content: 'bench status' } });
+  const deleteMsgId = await bench.sendDirect({ filter: { is_to_all: false, tag_id: 100 }, msgtype: 'mpnews', mpnews: { media_id: DEMO_MEDIA.service.news } });
+  bench.sandbox.finishJobs();
+
+  const names = functionNames().filter((name) => existsSync(join(distDir, name, 'index.js')));
+  const rows = new Map<string, FunctionColdStart>();
+  const samples = new Map<string, number[]>();
+  for (const name of names) rows.set(name, { name, ...bundleSize(distDir, name), invoked: FIRST_INVOCATIONS[name] ? '' : 'nothing: no first invocation defined' });
+  const emptySamples: number[] = [];
+  const emptyEnv = { PATH: envs.memory.PATH! };
+  let counter = 0;
+
+  async function once(name: string, store: StoreKind, timed: boolean): Promise<void> {
+    const row = rows.get(name)!;
+    const build = FIRST_INVOCATIONS[name];
+    if (!build || row.failure) return;
+    counter += 1;
+    const ctx: InvocationContext = { statusMsgId, deleteMsgId, runKey: `${store}-${counter}-${Date.now()}`, runNumber: 9_000_000_000 + counter };
+    const invocation = build(ctx);
+    row.invoked = invocation.describe;
+    const exit = await spawnTimed(['-e', DRIVER, join(distDir, name, 'index.js'), JSON.stringify(invocation.event), invocation.expect], envs[store]);
+    if (exit.code !== 0) {
+      row.failure = `${store} store: exit ${exit.code}: ${lastReport(exit.stdout)}${exit.stderr ? ` ${exit.stderr.slice(-200)}` : ''}`;
+      return;
+    }
+    if (timed) {
+      const key = `${name}\n${store}`;
+      samples.set(key, [...(samples.get(key) ?? []), exit.ms]);
+    }
+  }
+
+  // One untimed round warms the page cache; then rounds interleave the empty node with every
+  // function and store, so drift in machine load hits baseline and bundles alike.
+  for (let round = 0; round <= runs; round += 1) {
+    const timed = round > 0;
+    const empty = await spawnTimed(['-e', ''], emptyEnv);
+    if (timed) emptySamples.push(empty.ms);
+    for (const store of ['memory', 'redis'] as const) {
+      for (const name of names) await once(name, store, timed);
+    }
+    if (timed && (round % 5 === 0 || round === runs)) progress(`cold start: ${round}/${runs} rounds`);
+  }
+
+  const emptyMedian = median(emptySamples);
+  const timing = (name: string, store: StoreKind): StoreTiming | undefined => {
+    const list = samples.get(`${name}\n${store}`);
+    if (!list || list.length === 0) return undefined;
+    const m = median(list);
+    return { medianMs: round(m), overEmptyNodeMs: round(m - emptyMedian), samplesMs: list.map((s) => round(s)) };
+  };
+  const functions = [...rows.values()].map((row) => {
+    const memory = timing(row.name, 'memory');
+    const redisTiming = timing(row.name, 'redis');
+    return {
+      ...row,
+      ...(memory ? { memory } : {}),
+      ...(redisTiming ? { redis: redisTiming } : {}),
+      ...(memory && redisTiming ? { redisExtraMs: round(redisTiming.medianMs - memory.medianMs) } : {}),
+    };
+  });
+  return { runs, emptyNode: { command: 'node -e ""', medianMs: round(emptyMedian), samplesMs: emptySamples.map((s) => round(s)) }, functions };
+}
