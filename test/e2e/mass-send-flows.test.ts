@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTimerTriggers } from '../../local/serverless-timers';
 import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
 import type { ErrorAnswer, SendAnswer, StatusAnswer } from './support/answers';
-import { finishAndReadStatus, leakedSecrets, startLocalProduct, type LocalProduct } from './support/local-product';
+import { finishAndReadStatus, leakedSecrets, withAcceptedToken, startLocalProduct, type LocalProduct } from './support/local-product';
 
 const { followers } = DEMO_ACCOUNTS.service;
 const media = DEMO_MEDIA.service;
@@ -41,12 +41,61 @@ describe('the product on the demo service account, callback in safe mode', () =>
     });
   });
 
+  describe('send-by-list with an OpenID that does not follow the account', () => {
+    it('still sends to the followers, and the push counts the stranger in TotalCount only', async () => {
+      const stranger = 'oStrangerNotAFollower0000001';
+
+      const sent = await product.call<SendAnswer>('POST', '/send-by-list', { body: { openIds: [alice, bob, stranger], message: { type: 'text', content: 'Hi all' } } });
+
+      expect(sent.status).toBe(200);
+      const status = await finishAndReadStatus(product, sent.body.msgId);
+      expect(status.report?.counts).toEqual({ total: 3, filter: 2, sent: 2, error: 0 });
+    });
+  });
+
+  describe('the push', () => {
+    it('when WeChat never sends it, leaves status with WeChat\'s SEND_SUCCESS and no report', async () => {
+      await withAcceptedToken(product);
+      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'dropPush' });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Lost push' } } });
+
+      product.local.sandbox.finishJobs();
+      await product.local.sandbox.waitForPushes();
+      const status = await product.call<StatusAnswer>('GET', `/status?msgId=${sent.body.msgId}`);
+
+      expect(status.status).toBe(200);
+      expect(status.body).toEqual({ msgId: sent.body.msgId, status: 'SEND_SUCCESS', report: null });
+    });
+
+    it('of a send stopped by the originality check is reported with its reason and SEND_FAIL', async () => {
+      await withAcceptedToken(product);
+      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'jobStatus', status: 'err(30003)' });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } } });
+
+      const status = await finishAndReadStatus(product, sent.body.msgId);
+
+      expect(status.status).toBe('SEND_FAIL');
+      expect(status.report).toMatchObject({
+        status: { kind: 'error', code: 30003, reason: 'originality_check_reprint_not_sent' },
+        counts: { total: 10, filter: 10, sent: 0, error: 10 },
+      });
+    });
+  });
+
   describe('preview', () => {
     it('reaches the follower behind a WeChat ID', async () => {
       const answer = await product.call('POST', '/preview', { body: { wechatId: 'sandbox_alice', message: { type: 'text', content: 'Preview' } } });
 
       expect(answer.status).toBe(200);
       expect(product.local.sandbox.messages()).toMatchObject([{ endpoint: 'preview', audience: { type: 'preview', openid: alice, towxname: 'sandbox_alice' } }]);
+    });
+
+    // WeChat answers 40132 (invalid username) for a towxname it does not know: the caller's typo.
+    it('to a WeChat ID nobody has is 400 naming wechatId', async () => {
+      const answer = await product.call<ErrorAnswer>('POST', '/preview', { body: { wechatId: 'sandbox_nobody', message: { type: 'text', content: 'Preview' } } });
+
+      expect({ status: answer.status, fields: answer.body.error.fields?.map((f) => f.path) }).toEqual({ status: 400, fields: ['wechatId'] });
+      expect(product.local.sandbox.messages()).toEqual([]);
     });
 
     it('reaches a follower by OpenID', async () => {
@@ -74,6 +123,18 @@ describe('the product on the demo service account, callback in safe mode', () =>
       expect(product.local.sandbox.messages()).toHaveLength(1);
       // The replay comes from the store: WeChat is not asked again.
       expect(product.local.sandbox.calls()).toHaveLength(callsAfterFirst);
+    });
+
+    it('derived from the same Idempotency-Key header also sends once', async () => {
+      const headers = { 'idempotency-key': `e2e-key-${Date.now()}` };
+      const request = { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Keyed once' } };
+
+      const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: request, headers });
+      const second = await product.call<SendAnswer>('POST', '/send-by-tag', { body: request, headers });
+
+      expect(first.status).toBe(200);
+      expect(second.body).toMatchObject({ msgId: first.body.msgId, clientMsgId: first.body.clientMsgId, duplicate: true });
+      expect(product.local.sandbox.messages()).toHaveLength(1);
     });
 
     it('for another message is refused with 422 and sends nothing more', async () => {

@@ -50,7 +50,7 @@ describe('the demo subscription account', () => {
   });
 });
 
-describe('the demo service account at 60 mass sends a minute', () => {
+describe('the demo service account under its mass-send limits', () => {
   let product: LocalProduct;
   beforeAll(async () => {
     product = await startLocalProduct({ account: 'service' });
@@ -82,6 +82,21 @@ describe('the demo service account at 60 mass sends a minute', () => {
     expect(sends.filter((c) => c.errcode === 0)).toHaveLength(60);
     expect(sends.filter((c) => c.errcode === 45011)).toHaveLength(1);
     expect(product.local.sandbox.messages()).toHaveLength(60);
+  });
+
+  it('sends to all followers 4 times a month; the 5th gets 429 explaining the quota', async () => {
+    const statuses: number[] = [];
+    let last: { status: number; body: ErrorAnswer } | undefined;
+
+    for (let i = 1; i <= 5; i++) {
+      last = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body: { audience: { all: true }, message: { type: 'text', content: `Monthly letter ${i}` } } });
+      statuses.push(last.status);
+    }
+
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+    expect(last!.body.error).toMatchObject({ code: 'mass_send_quota_exhausted', errcode: 45028 });
+    expect(last!.body.error.message).toMatch(/service account 4 times a month/);
+    expect(product.local.sandbox.messages()).toHaveLength(4);
   });
 
   it('never writes a secret or an access token to the log', async () => {

@@ -37,6 +37,7 @@ export interface CallOptions {
   bytes?: { data: Uint8Array; contentType: string };
   /** The API key to present; null sends no Authorization header. Default: the local key. */
   apiKey?: string | null;
+  headers?: Record<string, string>;
 }
 
 export interface ApiAnswer<T> {
@@ -65,9 +66,9 @@ export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 
     throw err;
   }
 
-  async function call<T>(method: string, path: string, { body, bytes, apiKey }: CallOptions = {}): Promise<ApiAnswer<T>> {
+  async function call<T>(method: string, path: string, { body, bytes, apiKey, headers: extra = {} }: CallOptions = {}): Promise<ApiAnswer<T>> {
     const key = apiKey === undefined ? local.apiKey : apiKey;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extra };
     if (key !== null) headers.authorization = `Bearer ${key}`;
     let payload: string | Uint8Array | undefined;
     if (bytes) {
@@ -161,4 +162,14 @@ export async function finishAndReadStatus(product: LocalProduct, msgId: string):
     if (answer.status !== 200) throw new Error(`GET /status answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     return answer.body.report ? answer.body : undefined;
   }, 3_000, `the report of ${msgId}`);
+}
+
+/**
+ * After `resetSandbox`, the first WeChat call meets the revoked token (40001), refreshes and
+ * retries. A fault injected for the next call would be spent on that rejected attempt, so
+ * tests that inject one first let a harmless call (GET /speed) store a token WeChat accepts.
+ */
+export async function withAcceptedToken(product: LocalProduct): Promise<void> {
+  const answer = await product.call('GET', '/speed');
+  if (answer.status !== 200) throw new Error(`GET /speed answered ${answer.status}: ${JSON.stringify(answer.body)}`);
 }
