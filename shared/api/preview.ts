@@ -17,6 +17,7 @@ export async function preview(deps: Pick<WeChatDeps, 'client'>, request: Preview
   } catch (err) {
     throw toHttpError(err, {
       openId: 'openId' in request ? 'openId' : 'wechatId',
+      wechatId: 'wechatId',
       mediaId: mediaField(request.message),
       messageType: 'message.type',
     });

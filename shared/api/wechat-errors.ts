@@ -13,7 +13,7 @@ import {
  * lists it from here. `field` names the kind of input WeChat rejected; each service says which
  * request path that is (e.g. `openIds` for send-by-list, `openId` for preview).
  */
-export type FieldRole = 'openId' | 'mediaId' | 'messageType' | 'tagId' | 'msgId' | 'articleIdx' | 'clientMsgId' | 'speed' | 'openIds';
+export type FieldRole = 'openId' | 'wechatId' | 'mediaId' | 'messageType' | 'tagId' | 'msgId' | 'articleIdx' | 'clientMsgId' | 'speed' | 'openIds';
 
 export interface WeChatErrorRule {
   status: number;
@@ -33,6 +33,8 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
   40130: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs', field: 'openIds' },
   40059: { status: 404, code: 'msg_id_not_found', message: 'WeChat does not know this msgId', field: 'msgId' },
   40060: { status: 400, code: 'invalid_article_idx', message: 'WeChat rejected articleIdx: the message has no article at that position', field: 'articleIdx' },
+  // Preview by towxname: "invalid username", the WeChat ID does not exist or does not follow.
+  40132: { status: 400, code: 'invalid_wechat_id', message: 'WeChat does not know this WeChat ID, or its owner does not follow this Official Account', field: 'wechatId' },
   40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
   45009: { status: 429, code: 'daily_api_quota_exhausted', message: "this Official Account has used up today's API call quota for this endpoint; retry tomorrow" },
   45011: { status: 429, code: 'rate_limited', message: 'WeChat allows 60 mass-send requests a minute per account; retry after a minute', retryAfterSeconds: 60 },

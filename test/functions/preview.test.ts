@@ -68,6 +68,15 @@ describe('POST /preview', () => {
     expect(res.json.error.fields[0].path).toBe('openId');
   });
 
+  it('40132 → 400 naming wechatId (WeChat does not know that WeChat ID)', async () => {
+    api.serveToken();
+    api.serve(PREVIEW, '{"errcode":40132,"errmsg":"invalid username hint: [towxname]"}');
+    const res = await preview({ wechatId: 'nobody_here', message: { type: 'text', content: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.code).toBe('invalid_wechat_id');
+    expect(res.json.error.fields[0].path).toBe('wechatId');
+  });
+
   it('40007 → 400 naming message.mediaId', async () => {
     api.serveToken();
     api.serve(PREVIEW, '{"errcode":40007,"errmsg":"invalid media_id"}');
