@@ -1,8 +1,7 @@
 import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { ACCOUNT } from './bench-sandbox';
 import { apiGatewayEvent, BENCH_AES_KEY, BENCH_CALLBACK_TOKEN, massSendJobFinishXml, signedEncryptedPush, type SignedPush } from './events';
+import { loadBundle, silenced, withEnv, type ScfHandler } from './in-process-handler';
 import { round } from './stats';
 
 export interface CallbackThroughputOptions {
@@ -19,8 +18,6 @@ export interface CallbackThroughputResult {
   /** handler.perSecond / bare.perSecond. */
   ratio: number;
 }
-
-type Handler = (event: unknown, context: { request_id: string }) => Promise<{ statusCode?: number; body?: string }>;
 
 const aesKey = Buffer.from(`${BENCH_AES_KEY}=`, 'base64');
 
@@ -47,11 +44,6 @@ export function bareVerifyAndDecrypt(push: { query: Record<string, string>; body
   return plain.toString('utf8', 20, 20 + length);
 }
 
-function loadCallbackHandler(distDir: string): Handler {
-  const bundle = createRequire(import.meta.filename)(join(distDir, 'callback', 'index.js')) as { main_handler: Handler };
-  return bundle.main_handler;
-}
-
 function makeBatch(size: number, firstMsgId: number): SignedPush[] {
   const now = Date.now();
   return Array.from({ length: size }, (_, i) =>
@@ -59,35 +51,38 @@ function makeBatch(size: number, firstMsgId: number): SignedPush[] {
   );
 }
 
-const CONFIG = { WECHAT_APP_ID: ACCOUNT.appid, WECHAT_TOKEN: BENCH_CALLBACK_TOKEN, WECHAT_ENCODING_AES_KEY: BENCH_AES_KEY, STORE_URL: 'memory:' };
+const pushEvent = (push: SignedPush, requestId: string) =>
+  apiGatewayEvent({ method: 'POST', path: '/callback', query: push.query, headers: { 'content-type': 'text/xml' }, body: push.body }, requestId);
+
+const ENV = { WECHAT_APP_ID: ACCOUNT.appid, WECHAT_TOKEN: BENCH_CALLBACK_TOKEN, WECHAT_ENCODING_AES_KEY: BENCH_AES_KEY, STORE_URL: 'memory:' };
+
+async function warmUp(handler: ScfHandler, msgId: number): Promise<void> {
+  const [push] = makeBatch(1, msgId);
+  const reply = await withEnv(ENV, () => handler(pushEvent(push!, 'warm-up'), { request_id: 'warm-up' }));
+  if (reply.statusCode !== 200 || reply.body !== 'success') throw new Error(`the callback refused the warm-up push: ${reply.statusCode} ${reply.body}`);
+}
 
 /**
  * Distinct MsgIDs, so every push is a first delivery and a store write (a redelivery would
  * only find the report already there). One push at a time, awaited: one container on one core.
+ * Batches of pushes are prepared untimed, then timed through the handler and through the bare
+ * crypto in turn, until the handler has run for `durationMs`.
  */
 export async function measureCallbackThroughput(options: CallbackThroughputOptions): Promise<CallbackThroughputResult> {
   const { distDir, durationMs, batchSize } = options;
-  const saved = Object.fromEntries(Object.keys(CONFIG).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, CONFIG);
-  const handler = loadCallbackHandler(distDir);
-  const consoleLog = console.log;
-  let logLines = 0;
+  const handler = loadBundle(distDir, 'callback');
   let handlerNs = 0n;
   let bareNs = 0n;
   let pushes = 0;
   let success = 0;
   let nextMsgId = 8_000_000_000;
-  try {
-    // The first call builds the container's dependencies from the environment (then restored).
-    console.log = () => void (logLines += 1);
-    const [warm] = makeBatch(1, nextMsgId++);
-    const first = await handler(apiGatewayEvent({ method: 'POST', path: '/callback', query: warm!.query, body: warm!.body }), { request_id: 'warm' });
-    if (first.statusCode !== 200 || first.body !== 'success') throw new Error(`callback refused the warm-up push: ${first.statusCode} ${first.body}`);
-    const deadlineNs = BigInt(durationMs) * 1_000_000n;
-    for (let batch = 0; handlerNs < deadlineNs && batch < 1_000; batch += 1) {
+  const { logLines } = await silenced(async () => {
+    await warmUp(handler, nextMsgId++);
+    const budgetNs = BigInt(durationMs) * 1_000_000n;
+    for (let batch = 0; handlerNs < budgetNs && batch < 1_000; batch += 1) {
       const prepared = makeBatch(batchSize, nextMsgId);
       nextMsgId += batchSize;
-      const events = prepared.map((p, i) => apiGatewayEvent({ method: 'POST', path: '/callback', query: p.query, headers: { 'content-type': 'text/xml' }, body: p.body }, `push-${i}`));
+      const events = prepared.map((push, i) => pushEvent(push, `push-${i}`));
       let started = process.hrtime.bigint();
       for (const event of events) {
         const reply = await handler(event, { request_id: 'bench' });
@@ -101,13 +96,7 @@ export async function measureCallbackThroughput(options: CallbackThroughputOptio
       if (chars === 0) throw new Error('bare decrypt yielded nothing');
       pushes += batchSize;
     }
-  } finally {
-    console.log = consoleLog;
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  }
+  });
   if (success !== pushes) throw new Error(`the callback answered ${pushes - success} of ${pushes} pushes with something other than 200 success`);
   const handlerMs = Number(handlerNs) / 1e6;
   const bareMs = Number(bareNs) / 1e6;

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: four figures, each next to a baseline measured in the same run, printed as
+ * a table and written to bench/results.json and bench/results.md. One or more figures alone:
+ * `npx tsx bench/run.ts cold-start callback` (a partial run prints but writes nothing).
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { buildAll, functionNames } from '../scripts/build';
+import { measureApiOverhead } from './api-overhead';
+import { measureCallbackThroughput } from './callback-throughput';
+import { createCleanup } from './cleanup';
+import { measureColdStarts } from './cold-start';
+import { describeMachine, machineLine } from './machine';
+import { apiSection, callbackSection, coldStartSection, stampedeSection } from './report';
+import { renderMarkdown, renderText, type Section } from './table';
+import { measureTokenStampede } from './token-stampede';
+import type { Cleanup } from './cleanup';
+
+const root = resolve(import.meta.dirname, '..');
+const distDir = join(root, 'dist');
+
+interface Figure {
+  key: string;
+  run: (cleanup: Cleanup) => Promise<{ result: unknown; section: Section }>;
+}
+
+const progress = (line: string) => console.error(`  … ${line}`);
+
+const FIGURES: Figure[] = [
+  {
+    key: 'cold-start',
+    run: async (cleanup) => {
+      const result = await measureColdStarts({ distDir, runs: 15, cleanup, progress });
+      return { result, section: coldStartSection(result) };
+    },
+  },
+  {
+    key: 'callback',
+    run: async () => {
+      const result = await measureCallbackThroughput({ distDir, durationMs: 3_000, batchSize: 2_000 });
+      return { result, section: callbackSection(result) };
+    },
+  },
+  {
+    key: 'token-stampede',
+    run: async (cleanup) => {
+      const result = await measureTokenStampede({ containers: 200, rounds: 5, upstreamDelayMs: 100, cleanup });
+      return { result, section: stampedeSection(result) };
+    },
+  },
+  {
+    key: 'api-overhead',
+    run: async (cleanup) => {
+      const result = await measureApiOverhead({ distDir, requests: 2_000, concurrency: 8, warmup: 200, cleanup });
+      return { result, section: apiSection(result) };
+    },
+  },
+];
+
+function chooseFigures(args: string[]): Figure[] {
+  if (args.length === 0) return FIGURES;
+  const unknown = args.filter((a) => !FIGURES.some((f) => f.key === a));
+  if (unknown.length > 0) throw new Error(`unknown figure ${unknown.join(', ')}; choose from ${FIGURES.map((f) => f.key).join(', ')}`);
+  return FIGURES.filter((f) => args.includes(f.key));
+}
+
+async function main(): Promise<number> {
+  const figures = chooseFigures(process.argv.slice(2));
+  if (functionNames().some((name) => !existsSync(join(distDir, name, 'index.js')))) await buildAll();
+  const machine = describeMachine();
+  const started = performance.now();
+  const results: Record<string, unknown> = {};
+  const sections: Section[] = [];
+  const errors: string[] = [];
+  const cleanup = createCleanup();
+  const interrupt = () => void cleanup.run().finally(() => process.exit(130));
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  try {
+    for (const figure of figures) {
+      progress(`${figure.key}: running`);
+      const figureCleanup = createCleanup();
+      cleanup.defer(figure.key, async () => void (await figureCleanup.run()));
+      try {
+        const { result, section } = await figure.run(figureCleanup);
+        results[figure.key] = result;
+        sections.push(section);
+      } catch (err) {
+        errors.push(`${figure.key}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      } finally {
+        const failures = await figureCleanup.run();
+        errors.push(...failures.map((f) => `${figure.key} cleanup: ${f}`));
+      }
+    }
+  } finally {
+    errors.push(...(await cleanup.run()).map((f) => `cleanup: ${f}`));
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+  const totalSeconds = (performance.now() - started) / 1000;
+  const heading = `wechat-mass-send bench: ${machineLine(machine)}; run took ${totalSeconds.toFixed(1)} s`;
+  console.log(`\n${heading}\n\n${sections.map(renderText).join('\n\n')}\n`);
+  for (const error of errors) console.error(`bench error: ${error}`);
+
+  if (figures.length === FIGURES.length && errors.length === 0) {
+    const file = { machine, totalSeconds: Math.round(totalSeconds * 10) / 10, figures: results };
+    writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
+    const md = [`## Benchmarks`, '', `Machine: ${machineLine(machine)}. Whole run: ${totalSeconds.toFixed(0)} s (\`npm run bench\`).`, '', sections.map(renderMarkdown).join('\n\n'), ''].join('\n');
+    writeFileSync(join(root, 'bench', 'results.md'), md);
+    console.log('written: bench/results.json, bench/results.md');
+  } else {
+    console.log(errors.length > 0 ? 'not written: a figure failed' : 'not written: partial run (results files hold full runs only)');
+  }
+  return errors.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,97 @@
+import { startRedisServer } from '../test/support/redis-server';
+import { createRedisStore } from '../shared/store/redis-store';
+import type { Store } from '../shared/store/store';
+import { createAccessTokenProvider } from '../shared/wechat/access-token';
+import { createTokenFetcher } from '../shared/wechat/token-fetcher';
+import type { Cleanup } from './cleanup';
+import { startFakeTokenServer } from './fake-token-server';
+import { median, round } from './stats';
+
+export interface TokenStampedeOptions {
+  containers: number;
+  rounds: number;
+  /** How long the fake stable_token takes to answer. */
+  upstreamDelayMs: number;
+  cleanup: Cleanup;
+}
+
+export interface StampedeRound {
+  appId: string;
+  upstreamRequests: number;
+  distinctTokens: number;
+  slowestWaitMs: number;
+  medianWaitMs: number;
+  /** One container alone, cold, against the same Redis and token server. */
+  loneContainerWaitMs: number;
+  loneUpstreamRequests: number;
+}
+
+export interface TokenStampedeResult {
+  containers: number;
+  upstreamDelayMs: number;
+  rounds: StampedeRound[];
+  /** Over the rounds: the most upstream requests any round made (goal: 1). */
+  maxUpstreamRequests: number;
+  slowestWaitMs: number;
+  loneContainerWaitMs: number;
+  /** slowestWaitMs − loneContainerWaitMs: what waiting on another container's refresh costs. */
+  extraWaitMs: number;
+}
+
+/** Cold containers started together: each its own Redis connection, fetcher and provider. */
+async function startContainers(count: number, appId: string, redisUrl: string, tokenUrl: string) {
+  const stores: Store[] = [];
+  const started = performance.now();
+  const waits = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const store = createRedisStore(redisUrl);
+      stores.push(store);
+      const provider = createAccessTokenProvider({
+        appId,
+        store,
+        fetchToken: createTokenFetcher({ appId, appSecret: 'bench-secret-not-real', baseUrl: tokenUrl, timeoutMs: 10_000, kind: 'stable' }),
+      });
+      const token = await provider.get();
+      return { token, ms: performance.now() - started };
+    }),
+  ).finally(() => Promise.all(stores.map((s) => s.close())));
+  return waits;
+}
+
+export async function measureTokenStampede(options: TokenStampedeOptions): Promise<TokenStampedeResult> {
+  const { containers, rounds, upstreamDelayMs, cleanup } = options;
+  const redis = await startRedisServer();
+  cleanup.defer('redis-server (token stampede)', () => redis.stop());
+  const upstream = await startFakeTokenServer(upstreamDelayMs);
+  cleanup.defer('fake token server', () => upstream.close());
+
+  const results: StampedeRound[] = [];
+  for (let r = 0; r < rounds; r += 1) {
+    // A fresh AppID per round: nothing cached in Redis from earlier rounds.
+    const loneAppId = `wxbenchlone${r}`;
+    const [lone] = await startContainers(1, loneAppId, redis.url, upstream.url);
+    const appId = `wxbenchstampede${r}`;
+    const waits = await startContainers(containers, appId, redis.url, upstream.url);
+    const ms = waits.map((w) => w.ms);
+    results.push({
+      appId,
+      upstreamRequests: upstream.requests(appId),
+      distinctTokens: new Set(waits.map((w) => w.token)).size,
+      slowestWaitMs: round(Math.max(...ms)),
+      medianWaitMs: round(median(ms)),
+      loneContainerWaitMs: round(lone!.ms),
+      loneUpstreamRequests: upstream.requests(loneAppId),
+    });
+  }
+  const slowest = median(results.map((r) => r.slowestWaitMs));
+  const lone = median(results.map((r) => r.loneContainerWaitMs));
+  return {
+    containers,
+    upstreamDelayMs,
+    rounds: results,
+    maxUpstreamRequests: Math.max(...results.map((r) => r.upstreamRequests)),
+    slowestWaitMs: round(slowest),
+    loneContainerWaitMs: round(lone),
+    extraWaitMs: round(slowest - lone),
+  };
+}
