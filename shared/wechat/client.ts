@@ -43,7 +43,15 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
         // other failure, above all of a mass send, is never repeated here.
         if (!isTokenInvalid(err)) throw err;
         await tokens.invalidate(accessToken);
-        return attempt(endpoint, body, await tokens.get());
+        const fresh = await tokens.get();
+        try {
+          return await attempt(endpoint, body, fresh);
+        } catch (again) {
+          // Rejected twice: drop the second token too (no third try), so the next request starts
+          // from a new one instead of reusing a dead token from the store until it expires.
+          if (isTokenInvalid(again)) await tokens.invalidate(fresh);
+          throw again;
+        }
       }
     },
   };

@@ -82,6 +82,18 @@ describe('createWeChatClient', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it('drops both rejected tokens, so the next request starts from a new one', async () => {
+    const c = client();
+    serveSendAll([
+      [200, '{"errcode":40001,"errmsg":"invalid credential"}'],
+      [200, '{"errcode":40001,"errmsg":"invalid credential"}'],
+    ]);
+    await expect(c.call(massSendAll, SEND)).rejects.toMatchObject({ errcode: 40001 });
+    const seen = serveSendAll([[200, '{"errcode":0,"msg_id":7}']]);
+    await c.call(massSendAll, SEND);
+    expect(seen).toEqual(['TOKEN_THREE_cccccc']);
+  });
+
   it('uses the newer token another container stored when its own stale one is rejected', async () => {
     const stale = client();
     serveSendAll([[200, '{"errcode":0,"msg_id":1}']]);
