@@ -1,0 +1,355 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_ACCOUNTS } from '../../sandbox/server';
+import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../support/redis-server';
+import { startFaultProduct, type Answer, type FaultProduct } from './support/fault-product';
+import { findSecrets, LogCollector, namedTokens } from './support/secrets';
+import { startSlowCallback } from './support/slow-callback';
+import { reportCounts } from './support/summary';
+
+/**
+ * Faults injected at the WeChat sandbox while sends run through the built bundles. For every
+ * scenario: no send lost, none made twice (WeChat's accepted messages per clientmsgid), and
+ * every answer says what happened (HTTP status plus an error code, WeChat's errcode when
+ * there is one, and the clientMsgId to retry with).
+ */
+
+const logs = new LogCollector();
+const products: FaultProduct[] = [];
+const tokens = new Set<string>();
+let scenarios = 0;
+
+// Long enough for a loaded CI machine, short enough that a lost answer costs little.
+const WECHAT_TIMEOUT_MS = 1_500;
+const SENDALL = '/cgi-bin/message/mass/sendall';
+const SEND = '/cgi-bin/message/mass/send';
+const VIP_TAG = 100;
+const [alice, bob] = DEMO_ACCOUNTS.service.followers as [string, string, ...string[]];
+// Past the sandbox's 60 s window in which a repeated clientmsgid gets 45066 instead of 45065.
+const PAST_RETRY_WINDOW_MS = 61_000;
+
+let run = 0;
+const newClientMsgId = (name: string) => `rel-${name}-${Date.now().toString(36)}-${++run}`;
+
+function byTag(clientMsgId: string, content = `reliability ${clientMsgId}`) {
+  return { audience: { tagId: VIP_TAG }, message: { type: 'text', content }, clientMsgId };
+}
+
+function byList(clientMsgId: string) {
+  return { openIds: [alice, bob], message: { type: 'text', content: `reliability ${clientMsgId}` }, clientMsgId };
+}
+
+function expectSent(answer: Answer, clientMsgId: string, duplicate = false): string {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  expect(answer.body).toMatchObject({ clientMsgId, msgId: expect.stringMatching(/^\d+$/) });
+  expect(answer.body.duplicate === true).toBe(duplicate);
+  return answer.body.msgId as string;
+}
+
+/** An error answer that names its cause: status, code, a message, and what WeChat said. */
+function expectTold(answer: Answer, status: number, code: string, extra: { errcode?: number; clientMsgId?: string; retryAfter?: boolean } = {}): void {
+  expect(answer.status, JSON.stringify(answer.body)).toBe(status);
+  expect(answer.body?.error?.code).toBe(code);
+  expect(answer.body.error.message).toMatch(/\S/);
+  expect(answer.body.error.requestId).toMatch(/\S/);
+  if (extra.errcode !== undefined) expect(answer.body.error.errcode).toBe(extra.errcode);
+  if (extra.clientMsgId !== undefined) expect(answer.body.error.clientMsgId).toBe(extra.clientMsgId);
+  if (extra.retryAfter) expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+}
+
+function expectOneMessage(product: FaultProduct, clientMsgId: string, msgId?: string): void {
+  const accepted = product.messagesFor(clientMsgId);
+  expect(accepted, `WeChat accepted ${accepted.length} sends for ${clientMsgId}`).toHaveLength(1);
+  if (msgId !== undefined) expect(String(accepted[0]!.msgId)).toBe(msgId);
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function start(storeUrl?: string): Promise<FaultProduct> {
+  const product = await startFaultProduct({ logs, storeUrl, wechatTimeoutMs: WECHAT_TIMEOUT_MS });
+  products.push(product);
+  return product;
+}
+
+afterAll(async () => {
+  await Promise.all(products.map((p) => p.close()));
+  for (const p of products) p.recorder.tokens.forEach((t) => tokens.add(t));
+  const secrets = Object.assign({}, ...products.map((p, i) => Object.fromEntries(Object.entries(p.secrets()).map(([k, v]) => [`${k} (product ${i + 1})`, v]))), namedTokens(tokens));
+  const inLogs = findSecrets(logs.lines, secrets);
+  const inAnswers = findSecrets(products.flatMap((p) => p.answers), secrets);
+  reportCounts('faults', { faultScenarios: scenarios, generatedInputs: 0, logLines: logs.lines.length, secretsFound: inLogs.length + inAnswers.length });
+  // The suite must have seen the tokens it claims to scan for.
+  expect(tokens.size).toBeGreaterThan(0);
+  expect(inLogs, 'secrets in log lines').toEqual([]);
+  expect(inAnswers, 'secrets in API answers').toEqual([]);
+});
+
+describe('sends under WeChat faults, through the built bundles on the file store', () => {
+  let product: FaultProduct;
+  beforeAll(async () => {
+    product = await start();
+  });
+
+  it('HTTP 500 before WeChat sent anything: 502 outcome_unknown, and the retry sends once', async () => {
+    const clientMsgId = newClientMsgId('http500');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'http500' });
+
+    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(first, 502, 'outcome_unknown', { clientMsgId });
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+
+    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  });
+
+  it('HTTP 500 after WeChat sent it: 502, then 45066 while WeChat holds the id, then the first msgId as a duplicate', async () => {
+    const clientMsgId = newClientMsgId('http500-executed');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'http500', execute: true });
+
+    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(first, 502, 'outcome_unknown', { clientMsgId });
+    const tooSoon = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(tooSoon, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId, retryAfter: true });
+    product.advanceClock(PAST_RETRY_WINDOW_MS);
+    const later = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+
+    const accepted = product.messagesFor(clientMsgId);
+    expect(accepted).toHaveLength(1);
+    expect(expectSent(later, clientMsgId, true)).toBe(String(accepted[0]!.msgId));
+    scenarios++;
+  });
+
+  it('a timeout after WeChat accepted the send: 504 outcome_unknown, and the retry reports the same msgId as a duplicate', async () => {
+    const clientMsgId = newClientMsgId('timeout');
+    product.local.sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 10_000 });
+
+    const first = await product.call('POST', '/send-by-list', byList(clientMsgId));
+    expectTold(first, 504, 'outcome_unknown', { clientMsgId });
+    expect(product.messagesFor(clientMsgId)).toHaveLength(1);
+    product.advanceClock(PAST_RETRY_WINDOW_MS);
+    const retry = await product.call('POST', '/send-by-list', byList(clientMsgId));
+
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId, true));
+    scenarios++;
+  });
+
+  it('a timeout before WeChat got the send: 504 outcome_unknown, and the retry sends once', async () => {
+    const clientMsgId = newClientMsgId('timeout-dropped');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 10_000, execute: false });
+
+    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(first, 504, 'outcome_unknown', { clientMsgId });
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  });
+
+  it('errcode -1 (system busy): 503 wechat_busy with Retry-After, and the retry sends once', async () => {
+    const clientMsgId = newClientMsgId('busy');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: -1 });
+
+    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(first, 503, 'wechat_busy', { errcode: -1, clientMsgId, retryAfter: true });
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  });
+
+  it('errcode 45011 (60 a minute): 429 rate_limited with Retry-After, and the retry sends once', async () => {
+    const clientMsgId = newClientMsgId('rate');
+    product.local.sandbox.injectFault({ path: SEND, kind: 'errcode', errcode: 45011 });
+
+    const first = await product.call('POST', '/send-by-list', byList(clientMsgId));
+    expectTold(first, 429, 'rate_limited', { errcode: 45011, clientMsgId, retryAfter: true });
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+    const retry = await product.call('POST', '/send-by-list', byList(clientMsgId));
+
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  });
+
+  it('errcode 45065 (WeChat sent this clientmsgid earlier): 200 with the earlier msgId, duplicate, nothing new sent', async () => {
+    const earlierId = newClientMsgId('earlier');
+    const earlier = expectSent(await product.call('POST', '/send-by-tag', byTag(earlierId)), earlierId);
+    const clientMsgId = newClientMsgId('dup');
+    const before = product.local.sandbox.messages().length;
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 45065, msgId: Number(earlier) });
+
+    const answer = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expect(expectSent(answer, clientMsgId, true)).toBe(earlier);
+    expect(product.local.sandbox.messages()).toHaveLength(before);
+    // Remembered: asked again, the product answers from its store without calling WeChat.
+    const calls = product.local.sandbox.calls().length;
+    expect(expectSent(await product.call('POST', '/send-by-tag', byTag(clientMsgId)), clientMsgId, true)).toBe(earlier);
+    expect(product.local.sandbox.calls()).toHaveLength(calls);
+    scenarios++;
+  });
+
+  it('errcode 45066 (retried too fast): 429 with Retry-After and no field to blame, and the later retry sends once', async () => {
+    const clientMsgId = newClientMsgId('too-fast');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 45066 });
+
+    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(first, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId, retryAfter: true });
+    expect(first.body.error.fields).toBeUndefined();
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  });
+
+  it('a token rejected with 40001 while other sends are in flight: every send goes out once, on a fresh token', async () => {
+    const tagIds = Array.from({ length: 4 }, () => newClientMsgId('token-tag'));
+    const listIds = Array.from({ length: 2 }, () => newClientMsgId('token-list'));
+    // Two sends are held at WeChat (accepted, answer pending) while the third call's token is
+    // rejected and revoked; the rest arrive with that token or after it.
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 400, times: 2 });
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 40001 });
+    product.local.sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 400 });
+    const callsBefore = product.local.sandbox.calls().length;
+
+    const answers = await Promise.all([
+      ...tagIds.map((id) => product.call('POST', '/send-by-tag', byTag(id)).then((a) => [id, a] as const)),
+      ...listIds.map((id) => product.call('POST', '/send-by-list', byList(id)).then((a) => [id, a] as const)),
+    ]);
+
+    const msgIds = answers.map(([id, answer]) => {
+      const msgId = expectSent(answer, id);
+      expectOneMessage(product, id, msgId);
+      return msgId;
+    });
+    expect(new Set(msgIds).size).toBe(6);
+    const calls = product.local.sandbox.calls().slice(callsBefore);
+    expect(calls.filter((c) => c.errcode === 40001).length).toBeGreaterThanOrEqual(1);
+    expect(calls.filter((c) => c.path === '/cgi-bin/stable_token').length).toBeGreaterThanOrEqual(1);
+    expect(product.local.sandbox.faults()).toEqual([]);
+    scenarios++;
+  });
+
+  it('the send-by-tag process killed right after WeChat accepted: 502, 409 while the claim lives, then the first msgId, never a second send', async () => {
+    const clientMsgId = newClientMsgId('killed');
+    const container = product.local.gateway.containers.get('send-by-tag')!;
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 10_000 });
+
+    const pending = product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    await waitFor(() => product.messagesFor(clientMsgId).length === 1, WECHAT_TIMEOUT_MS - 200, 'WeChat to accept the send');
+    await container.stop();
+    const killed = await pending;
+    expectTold(killed, 502, 'function_failed');
+
+    // Cold start; the dead process's claim still stands, so nothing reaches WeChat.
+    const sendalls = () => product.local.sandbox.calls().filter((c) => c.path === SENDALL).length;
+    const before = sendalls();
+    const whileClaimed = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(whileClaimed, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
+    expect(sendalls()).toBe(before);
+
+    await product.expireSendMarker(clientMsgId);
+    product.advanceClock(PAST_RETRY_WINDOW_MS);
+    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+
+    const accepted = product.messagesFor(clientMsgId);
+    expect(accepted).toHaveLength(1);
+    expect(expectSent(retry, clientMsgId, true)).toBe(String(accepted[0]!.msgId));
+    scenarios++;
+  });
+
+  it("the callback's answer delayed past WeChat's 5 s: WeChat redelivers, one report is stored, and status shows it", async () => {
+    const { sandbox, env, gateway } = product.local;
+    // Flush every earlier job first, so only this scenario's pushes pass the slow proxy.
+    sandbox.finishJobs();
+    await sandbox.waitForPushes();
+    const slow = await startSlowCallback({ target: `${gateway.url}/callback`, holdMs: 5_300, aesKey: env.WECHAT_ENCODING_AES_KEY!, appId: env.WECHAT_APP_ID! });
+    sandbox.setCallback({ url: slow.url, token: env.WECHAT_TOKEN!, encodingAesKey: env.WECHAT_ENCODING_AES_KEY!, mode: 'safe' });
+    try {
+      const lateAnswerId = newClientMsgId('late-answer');
+      const lateDeliveryId = newClientMsgId('late-delivery');
+      const lateAnswer = expectSent(await product.call('POST', '/send-by-tag', byTag(lateAnswerId)), lateAnswerId);
+      const lateDelivery = expectSent(await product.call('POST', '/send-by-list', byList(lateDeliveryId)), lateDeliveryId);
+      slow.slow(lateAnswer, 'late-answer');
+      slow.slow(lateDelivery, 'late-delivery');
+
+      sandbox.finishJobs();
+      await sandbox.waitForPushes();
+      await slow.settled();
+
+      for (const msgId of [lateAnswer, lateDelivery]) {
+        const pushes = sandbox.pushes().filter((p) => String(p.msgId) === msgId);
+        expect(pushes.map((p) => p.outcome)).toEqual(['timeout', 'delivered']);
+        expect(slow.attempts(msgId)).toBe(2);
+        const recorded = logs.lines.filter((l) => l.includes(msgId) && l.includes('mass send report recorded'));
+        const redelivered = logs.lines.filter((l) => l.includes(msgId) && l.includes('mass send report redelivered'));
+        expect(recorded, `reports stored for ${msgId}`).toHaveLength(1);
+        expect(redelivered).toHaveLength(1);
+        const status = await product.call('GET', `/status?msgId=${msgId}`);
+        expect(status.status).toBe(200);
+        expect(status.body).toMatchObject({ msgId, status: 'SEND_SUCCESS', report: { msgId, status: { kind: 'success' }, counts: { sent: expect.any(Number) } } });
+      }
+      expectOneMessage(product, lateAnswerId, lateAnswer);
+      expectOneMessage(product, lateDeliveryId, lateDelivery);
+    } finally {
+      sandbox.setCallback({ url: `${gateway.url}/callback`, token: env.WECHAT_TOKEN!, encodingAesKey: env.WECHAT_ENCODING_AES_KEY!, mode: 'safe' });
+      await slow.close();
+    }
+    scenarios++;
+  }, 20_000);
+});
+
+describe.skipIf(!hasRedisServer)(redisSuiteTitle('sends on the Redis store'), () => {
+  let redis: RedisServer;
+  let product: FaultProduct;
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    product = await start(redis.url);
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('Redis restarted between two sends (its data gone): the next send goes out, and a retry of the first is a duplicate, not a second send', async () => {
+    const firstId = newClientMsgId('before-restart');
+    const first = expectSent(await product.call('POST', '/send-by-tag', byTag(firstId)), firstId);
+
+    await redis.restart();
+    const secondId = newClientMsgId('after-restart');
+    const second = await product.call('POST', '/send-by-list', byList(secondId));
+    expectOneMessage(product, secondId, expectSent(second, secondId));
+
+    // The store forgot the first send; WeChat did not.
+    const tooSoon = await product.call('POST', '/send-by-tag', byTag(firstId));
+    expectTold(tooSoon, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId: firstId, retryAfter: true });
+    product.advanceClock(PAST_RETRY_WINDOW_MS);
+    const retry = await product.call('POST', '/send-by-tag', byTag(firstId));
+    expect(expectSent(retry, firstId, true)).toBe(first);
+    expectOneMessage(product, firstId, first);
+    scenarios++;
+  });
+
+  it('Redis restarted between a send and its push: the push is recorded once and status shows it', async () => {
+    const clientMsgId = newClientMsgId('report-restart');
+    const msgId = expectSent(await product.call('POST', '/send-by-tag', byTag(clientMsgId)), clientMsgId);
+    await redis.restart();
+
+    product.local.sandbox.finishJobs();
+    await product.local.sandbox.waitForPushes();
+    const status = await product.call('GET', `/status?msgId=${msgId}`);
+
+    expect(status.status, JSON.stringify(status.body)).toBe(200);
+    expect(status.body).toMatchObject({ msgId, status: 'SEND_SUCCESS', report: { msgId, counts: { sent: expect.any(Number) } } });
+    const pushes = product.local.sandbox.pushes().filter((p) => String(p.msgId) === msgId);
+    expect(pushes.at(-1)?.outcome).toBe('delivered');
+    expectOneMessage(product, clientMsgId, msgId);
+    scenarios++;
+  });
+});
