@@ -40,6 +40,8 @@ export interface FunctionColdStart {
 export interface ColdStartResult {
   runs: number;
   emptyNode: { command: string; medianMs: number; samplesMs: number[] };
+  /** A second reference: a fresh node that makes one fetch() to the sandbox and exits. */
+  nodeWithOneFetch: { command: string; medianMs: number; overEmptyNodeMs: number; samplesMs: number[] };
   functions: FunctionColdStart[];
 }
 
@@ -83,6 +85,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
   const samples = new Map<string, number[]>();
   for (const name of names) rows.set(name, { name, ...bundleSize(distDir, name), invoked: FIRST_INVOCATIONS[name] ? '' : 'nothing: no first invocation defined' });
   const emptySamples: number[] = [];
+  const fetchSamples: number[] = [];
+  const fetchScript = `fetch(${JSON.stringify(`${bench.sandbox.url}/cgi-bin/stable_token`)},{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(r=>r.text()).then(()=>process.exit(0),()=>process.exit(1))`;
   const emptyEnv = { PATH: envs.memory.PATH! };
   let counter = 0;
 
@@ -111,6 +115,9 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     const timed = round > 0;
     const empty = await spawnTimed(['-e', ''], emptyEnv);
     if (timed) emptySamples.push(empty.ms);
+    const fetched = await spawnTimed(['-e', fetchScript], emptyEnv);
+    if (fetched.code !== 0) throw new Error(`node with one fetch() failed: ${fetched.stderr.slice(-300)}`);
+    if (timed) fetchSamples.push(fetched.ms);
     for (const store of ['memory', 'redis'] as const) {
       for (const name of names) await once(name, store, timed);
     }
@@ -134,5 +141,16 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       ...(memory && redisTiming ? { redisExtraMs: round(redisTiming.medianMs - memory.medianMs) } : {}),
     };
   });
-  return { runs, emptyNode: { command: 'node -e ""', medianMs: round(emptyMedian), samplesMs: emptySamples.map((s) => round(s)) }, functions };
+  const fetchMedian = median(fetchSamples);
+  return {
+    runs,
+    emptyNode: { command: 'node -e ""', medianMs: round(emptyMedian), samplesMs: emptySamples.map((s) => round(s)) },
+    nodeWithOneFetch: {
+      command: 'node -e "fetch(<sandbox>/cgi-bin/stable_token)…"',
+      medianMs: round(fetchMedian),
+      overEmptyNodeMs: round(fetchMedian - emptyMedian),
+      samplesMs: fetchSamples.map((s) => round(s)),
+    },
+    functions,
+  };
 }

@@ -28,7 +28,8 @@ export function coldStartSection(r: ColdStartResult): Section {
     ]),
     notes: [
       'time = spawn of a fresh `node` to its exit, after require() of dist/<name>/index.js and one main_handler call answered 2xx (timer: {ok: true}) against the bench\'s sandbox on loopback',
-      'memory store: each fresh process also fetches the access token (stable_token on the sandbox); redis store: the token is read from Redis after the first run',
+      'memory store: each fresh process also fetches the access token (stable_token on the sandbox); redis store: the token is read from Redis after the first run, so refresh-token makes no HTTP call at all there',
+      `reference measured in the same run: a fresh node that only makes one fetch() to the sandbox takes ${fmt.ms(r.nodeWithOneFetch.medianMs)} (${fmt.signedMs(r.nodeWithOneFetch.overEmptyNodeMs)} over empty node): Node 20 loads its built-in undici on the first fetch, which is most of what a function that calls WeChat adds over the callback`,
       ...REFERENCES.map((ref) => `for scale, not measured here: ${ref}`),
     ],
   };

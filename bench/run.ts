@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: four figures, each next to a baseline measured in the same run, printed as
  * a table and written to bench/results.json and bench/results.md. One or more figures alone:
- * `npx tsx bench/run.ts cold-start callback` (a partial run prints but writes nothing).
+ * `npx tsx bench/run.ts cold-start callback` (a partial run prints but writes nothing);
+ * BENCH_COLD_RUNS=3 shortens the cold-start figure while working on it.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -30,7 +31,7 @@ const FIGURES: Figure[] = [
   {
     key: 'cold-start',
     run: async (cleanup) => {
-      const result = await measureColdStarts({ distDir, runs: 15, cleanup, progress });
+      const result = await measureColdStarts({ distDir, runs: Number(process.env.BENCH_COLD_RUNS ?? 15), cleanup, progress });
       return { result, section: coldStartSection(result) };
     },
   },
