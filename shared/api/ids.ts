@@ -23,7 +23,7 @@ export type MediaId = z.infer<typeof MediaId>;
  */
 export const MsgId = z
   .string()
-  .check(z.regex(/^\d{1,20}$/, 'must be a msg_id as a string of decimal digits'))
+  .check(z.regex(/^(?:0|[1-9]\d{0,19})$/, 'must be a msg_id as a string of decimal digits without leading zeros'))
   .brand<'MsgId'>();
 export type MsgId = z.infer<typeof MsgId>;
 
