@@ -4,7 +4,7 @@
  * `npx tsx bench/run.ts cold-start callback` (a partial run prints but writes nothing);
  * BENCH_COLD_RUNS=3 shortens the cold-start figure while working on it.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildAll, functionNames } from '../scripts/build';
 import { measureApiOverhead } from './api-overhead';
@@ -108,7 +108,8 @@ async function main(): Promise<number> {
     writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
     const md = [`## Benchmarks`, '', `Machine: ${machineLine(machine)}. Whole run: ${totalSeconds.toFixed(0)} s (\`npm run bench\`).`, '', sections.map(renderMarkdown).join('\n\n'), ''].join('\n');
     writeFileSync(join(root, 'bench', 'results.md'), md);
-    console.log('written: bench/results.json, bench/results.md');
+    writeReadmeSection(join(root, 'README.md'), md.replace(/^## Benchmarks\n\n/, ''));
+    console.log('written: bench/results.json, bench/results.md, README.md (latest results)');
   } else {
     console.log(errors.length > 0 ? 'not written: a figure failed' : 'not written: partial run (results files hold full runs only)');
   }
@@ -122,3 +123,16 @@ main().then(
     process.exit(1);
   },
 );
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** The README shows the latest full run, between its bench markers. */
+function writeReadmeSection(file: string, markdown: string): void {
+  const readme = readFileSync(file, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) return;
+  const shifted = markdown.replace(/^### /gm, '#### ').trim();
+  writeFileSync(file, `${readme.slice(0, start + README_START.length)}\n${shifted}\n${readme.slice(end)}`);
+}
