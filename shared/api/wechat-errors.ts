@@ -90,6 +90,7 @@ export function toHttpError(err: unknown, fields: FieldPaths = {}, details: Reco
   if (err instanceof AccessTokenError) {
     return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, { cause: err, details });
   }
+  if (isTokenFetchFailure(err)) return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, { cause: err, details });
   if (err instanceof WeChatTransportError) {
     return err.kind === 'timeout'
       ? new HttpError(504, 'wechat_timeout', 'WeChat did not answer in time', { cause: err, details })
