@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/server';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../support/redis-server';
 import { startFaultProduct, type Answer, type FaultProduct } from './support/fault-product';
@@ -93,6 +93,10 @@ describe('sends under WeChat faults, through the built bundles on the file store
   let product: FaultProduct;
   beforeAll(async () => {
     product = await start();
+  });
+  afterEach(() => {
+    // A scenario that failed half way must not leave its faults to the next one.
+    product.local.sandbox.clearFaults();
   });
 
   it('HTTP 500 before WeChat sent anything: 502 outcome_unknown, and the retry sends once', async () => {
@@ -237,6 +241,78 @@ describe('sends under WeChat faults, through the built bundles on the file store
     scenarios++;
   });
 
+  it('the same request again while the first is still at WeChat: 409 send_in_progress, then the first msgId from the store', async () => {
+    const clientMsgId = newClientMsgId('racing');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 700 });
+
+    const first = product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    await waitFor(() => product.messagesFor(clientMsgId).length === 1, WECHAT_TIMEOUT_MS, 'WeChat to accept the send');
+    const racing = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(racing, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
+    const msgId = expectSent(await first, clientMsgId);
+    const again = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+
+    expect(expectSent(again, clientMsgId, true)).toBe(msgId);
+    expectOneMessage(product, clientMsgId, msgId);
+    scenarios++;
+  });
+
+  it('a token rejected, then the token endpoint failing: 502 wechat_token_unavailable with nothing sent, until a token comes back', async () => {
+    const clientMsgId = newClientMsgId('token-down');
+    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 40001 });
+    product.local.sandbox.injectFault({ path: '/cgi-bin/stable_token', kind: 'http500' });
+
+    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectTold(first, 502, 'wechat_token_unavailable', { clientMsgId });
+    expect(first.body.error.message).toMatch(/token/);
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+    // A failed refresh is shared for a few seconds so that containers do not each repeat it:
+    // retries meanwhile get the same answer and still send nothing.
+    let retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    for (let i = 0; retry.status !== 200 && i < 20; i++) {
+      expectTold(retry, 502, 'wechat_token_unavailable', { clientMsgId });
+      expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+      await new Promise((r) => setTimeout(r, 500));
+      retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    }
+
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  }, 20_000);
+
+  it('a push WeChat never sends: status answers SEND_SUCCESS from mass/get with report null', async () => {
+    const clientMsgId = newClientMsgId('no-push');
+    // A fault taken by a call WeChat then refuses for its token is spent on nothing: make sure
+    // the send-by-list container holds a live token (an earlier scenario revoked one).
+    const warmId = newClientMsgId('warm');
+    expectSent(await product.call('POST', '/send-by-list', byList(warmId)), warmId);
+    product.local.sandbox.injectFault({ path: SEND, kind: 'dropPush' });
+    const msgId = expectSent(await product.call('POST', '/send-by-list', byList(clientMsgId)), clientMsgId);
+
+    product.local.sandbox.finishJobs();
+    await product.local.sandbox.waitForPushes();
+    const status = await product.call('GET', `/status?msgId=${msgId}`);
+
+    expect(status.status, JSON.stringify(status.body)).toBe(200);
+    expect(status.body, JSON.stringify(status.body)).toEqual({ msgId, status: 'SEND_SUCCESS', report: null });
+    expect(product.local.sandbox.pushes().filter((p) => String(p.msgId) === msgId).map((p) => p.outcome)).toEqual(['dropped']);
+    expectOneMessage(product, clientMsgId, msgId);
+    scenarios++;
+  });
+
+  it('status while WeChat is busy (-1): 503 wechat_busy, and the next read answers', async () => {
+    const clientMsgId = newClientMsgId('status-busy');
+    const msgId = expectSent(await product.call('POST', '/send-by-tag', byTag(clientMsgId)), clientMsgId);
+    product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/get', kind: 'errcode', errcode: -1 });
+
+    expectTold(await product.call('GET', `/status?msgId=${msgId}`), 503, 'wechat_busy', { errcode: -1, retryAfter: true });
+    const again = await product.call('GET', `/status?msgId=${msgId}`);
+
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ msgId, status: 'SENDING' });
+    scenarios++;
+  });
+
   it('the send-by-tag process killed right after WeChat accepted: 502, 409 while the claim lives, then the first msgId, never a second send', async () => {
     const clientMsgId = newClientMsgId('killed');
     const container = product.local.gateway.containers.get('send-by-tag')!;
@@ -335,6 +411,25 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('sends on the Redis store'), ()
     expectOneMessage(product, firstId, first);
     scenarios++;
   });
+
+  it('Redis down during a send: an answer that says so, nothing sent, and the retry after it is back sends once', async () => {
+    const clientMsgId = newClientMsgId('redis-down');
+    await redis.stop();
+    let down: Answer;
+    try {
+      down = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    } finally {
+      await redis.restart();
+    }
+
+    expect(down.status, JSON.stringify(down.body)).toBeGreaterThanOrEqual(500);
+    expect(down.body?.error?.code).toMatch(/\S/);
+    expect(down.body.error.requestId).toMatch(/\S/);
+    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+    scenarios++;
+  }, 20_000);
 
   it('Redis restarted between a send and its push: the push is recorded once and status shows it', async () => {
     const clientMsgId = newClientMsgId('report-restart');
