@@ -360,12 +360,15 @@ describe('sends under WeChat faults, through the built bundles on the file store
       await sandbox.waitForPushes();
       await slow.settled();
 
+      // Function logs travel by stdout, apart from the answers: wait until both deliveries are logged.
+      const logged = (msgId: string, what: string) => logs.lines.filter((l) => l.includes(msgId) && l.includes(what));
+      await waitFor(() => [lateAnswer, lateDelivery].every((id) => logged(id, 'mass send report').length >= 2), 3_000, 'the callback to log both deliveries');
       for (const msgId of [lateAnswer, lateDelivery]) {
         const pushes = sandbox.pushes().filter((p) => String(p.msgId) === msgId);
         expect(pushes.map((p) => p.outcome)).toEqual(['timeout', 'delivered']);
         expect(slow.attempts(msgId)).toBe(2);
-        const recorded = logs.lines.filter((l) => l.includes(msgId) && l.includes('mass send report recorded'));
-        const redelivered = logs.lines.filter((l) => l.includes(msgId) && l.includes('mass send report redelivered'));
+        const recorded = logged(msgId, 'mass send report recorded');
+        const redelivered = logged(msgId, 'mass send report redelivered');
         expect(recorded, `reports stored for ${msgId}`).toHaveLength(1);
         expect(redelivered).toHaveLength(1);
         const status = await product.call('GET', `/status?msgId=${msgId}`);
