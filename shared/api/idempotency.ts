@@ -41,7 +41,9 @@ export interface IdempotencyOptions {
   store: Store;
   appId: string;
   log: Logger;
-  /** How long a `pending` marker survives a container that died mid-call (default 5 min). */
+  /** How long a `pending` marker survives a container that died mid-call (default 60 s: past a
+   *  function's timeout and WeChat's; a retry after that reaches WeChat, which refuses a second
+   *  send of the same clientmsgid with 45065/45066). */
   pendingTtlMs?: number;
 }
 
@@ -72,7 +74,7 @@ export async function sendOnce<R>(
   fingerprint: string,
   attempt: () => Promise<Attempt<R>>,
 ): Promise<SendOnceResult<R>> {
-  const { store, appId, log, pendingTtlMs = 5 * 60_000 } = options;
+  const { store, appId, log, pendingTtlMs = 60_000 } = options;
   const key = `mass:send:${appId}:${clientMsgId}`;
   const pending = JSON.stringify({ state: 'pending', fingerprint } satisfies SendRecord<R>);
 

@@ -5,6 +5,7 @@ import { WeChatApiError, WeChatTransportError } from '../wechat/errors';
 import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
 import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
 import { isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
+import { StoreUnavailableError } from '../store/store';
 
 export type SendDeps = Pick<WeChatDeps, 'client' | 'store' | 'appId' | 'log'>;
 
@@ -78,6 +79,8 @@ function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attemp
   }
   // Without a token the send never left.
   if (isTokenFetchFailure(err)) return { kind: 'failed', error: toHttpError(err, fields, details) };
+  // The token cache failed before the send could leave (503 store_unavailable).
+  if (err instanceof StoreUnavailableError) return { kind: 'failed', error: err };
   // No readable answer: WeChat may have sent it. Only a retry with the same clientmsgid is safe.
   const timeout = err instanceof WeChatTransportError && err.kind === 'timeout';
   return {

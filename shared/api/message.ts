@@ -6,7 +6,11 @@ import { MediaId } from './ids';
  * The message a caller sends, in our camelCase shape, and its exact translation into the
  * message object WeChat's mass endpoints take (keyed by `msgtype`).
  */
-const text = z.strictObject({ type: z.literal('text'), content: z.string().check(z.minLength(1, 'must not be empty')) });
+// WeChat refuses blank text with 44004; say so before the call.
+const text = z.strictObject({
+  type: z.literal('text'),
+  content: z.string().check(z.refine((content) => content.trim() !== '', 'must not be empty or only blanks')),
+});
 const mpnews = z.strictObject({
   type: z.literal('mpnews'),
   mediaId: MediaId,
@@ -91,6 +95,7 @@ export function toPreviewMessage(message: PreviewableMessage): PreviewMessage {
 
 /** The request field to name when WeChat rejects a media_id (40007). */
 export function mediaField(message: Message | PreviewableMessage): string {
+  if (message.type === 'text') return 'message.content';
   if ('mediaIds' in message) return 'message.mediaIds';
   if ('mediaId' in message) return 'message.mediaId';
   if (message.type === 'wxcard') return 'message.cardId';

@@ -13,6 +13,7 @@ import {
  * lists it from here. `field` names the kind of input WeChat rejected; each service says which
  * request path that is (e.g. `openIds` for send-by-list, `openId` for preview).
  */
+/** `mediaId` stands for the field carrying the message's payload: media id(s), card id or text. */
 export type FieldRole = 'openId' | 'wechatId' | 'mediaId' | 'messageType' | 'tagId' | 'msgId' | 'articleIdx' | 'clientMsgId' | 'speed' | 'openIds';
 
 export interface WeChatErrorRule {
@@ -34,8 +35,10 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
   40059: { status: 404, code: 'msg_id_not_found', message: 'WeChat does not know this msgId', field: 'msgId' },
   40060: { status: 400, code: 'invalid_article_idx', message: 'WeChat rejected articleIdx: the message has no article at that position', field: 'articleIdx' },
   // Preview by towxname: "invalid username", the WeChat ID does not exist or does not follow.
+  40073: { status: 400, code: 'invalid_card_id', message: 'WeChat does not know this card id', field: 'mediaId' },
   40132: { status: 400, code: 'invalid_wechat_id', message: 'WeChat does not know this WeChat ID, or its owner does not follow this Official Account', field: 'wechatId' },
   40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
+  44004: { status: 400, code: 'empty_content', message: 'WeChat rejected the message: its content is empty', field: 'mediaId' },
   45009: { status: 429, code: 'daily_api_quota_exhausted', message: "this Official Account has used up today's API call quota for this endpoint; retry tomorrow" },
   45011: { status: 429, code: 'rate_limited', message: 'WeChat allows 60 mass-send requests a minute per account; retry after a minute', retryAfterSeconds: 60 },
   45028: { status: 429, code: 'mass_send_quota_exhausted', message: 'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)' },

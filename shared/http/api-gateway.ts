@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { HttpError } from './http-error';
 import { createLogger, type Logger } from '../log';
 import { ConfigError } from '../config';
+import { StoreUnavailableError } from '../store/store';
 
 /**
  * Tencent Cloud API Gateway → SCF "integration request" event, the fields this product reads.
@@ -116,6 +117,14 @@ export function toErrorResult(err: unknown, requestId: string, log: Logger): Api
       status: err.status,
       headers: err.headers,
       body: { error: { code: err.code, message: err.message, ...err.details, requestId } },
+    };
+  }
+  if (err instanceof StoreUnavailableError) {
+    log.error('store unavailable', { requestId, err });
+    return {
+      status: 503,
+      headers: { 'retry-after': '5' },
+      body: { error: { code: 'store_unavailable', message: 'the shared store is unavailable, so nothing was done; retry shortly (with the same clientMsgId for a send)', requestId } },
     };
   }
   log.error('unhandled error', { requestId, err });

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import type { Store } from './store';
+import { StoreUnavailableError, type Store } from './store';
 
 // Both run atomically inside Redis, so two containers can never interleave between the
 // read and the write.
@@ -16,7 +16,12 @@ export function createRedisStore(url: string): Store {
   });
   // Without a listener ioredis prints every reconnect failure; callers see command errors.
   redis.on('error', () => {});
-  return {
+  // Callers learn that the store failed, not ioredis's connection details.
+  const guard = <T>(operation: string, run: () => Promise<T>): Promise<T> =>
+    run().catch((err: unknown) => {
+      throw new StoreUnavailableError(operation, { cause: err instanceof Error ? new Error(err.message) : undefined });
+    });
+  const store: Store = {
     get: (key) => redis.get(key),
     async set(key, value, ttlMs) {
       if (ttlMs === undefined) await redis.set(key, value);
@@ -37,5 +42,14 @@ export function createRedisStore(url: string): Store {
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },
+  };
+  return {
+    get: (key) => guard('get', () => store.get(key)),
+    set: (key, value, ttlMs) => guard('set', () => store.set(key, value, ttlMs)),
+    setIfAbsent: (key, value, ttlMs) => guard('setIfAbsent', () => store.setIfAbsent(key, value, ttlMs)),
+    compareAndDelete: (key, expected) => guard('compareAndDelete', () => store.compareAndDelete(key, expected)),
+    delete: (key) => guard('delete', () => store.delete(key)),
+    increment: (key, ttlMs) => guard('increment', () => store.increment(key, ttlMs)),
+    close: () => store.close(),
   };
 }

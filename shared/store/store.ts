@@ -17,3 +17,11 @@ export interface Store {
   increment(key: string, ttlMs: number): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The store could not be reached or failed; whatever was being done has not happened. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super(`the shared store failed during ${operation}`, options);
+  }
+}
