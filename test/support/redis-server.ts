@@ -37,6 +37,7 @@ export interface RedisServer {
 
 /** A throwaway redis-server on loopback, with persistence off. */
 export async function startRedisServer(): Promise<RedisServer> {
+  if (!hasRedisServer) throw new Error(`redis-server is not installed; install it with: ${REDIS_INSTALL_HINT}`);
   const port = await freePort();
   let child: ChildProcess;
 
