@@ -29,7 +29,7 @@ export interface AccessTokenProviderOptions {
   marginMs?: number;
   /** How long the refresh lock is held at most if its holder dies (default 15 s). */
   lockTtlMs?: number;
-  /** How long a container waits for another one's refresh (default 15 s). */
+  /** How long a container waits for another one's refresh (default 10 s). */
   waitTimeoutMs?: number;
   pollIntervalMs?: number;
   log?: Logger;
@@ -38,6 +38,8 @@ export interface AccessTokenProviderOptions {
 interface StoredToken {
   token: string;
   expiresAt: number;
+  /** When WeChat last handed out this token. */
+  checkedAt?: number;
 }
 
 // stable_token with force_refresh: at most 20 a day and at least 30 s apart (WeChat's limits).
@@ -47,6 +49,14 @@ const DAY_MS = 86_400_000;
 // A failed refresh is shared for a moment so that waiting containers do not each repeat it:
 // with a wrong AppSecret fifty cold containers must not make fifty token calls.
 const FAILURE_TTL_MS = 5_000;
+// stable_token in normal mode returns the current token until WeChat renews it, 5 minutes
+// before expiry (developers.weixin.qq.com/doc/service/api/base/api_getstableaccesstoken.html).
+// A refresh that got the same, nearly expired token back is not repeated for this long.
+const RECHECK_MS = 60_000;
+// Below this a token is not worth handing out: the call might outlive it.
+const USABLE_MS = 5_000;
+// WeChat's daily quotas reset at midnight Beijing time (UTC+8).
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
 const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -59,7 +69,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     marginMs = 5 * 60_000,
     lockTtlMs = 15_000,
-    waitTimeoutMs = 15_000,
+    waitTimeoutMs = 10_000,
     pollIntervalMs = 50,
     log = silentLogger,
   } = options;
@@ -75,9 +85,10 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
   let local: StoredToken | undefined;
   let pending: Promise<string> | undefined;
 
-  const isFresh = (t: StoredToken | undefined): boolean => !!t && t.expiresAt - marginMs > now();
   // Inside the margin but not yet expired: still usable while someone else refreshes.
-  const isUsable = (t: StoredToken | undefined): boolean => !!t && t.expiresAt - 5_000 > now();
+  const isUsable = (t: StoredToken | undefined): boolean => !!t && t.expiresAt - USABLE_MS > now();
+  const isFresh = (t: StoredToken | undefined): boolean =>
+    !!t && (t.expiresAt - marginMs > now() || (isUsable(t) && now() - (t.checkedAt ?? 0) < RECHECK_MS));
 
   async function readStored(): Promise<{ raw: string; token: StoredToken } | undefined> {
     const raw = await store.get(keys.token);
@@ -93,7 +104,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
 
   async function mayForceRefresh(): Promise<boolean> {
     if (!(await store.setIfAbsent(keys.forceGap, '1', FORCE_REFRESH_GAP_MS))) return false;
-    const count = await store.increment(keys.forceCount(Math.floor(now() / DAY_MS)), DAY_MS);
+    const count = await store.increment(keys.forceCount(Math.floor((now() + BEIJING_OFFSET_MS) / DAY_MS)), DAY_MS);
     return count <= FORCE_REFRESH_PER_DAY;
   }
 
@@ -111,23 +122,29 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       fetched = await fetchToken({ forceRefresh: true });
       rememberSecret(fetched.accessToken);
     }
-    return { token: fetched.accessToken, expiresAt: now() + fetched.expiresInSeconds * 1000 };
+    return { token: fetched.accessToken, expiresAt: now() + fetched.expiresInSeconds * 1000, checkedAt: now() };
   }
 
   async function refreshAsLockHolder(): Promise<string> {
     const again = await readStored();
     if (again && isFresh(again.token)) return again.token.token;
+    let fresh: StoredToken;
     try {
-      const fresh = await fetchFresh();
-      await store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now());
-      await store.delete(keys.rejected);
-      log.info('access token refreshed', { appId, expiresAt: new Date(fresh.expiresAt).toISOString() });
-      local = fresh;
-      return fresh.token;
+      fresh = await fetchFresh();
     } catch (err) {
+      // A token that still works beats an error: WeChat may be briefly unreachable near expiry.
+      if (again && isUsable(again.token)) {
+        log.warn('access token refresh failed; the current token is still valid', { appId, err });
+        return again.token.token;
+      }
       await store.set(keys.failure, err instanceof Error ? err.message : String(err), FAILURE_TTL_MS);
       throw err;
     }
+    await store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now());
+    await store.delete(keys.rejected);
+    log.info('access token refreshed', { appId, expiresAt: new Date(fresh.expiresAt).toISOString() });
+    local = fresh;
+    return fresh.token;
   }
 
   async function obtain(): Promise<string> {
@@ -139,7 +156,10 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         return local.token;
       }
       const failure = await store.get(keys.failure);
-      if (failure) throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
+      if (failure) {
+        if (stored && isUsable(stored.token)) return stored.token.token;
+        throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
+      }
       const owner = randomUUID();
       if (await store.setIfAbsent(keys.lock, owner, lockTtlMs)) {
         try {

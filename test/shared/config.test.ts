@@ -10,7 +10,7 @@ describe('readConfig', () => {
       appSecret: 'secret-value-123',
       apiBaseUrl: 'https://api.weixin.qq.com',
       tokenEndpoint: 'stable',
-      timeoutMs: 10_000,
+      timeoutMs: 4_000,
     });
   });
 
@@ -36,8 +36,28 @@ describe('readConfig', () => {
   });
 
   it('splits API_KEYS on commas and trims them, several keys for rotation', () => {
-    expect(readConfig({ API_KEYS: ' key-one , key-two,,' }, 'api').api.keys).toEqual(['key-one', 'key-two']);
+    expect(readConfig({ API_KEYS: ' key-one-0123456789 , key-two-0123456789,,' }, 'api').api.keys).toEqual([
+      'key-one-0123456789',
+      'key-two-0123456789',
+    ]);
     expect(readConfig({}, 'api').api.keys).toEqual([]);
+  });
+
+  it('refuses an API key shorter than 16 characters: weak, and too short to scrub from logs', () => {
+    expect(() => readConfig({ API_KEYS: 'long-enough-key-0001,short' }, 'api')).toThrow(
+      /API_KEYS\[1\]: each key must be at least 16 characters/,
+    );
+  });
+
+  it('treats an empty variable as unset (deployment templates pass every variable)', () => {
+    const config = readConfig(
+      { WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', WECHAT_ENCODING_AES_KEY: '', NOTIFY_URL: '', CALLBACK_TIMESTAMP_WINDOW_SECONDS: '' },
+      'callback',
+    ).callback;
+    expect(config.aesKeys).toEqual([]);
+    expect(config.notify).toBeUndefined();
+    expect(config.windowSeconds).toBe(300);
+    expect(() => readConfig({ WECHAT_APP_ID: '', WECHAT_TOKEN: 'tok' }, 'callback')).toThrow(/WECHAT_APP_ID: is required/);
   });
 
   it('accepts only a 43-character EncodingAESKey, and keeps a previous token and key for rotation', () => {

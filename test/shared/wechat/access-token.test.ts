@@ -91,6 +91,34 @@ describe('createAccessTokenProvider', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('does not ask again for a minute when stable_token hands back the same nearly expired token', async () => {
+    // stable_token renews only in the last 5 minutes; a wider margin (the timer's 15) gets the
+    // current token back with its remaining lifetime.
+    let clock = 1_000_000;
+    const calls: number[] = [];
+    wechat
+      .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+      .reply(200, () => (calls.push(clock), JSON.stringify({ access_token: 'SAME', expires_in: 600 })))
+      .persist();
+    const provider = container(store, agent, { now: () => clock, marginMs: 15 * 60_000 });
+    expect(await provider.get()).toBe('SAME');
+    clock += 30_000;
+    expect(await provider.get()).toBe('SAME');
+    expect(calls).toHaveLength(1);
+    clock += 31_000;
+    expect(await provider.get()).toBe('SAME');
+    expect(calls).toHaveLength(2);
+  });
+
+  it('keeps using a still-valid token when the refresh near expiry fails, and shares no failure', async () => {
+    let clock = 1_000_000;
+    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 120_000 }));
+    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
+    const provider = container(store, agent, { now: () => clock });
+    expect(await provider.get()).toBe('STILL_VALID');
+    expect(await store.get(`wechat:access-token:failure:${APP_ID}`)).toBeNull();
+  });
+
   it('lets another container use a still-valid token while one refreshes it inside the margin', async () => {
     let clock = 1_000_000;
     await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'OLD', expiresAt: clock + 120_000 }));
