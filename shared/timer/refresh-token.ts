@@ -3,8 +3,15 @@ import { createLogger, type Logger } from '../log';
 import { TimerEvent } from './timer-event';
 
 export interface RefreshTokenResult {
-  ok: boolean;
-  error?: string;
+  ok: true;
+}
+
+/** Thrown so SCF records the invocation as failed and an alarm on failures can fire. */
+export class RefreshFailedError extends Error {
+  override readonly name = 'RefreshFailedError';
+  constructor(readonly reason: string) {
+    super(`access token refresh failed: ${reason} (see the log line before this one)`);
+  }
 }
 
 /**
@@ -25,7 +32,7 @@ export function createRefreshTokenHandler(deps: () => { tokens: AccessTokenProvi
       return { ok: true };
     } catch (err) {
       log.error('access token refresh failed', { err });
-      return { ok: false, error: err instanceof Error ? err.name : 'Error' };
+      throw new RefreshFailedError(err instanceof Error ? err.name : 'Error');
     }
   };
 }

@@ -41,17 +41,18 @@ describe('refresh-token timer', () => {
     expect(logs.lines.join('\n')).not.toMatch(/TIMER_TOKEN_|timer-secret-abcdef/);
   });
 
-  it('reports a failed refresh without throwing, and logs no secret', async () => {
+  it('fails the invocation (so SCF counts it) with the reason, and logs no secret', async () => {
     wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
     const deps = buildWeChatDeps(ENV, { store: createMemoryStore(), dispatcher: agent, log: createLogger({}, logs.sink) });
-    const result = await createRefreshTokenHandler(() => deps)(TIMER_EVENT);
-    expect(result).toEqual({ ok: false, error: 'WeChatApiError' });
+    const err = await createRefreshTokenHandler(() => deps)(TIMER_EVENT).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'RefreshFailedError', reason: 'WeChatApiError' });
+    expect(String(err)).not.toContain('timer-secret-abcdef');
     expect(logs.lines.some((l) => l.includes('40125'))).toBe(true);
     expect(logs.lines.join('\n')).not.toContain('timer-secret-abcdef');
   });
 
-  it('reports missing configuration by variable name instead of crashing', async () => {
-    const result = await createRefreshTokenHandler(() => buildWeChatDeps({}))(TIMER_EVENT);
-    expect(result).toEqual({ ok: false, error: 'ConfigError' });
+  it('fails with ConfigError when configuration is missing, naming the variables in the log', async () => {
+    const err = await createRefreshTokenHandler(() => buildWeChatDeps({}))(TIMER_EVENT).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'RefreshFailedError', reason: 'ConfigError' });
   });
 });
