@@ -24,14 +24,15 @@ export class FunctionContainer {
   constructor(
     readonly name: string,
     private readonly bundlePath: string,
-    private readonly env: Record<string, string | undefined>,
+    /** Read at each cold start, so a change before then is seen. */
+    private readonly env: () => Record<string, string | undefined>,
     private readonly timeoutMs = 30_000,
     /** Receives each line the function prints (its logs); default: passed through. */
     private readonly onOutput: (line: string) => void = (line) => console.log(line),
   ) {}
 
   private start(): Promise<void> {
-    const child = fork(RUNTIME, [this.bundlePath], { env: this.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(RUNTIME, [this.bundlePath], { env: this.env() as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', this.onOutput);
@@ -71,6 +72,8 @@ export class FunctionContainer {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         resolve({ error: 'Timeout' });
+        // Whatever the invocation was still doing is stopped, as SCF does at the timeout.
+        void this.stop();
       }, this.timeoutMs);
       this.pending.set(id, (message) => {
         clearTimeout(timer);

@@ -3,14 +3,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FunctionContainer } from './function-container';
 import { isIntegratedResponse, toScfEvent } from './api-gateway-event';
-import { cronMatches, type TimerTrigger } from './serverless-timers';
+import { cronMatches, type FunctionSettings, type TimerTrigger } from './serverless-config';
 
 export interface GatewayOptions {
   port?: number;
   host?: string;
   distDir: string;
-  /** The environment every function container gets. */
+  /** The environment the functions draw from. */
   env: Record<string, string | undefined>;
+  /** Per function, as serverless.yml declares: its timeout and the variables it gets. A
+   *  function not listed here gets the whole environment and a 30 s timeout. */
+  functions?: Record<string, FunctionSettings>;
   timers?: TimerTrigger[];
   /** Largest request body accepted; API Gateway's own limit is 6 MB. */
   maxBodyBytes?: number;
@@ -45,6 +48,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+// What any process needs to run; everything else a function gets must be declared for it.
+const RUNTIME_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_OPTIONS'];
+
+/** Only the variables serverless.yml gives the function, as SCF would. */
+export function environmentFor(env: Record<string, string | undefined>, declared: string[]): Record<string, string | undefined> {
+  return Object.fromEntries([...RUNTIME_VARIABLES, ...declared].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]));
+}
+
 /** Functions log JSON lines for SCF's log service; locally they read better as one short line. */
 export function formatFunctionLog(name: string, line: string): string {
   try {
@@ -72,7 +83,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { distDir, env, timers = [], maxBodyBytes = 6 * 1024 * 1024, log = (line) => console.log(line) } = options;
   const functions = readdirSync(distDir).filter((name) => existsSync(join(distDir, name, 'index.js')));
   const containers = new Map(
-    functions.map((name) => [name, new FunctionContainer(name, join(distDir, name, 'index.js'), env, 30_000, (line) => log(formatFunctionLog(name, line)))]),
+    functions.map((name) => {
+      const settings = options.functions?.[name];
+      return [
+        name,
+        new FunctionContainer(
+          name,
+          join(distDir, name, 'index.js'),
+          () => (settings ? environmentFor(env, settings.environment) : env),
+          (settings?.timeoutSeconds ?? 30) * 1000,
+          (line) => log(formatFunctionLog(name, line)),
+        ),
+      ];
+    }),
   );
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -91,7 +114,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { event, requestId } = toScfEvent(req, body, `/${name}`);
     const outcome = await container.invoke(event, { request_id: requestId, function_name: name });
     let status = 502;
-    if (outcome.error) {
+    if (outcome.error === 'Timeout') {
+      // SCF stops an invocation at the function's timeout; API Gateway then answers an error.
+      status = 504;
+      send(res, 504, JSON.stringify({ error: { code: 'function_timeout', message: `${name} did not answer within its timeout`, requestId } }));
+    } else if (outcome.error) {
       send(res, 502, JSON.stringify({ error: { code: 'function_failed', message: `${name} failed: ${outcome.error}`, requestId } }));
     } else if (isIntegratedResponse(outcome.result)) {
       const r = outcome.result;

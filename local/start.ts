@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox } from '../sandbox/server';
 import { startGateway, type Gateway } from './gateway';
 import { loadLocalSecrets } from './local-config';
-import { readTimerTriggers } from './serverless-timers';
+import { readServerlessConfig } from './serverless-config';
 import { curlExamples } from './curl-examples';
 
 const root = resolve(import.meta.dirname, '..');
@@ -56,13 +56,15 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     STORE_URL: options.storeUrl ?? `file:${resolve(dataDir, 'store')}`,
     API_KEYS: apiKeys,
   };
+  const serverless = readServerlessConfig(resolve(root, 'serverless.yml'));
   let gateway: Gateway;
   try {
     gateway = await startGateway({
       port: options.port ?? 0,
       distDir: resolve(root, 'dist'),
       env,
-      timers: options.timers === false ? [] : readTimerTriggers(resolve(root, 'serverless.yml')),
+      functions: serverless.functions,
+      timers: options.timers === false ? [] : serverless.timers,
       log: (line) => log(`[gateway] ${line}`),
     });
   } catch (err) {

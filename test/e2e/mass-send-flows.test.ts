@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readTimerTriggers } from '../../local/serverless-timers';
+import { readServerlessConfig } from '../../local/serverless-config';
 import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
 import type { ErrorAnswer, SendAnswer, StatusAnswer } from './support/answers';
 import { finishAndReadStatus, leakedSecrets, withAcceptedToken, startLocalProduct, type LocalProduct } from './support/local-product';
@@ -288,7 +288,7 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
   describe('the refresh-token timer from serverless.yml', () => {
     it('answers ok when fired', async () => {
-      const trigger = readTimerTriggers(resolve(import.meta.dirname, '../../serverless.yml')).find((t) => t.function === 'refresh-token');
+      const trigger = readServerlessConfig(resolve(import.meta.dirname, '../../serverless.yml')).timers.find((t) => t.function === 'refresh-token');
       expect(trigger).toBeDefined();
 
       const result = await product.local.gateway.fire(trigger!);

@@ -10,6 +10,8 @@ const ECHO = `exports.main_handler = async (event, context) => ({
   body: JSON.stringify({ event, context, env: process.env.GATEWAY_TEST_VALUE }),
 });`;
 const CRASH = `exports.main_handler = async () => { throw new TypeError('boom'); };`;
+const SLOW = `exports.main_handler = () => new Promise(() => {});`;
+const ENV = `exports.main_handler = async () => ({ statusCode: 200, body: JSON.stringify(Object.keys(process.env).sort()) });`;
 
 describe('startGateway', () => {
   let dist: string;
@@ -17,11 +19,16 @@ describe('startGateway', () => {
   const lines: string[] = [];
   beforeAll(async () => {
     dist = await mkdtemp(join(tmpdir(), 'gateway-'));
-    for (const [name, code] of [['echo', ECHO], ['crash', CRASH]] as const) {
+    for (const [name, code] of [['echo', ECHO], ['crash', CRASH], ['slow', SLOW], ['env', ENV]] as const) {
       await mkdir(join(dist, name));
       await writeFile(join(dist, name, 'index.js'), code);
     }
-    gateway = await startGateway({ distDir: dist, env: { PATH: process.env.PATH, GATEWAY_TEST_VALUE: 'from-env' }, log: (l) => lines.push(l) });
+    gateway = await startGateway({
+      distDir: dist,
+      env: { PATH: process.env.PATH, GATEWAY_TEST_VALUE: 'from-env', UNDECLARED_SECRET: 'not-for-env' },
+      functions: { slow: { timeoutSeconds: 1, environment: [] }, env: { timeoutSeconds: 3, environment: ['GATEWAY_TEST_VALUE'] } },
+      log: (l) => lines.push(l),
+    });
   });
   afterAll(async () => {
     await gateway.close();
@@ -67,8 +74,22 @@ describe('startGateway', () => {
     expect((await fetch(`${gateway.url}/crash`)).status).toBe(502);
     const missing = await fetch(`${gateway.url}/nothing-here`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { functions: string[] } }).error.functions.sort()).toEqual(['crash', 'echo']);
+    expect(((await missing.json()) as { error: { functions: string[] } }).error.functions.sort()).toEqual(['crash', 'echo', 'env', 'slow']);
     expect(lines.some((l) => /^GET \/crash → crash 502/.test(l))).toBe(true);
+  });
+
+  it('stops an invocation at the function timeout from serverless.yml and answers 504', async () => {
+    const started = Date.now();
+    const res = await fetch(`${gateway.url}/slow`);
+    expect(res.status).toBe(504);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('function_timeout');
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('gives a declared function only the variables serverless.yml lists for it', async () => {
+    const keys = (await (await fetch(`${gateway.url}/env`)).json()) as string[];
+    expect(keys).toContain('GATEWAY_TEST_VALUE');
+    expect(keys).not.toContain('UNDECLARED_SECRET');
   });
 
   it('fires a timer trigger with an SCF timer event', async () => {
