@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from './store';
 
@@ -25,12 +25,76 @@ function isAlive(pid: number): boolean {
   }
 }
 
+const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
+
+/*
+ * The per-key lock is a directory holding exactly one entry, named `<pid>.<uuid>` after its
+ * owner. POSIX has no "delete this path if it still holds X", so a lock file judged stale
+ * and then removed by path can take a live lock with it (two breakers judge the same dead
+ * owner; the first removes it, a third process locks, the second removes the new lock).
+ * Renaming the lock aside and checking what was moved does not close that: by then the live
+ * lock is off its path. A directory gives the primitives that do:
+ * - take: a staged directory already holding our entry is renamed onto the lock path. That
+ *   succeeds when the path is absent or an empty directory, and fails (ENOTEMPTY/EEXIST)
+ *   while someone holds it, so a lock is never visible without its owner;
+ * - release and break are one operation: unlink the entry by its owner's unique name, then
+ *   rmdir, which succeeds only on an empty directory. A lock taken meanwhile has another
+ *   entry name, so an old owner or a late breaker removes nothing of it.
+ * Nothing else deletes, so a lock is only ever removed by its owner or by whoever judged
+ * exactly that owner stale: a dead pid, or older than staleLockMs (a lease: an owner stalled
+ * that long loses the lock by design). The directory is `<key file>.lock.d`, so a plain
+ * `.lock` file left by an older version of this store cannot block it.
+ */
+
+/** One attempt to take `lock`: the owner name when taken, undefined while someone holds it. */
+export async function tryLock(lock: string): Promise<string | undefined> {
+  const owner = `${process.pid}.${randomUUID()}`;
+  const staged = `${lock}.${randomUUID()}.tmp`;
+  await mkdir(staged);
+  try {
+    await writeFile(join(staged, owner), '');
+    await rename(staged, lock);
+    return owner;
+  } catch (err) {
+    if (codeOf(err) === 'ENOTEMPTY' || codeOf(err) === 'EEXIST') return undefined;
+    throw err;
+  } finally {
+    // Gone already when the rename succeeded.
+    await rm(staged, { recursive: true, force: true });
+  }
+}
+
+/** The owner of `lock` when it is stale (its process is gone, or it is older than staleLockMs). */
+export async function staleOwnerOf(lock: string, staleLockMs: number): Promise<string | undefined> {
+  try {
+    const [owner] = await readdir(lock);
+    if (owner === undefined) return undefined;
+    const pid = Number(owner.slice(0, owner.indexOf('.')));
+    if (pid > 0 && !isAlive(pid)) return owner;
+    const info = await stat(join(lock, owner));
+    return Date.now() - info.mtimeMs > staleLockMs ? owner : undefined;
+  } catch (err) {
+    // The lock (or its owner) vanished while we looked: its owner finished.
+    if (codeOf(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Removes `owner`'s hold on `lock` (its own release, or breaking it when stale); never another's. */
+export async function removeOwner(lock: string, owner: string): Promise<void> {
+  await rm(join(lock, owner), { force: true });
+  try {
+    await rmdir(lock);
+  } catch (err) {
+    // Gone already, or taken meanwhile by someone else: theirs to release.
+    if (codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ENOTEMPTY' && codeOf(err) !== 'EEXIST') throw err;
+  }
+}
+
 /**
  * The embedded store for running every function on one machine: one file per key in `dir`,
  * so it survives restarts. Several function processes share it: every write happens under a
- * per-key lock file created with O_EXCL (atomic across processes), and values are replaced
- * by rename, so readers never see half a file. A lock whose owner process is gone, or that is
- * older than `staleLockMs`, is broken.
+ * per-key lock (above), and values are replaced by rename, so readers never see half a file.
  */
 export function createFileStore(dir: string, options: FileStoreOptions = {}): Store {
   const { now = Date.now, staleLockMs = 10_000 } = options;
@@ -56,36 +120,22 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     await rename(temp, file);
   }
 
-  async function breakIfStale(lock: string): Promise<void> {
-    try {
-      const [owner, info] = await Promise.all([readFile(lock, 'utf8'), stat(lock)]);
-      const pid = Number(owner);
-      if ((pid > 0 && !isAlive(pid)) || Date.now() - info.mtimeMs > staleLockMs) await rm(lock, { force: true });
-    } catch {
-      // The lock vanished while we looked: its owner finished.
-    }
-  }
-
   async function withLock<T>(key: string, action: (file: string) => Promise<T>): Promise<T> {
     await ready;
     const file = fileOf(key);
-    const lock = `${file}.lock`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const handle = await open(lock, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        if (attempt % 20 === 19) await breakIfStale(lock);
-        await sleep(Math.min(1 + attempt, 10));
+    const lock = `${file}.lock.d`;
+    let owner: string | undefined;
+    for (let attempt = 0; (owner = await tryLock(lock)) === undefined; attempt++) {
+      if (attempt % 20 === 19) {
+        const stale = await staleOwnerOf(lock, staleLockMs);
+        if (stale !== undefined) await removeOwner(lock, stale);
       }
+      await sleep(Math.min(1 + attempt, 10));
     }
     try {
       return await action(file);
     } finally {
-      await rm(lock, { force: true });
+      await removeOwner(lock, owner);
     }
   }
 
