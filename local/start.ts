@@ -89,6 +89,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   };
 }
 
+/** `redis://:password@host` → `redis://:***@host`: the store URL may carry a password. */
+export function maskCredentials(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1***@');
+}
+
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
@@ -99,7 +104,7 @@ WeChat mass send, running locally
   API gateway     ${local.gateway.url}   (functions: ${local.gateway.functions.join(', ')})
   OpenAPI         ${local.gateway.url}/openapi.json
   WeChat sandbox  ${local.sandbox.url}   (what it received and sent: ${local.sandbox.url}/__sandbox/messages, /__sandbox/pushes)
-  store           ${local.env.STORE_URL}
+  store           ${maskCredentials(local.env.STORE_URL ?? '')}
   API key         ${local.apiKey}${process.env.API_KEYS ? ' (from API_KEYS)' : ' (generated, kept in .local/secrets.json)'}
 
 Try it (the sandbox's demo service account "${account.name}" is the WeChat side):

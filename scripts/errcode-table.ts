@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { WECHAT_ERRORS } from '../shared/api/wechat-errors';
+import { FAILURE_RULES, WECHAT_ERRORS } from '../shared/api/wechat-errors';
 
 export function errcodeTable(): string {
   const rows = Object.entries(WECHAT_ERRORS)
@@ -14,15 +14,14 @@ export function errcodeTable(): string {
       const retry = rule.retryAfterSeconds ? ` (Retry-After: ${rule.retryAfterSeconds})` : '';
       return `| ${errcode} | ${rule.status}${retry} | \`${rule.code}\` | ${rule.message.replace(/\|/g, '\\|')} |`;
     });
+  const failures = Object.values(FAILURE_RULES).map(
+    (rule) => `| ${rule.when} | ${rule.status} | \`${rule.code}\` | ${rule.message.replace(/\|/g, '\\|')} |`,
+  );
   return [
     '| WeChat errcode | HTTP | `error.code` | what it tells the caller |',
     '|---|---|---|---|',
     ...rows,
-    '| 40001 / 40014 / 42001 after the one retry with a fresh token | 502 | `wechat_token_rejected` | WeChat rejected a freshly issued access token |',
-    '| token call failed (bad AppSecret, IP whitelist) | 502 | `wechat_token_unavailable` | no access token could be obtained; the log says why |',
-    '| any other errcode | 502 | `wechat_error` | carries `errcode` and `errmsg` |',
-    '| a send WeChat did not answer clearly (timeout, HTTP error, unreadable reply, 45066) | 504 / 502 | `outcome_unknown` | the message may have gone out: retry with the same `clientMsgId` to find out safely |',
-    '| any other call timed out / unreachable / unreadable reply | 504 / 502 / 502 | `wechat_timeout` / `wechat_unreachable` / `wechat_bad_reply` | safe to retry |',
+    ...failures,
   ].join('\n');
 }
 

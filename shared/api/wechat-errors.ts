@@ -34,8 +34,8 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
   40130: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs', field: 'openIds' },
   40059: { status: 404, code: 'msg_id_not_found', message: 'WeChat does not know this msgId', field: 'msgId' },
   40060: { status: 400, code: 'invalid_article_idx', message: 'WeChat rejected articleIdx: the message has no article at that position', field: 'articleIdx' },
-  // Preview by towxname: "invalid username", the WeChat ID does not exist or does not follow.
   40073: { status: 400, code: 'invalid_card_id', message: 'WeChat does not know this card id', field: 'mediaId' },
+  // Preview by towxname: "invalid username", the WeChat ID does not exist or does not follow.
   40132: { status: 400, code: 'invalid_wechat_id', message: 'WeChat does not know this WeChat ID, or its owner does not follow this Official Account', field: 'wechatId' },
   40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
   44004: { status: 400, code: 'empty_content', message: 'WeChat rejected the message: its content is empty', field: 'mediaId' },
@@ -52,10 +52,25 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
   89505: { status: 202, code: 'awaiting_confirmation', message: 'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later' },
 };
 
-/** Token errcodes still there after the client's one retry with a fresh token. */
-const TOKEN_REJECTED: WeChatErrorRule = { status: 502, code: 'wechat_token_rejected', message: 'WeChat rejected a freshly issued access token; check that only this product refreshes the token of this AppID' };
-const TOKEN_UNAVAILABLE: WeChatErrorRule = { status: 502, code: 'wechat_token_unavailable', message: 'no WeChat access token could be obtained; check the AppID, the AppSecret and the API IP whitelist (see the log)' };
-const UNKNOWN: WeChatErrorRule = { status: 502, code: 'wechat_error', message: 'WeChat refused the request' };
+export interface FailureRule extends WeChatErrorRule {
+  /** When it applies, for the README's table. */
+  when: string;
+}
+
+/** Failures that are not a single errcode; the README lists them after the errcode rows. */
+export const FAILURE_RULES = {
+  tokenRejected: { when: '40001 / 40014 / 42001 after the one retry with a fresh token', status: 502, code: 'wechat_token_rejected', message: 'WeChat rejected a freshly issued access token; check that only this product refreshes the token of this AppID' },
+  tokenUnavailable: { when: 'the token call failed (wrong AppSecret, API IP whitelist, WeChat down)', status: 502, code: 'wechat_token_unavailable', message: 'no WeChat access token could be obtained; check the AppID, the AppSecret and the API IP whitelist (see the log)' },
+  outcomeUnknown: { when: 'a send WeChat gave no readable answer to (504 after a timeout, 502 after an HTTP error or an unreadable reply)', status: 504, code: 'outcome_unknown', message: 'the message may have been sent: retry with the same clientMsgId to find out safely, it is never sent twice' },
+  timeout: { when: 'any other call timed out', status: 504, code: 'wechat_timeout', message: 'WeChat did not answer in time' },
+  unreachable: { when: 'any other call: WeChat unreachable or an HTTP error', status: 502, code: 'wechat_unreachable', message: 'WeChat could not be reached' },
+  badReply: { when: 'any other call: a reply that is not the documented shape', status: 502, code: 'wechat_bad_reply', message: 'WeChat sent a reply this service cannot read' },
+  unknown: { when: 'any other errcode', status: 502, code: 'wechat_error', message: 'WeChat refused the request' },
+} as const satisfies Record<string, FailureRule>;
+
+const TOKEN_REJECTED: WeChatErrorRule = FAILURE_RULES.tokenRejected;
+const TOKEN_UNAVAILABLE: WeChatErrorRule = FAILURE_RULES.tokenUnavailable;
+const UNKNOWN: WeChatErrorRule = FAILURE_RULES.unknown;
 
 const TOKEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token']);
 
@@ -95,12 +110,14 @@ export function toHttpError(err: unknown, fields: FieldPaths = {}, details: Reco
   }
   if (isTokenFetchFailure(err)) return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, { cause: err, details });
   if (err instanceof WeChatTransportError) {
+    const { timeout, unreachable } = FAILURE_RULES;
     return err.kind === 'timeout'
-      ? new HttpError(504, 'wechat_timeout', 'WeChat did not answer in time', { cause: err, details })
-      : new HttpError(502, 'wechat_unreachable', err.kind === 'http_status' ? `WeChat answered HTTP ${err.status}` : 'WeChat could not be reached', { cause: err, details });
+      ? new HttpError(timeout.status, timeout.code, timeout.message, { cause: err, details })
+      : new HttpError(unreachable.status, unreachable.code, err.kind === 'http_status' ? `WeChat answered HTTP ${err.status}` : unreachable.message, { cause: err, details });
   }
   if (err instanceof WeChatResponseError) {
-    return new HttpError(502, 'wechat_bad_reply', 'WeChat sent a reply this service cannot read', { cause: err, details });
+    const { badReply } = FAILURE_RULES;
+    return new HttpError(badReply.status, badReply.code, badReply.message, { cause: err, details });
   }
   return err;
 }

@@ -97,3 +97,12 @@ describe('startGateway', () => {
     expect(JSON.parse(result.body).event).toMatchObject({ Type: 'Timer', TriggerName: 'tick', Message: 'arg' });
   });
 });
+
+describe('maskCredentials', () => {
+  it('hides the user and password of a store URL and leaves others alone', async () => {
+    const { maskCredentials } = await import('../../local/start');
+    expect(maskCredentials('redis://:s3cret@10.0.0.5:6379/0')).toBe('redis://***@10.0.0.5:6379/0');
+    expect(maskCredentials('redis://user:pw@host')).toBe('redis://***@host');
+    expect(maskCredentials('file:/work/.local/store')).toBe('file:/work/.local/store');
+  });
+});
