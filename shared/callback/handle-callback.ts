@@ -3,7 +3,8 @@ import type { Store } from '../store/store';
 import { decodeAesKey, decryptMessage, isCallbackCryptoError } from '../wechat/callback-crypto';
 import { isFresh, verifySignature } from '../wechat/signature';
 import { recordMassReport } from './mass-report-store';
-import { CallbackValidationError, parseCallbackMessage, type MassSendJobReport } from './messages';
+import type { MassSendJobReport } from './mass-send-job-finish';
+import { CallbackValidationError, parseCallbackMessage } from './messages';
 import { parseXml, XmlError, type XmlValue } from './xml';
 
 export { readMassReport } from './mass-report-store';

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import type { MassSendJobReport } from './messages';
+import type { MassSendJobReport } from './mass-send-job-finish';
 
 /**
  * Where a MASSSENDJOBFINISH report lives, keyed by WeChat's MsgID. A separate module so the

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../log';
-import type { MassSendJobReport } from './messages';
+import type { MassSendJobReport } from './mass-send-job-finish';
 
 /**
  * Operator notification: the typed report POSTed as JSON to NOTIFY_URL. The receiver checks

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CallbackValidationError,
-  parseCallbackMessage,
-  type CallbackMessage,
-  type MassSendJobReport,
-} from '../../../shared/callback/messages';
+import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
+import { CallbackValidationError, parseCallbackMessage, type CallbackMessage } from '../../../shared/callback/messages';
 import { parseMassSendStatus } from '../../../shared/callback/mass-send-status';
 import { parseXml } from '../../../shared/callback/xml';
 import {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCallbackHandler } from '../../../shared/callback/handle-callback';
-import type { MassSendJobReport } from '../../../shared/callback/messages';
+import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
 import {
   createNotifier,
   signNotifyBody,

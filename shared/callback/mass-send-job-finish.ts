@@ -1,0 +1,180 @@
+import * as z from 'zod/mini';
+import { parseMassSendStatus, type MassSendStatus } from './mass-send-status';
+
+/**
+ * The MASSSENDJOBFINISH push (事件推送群发结果) as a zod schema over the string tree of
+ * `parseXml`, and the report the product keeps of it. Field names follow WeChat's XML (note
+ * `MsgID` with a capital D here, while ordinary messages say `MsgId`).
+ */
+
+const Text = z.string();
+const IntegerText = z.pipe(
+  z.string().check(z.trim(), z.regex(/^-?\d{1,15}$/)),
+  z.transform((text) => Number(text)),
+);
+const CountText = z.pipe(
+  z.string().check(z.trim(), z.regex(/^\d{1,15}$/)),
+  z.transform((text) => Number(text)),
+);
+// Mass-send ids exceed 2^31 (e.g. 3147494552); kept as the exact decimal string.
+const MsgIdText = z.string().check(z.trim(), z.regex(/^\d{1,30}$/));
+
+const StatusText = z.pipe(
+  z.string().check(
+    z.refine((text) => parseMassSendStatus(text) !== undefined, 'unrecognised Status'),
+  ),
+  z.transform((text) => parseMassSendStatus(text) as MassSendStatus),
+);
+
+/**
+ * A ResultList holds zero, one or many `<item>`: absent or empty reads as [], a single item
+ * arrives as an object and several as an array (see parseXml).
+ */
+function resultList<T extends z.ZodMiniType>(item: T) {
+  const Items = z.union([z.array(item), z.pipe(item, z.transform((one) => [one]))]);
+  const Listed = z.pipe(
+    z.looseObject({ item: z.optional(Items) }),
+    z.transform((list) => list.item ?? []),
+  );
+  const Empty = z.pipe(
+    z.string().check(z.trim(), z.length(0)),
+    z.transform((): z.output<T>[] => []),
+  );
+  return z.optional(z.union([Listed, Empty]));
+}
+
+/** Empty text stands for an empty block (`<ArticleUrlResult></ArticleUrlResult>`). */
+function block<T extends z.ZodMiniType>(shape: T) {
+  return z.optional(
+    z.union([shape, z.pipe(z.string().check(z.trim(), z.length(0)), z.transform(() => null))]),
+  );
+}
+
+export const CopyrightCheckItem = z.object({
+  ArticleIdx: CountText,
+  UserDeclareState: z.optional(IntegerText),
+  AuditState: z.optional(IntegerText),
+  OriginalArticleUrl: z.optional(Text),
+  OriginalArticleType: z.optional(IntegerText),
+  CanReprint: z.optional(IntegerText),
+  NeedReplaceContent: z.optional(IntegerText),
+  NeedShowReprintSource: z.optional(IntegerText),
+});
+export type CopyrightCheckItem = z.output<typeof CopyrightCheckItem>;
+
+export const ArticleUrlItem = z.object({
+  ArticleIdx: CountText,
+  ArticleUrl: Text,
+});
+export type ArticleUrlItem = z.output<typeof ArticleUrlItem>;
+
+export const MassSendJobFinishEvent = z.object({
+  ToUserName: Text,
+  FromUserName: Text,
+  CreateTime: CountText,
+  MsgType: z.literal('event'),
+  Event: z.literal('MASSSENDJOBFINISH'),
+  MsgID: MsgIdText,
+  Status: StatusText,
+  TotalCount: CountText,
+  FilterCount: CountText,
+  SentCount: CountText,
+  ErrorCount: CountText,
+  CopyrightCheckResult: block(
+    z.object({
+      Count: z.optional(CountText),
+      ResultList: resultList(CopyrightCheckItem),
+      // 1 not a reprint, 2 reprint allowed to send, 3 reprint blocked; 0 has been seen.
+      CheckState: z.optional(IntegerText),
+    }),
+  ),
+  ArticleUrlResult: block(
+    z.object({
+      Count: z.optional(CountText),
+      ResultList: resultList(ArticleUrlItem),
+    }),
+  ),
+});
+export type MassSendJobFinishEvent = z.output<typeof MassSendJobFinishEvent>;
+
+export interface CopyrightCheckResult {
+  count: number;
+  checkState?: number;
+  results: Array<{
+    articleIdx: number;
+    userDeclareState?: number;
+    auditState?: number;
+    originalArticleUrl?: string;
+    originalArticleType?: number;
+    canReprint?: number;
+    needReplaceContent?: number;
+    needShowReprintSource?: number;
+  }>;
+}
+
+export interface ArticleUrl {
+  articleIdx: number;
+  articleUrl: string;
+}
+
+/** What `status` and the operator notification see of one finished mass-send job. */
+export interface MassSendJobReport {
+  msgId: string;
+  status: MassSendStatus;
+  /** Unix seconds, WeChat's CreateTime. */
+  createTime: number;
+  toUserName: string;
+  fromUserName: string;
+  /** Approximate: WeChat pushes shortly before the job has fully finished. */
+  counts: { total: number; filter: number; sent: number; error: number };
+  copyrightCheck?: CopyrightCheckResult;
+  articleUrls?: ArticleUrl[];
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toMassSendJobReport(event: MassSendJobFinishEvent): MassSendJobReport {
+  const report: MassSendJobReport = {
+    msgId: event.MsgID,
+    status: event.Status,
+    createTime: event.CreateTime,
+    toUserName: event.ToUserName,
+    fromUserName: event.FromUserName,
+    counts: {
+      total: event.TotalCount,
+      filter: event.FilterCount,
+      sent: event.SentCount,
+      error: event.ErrorCount,
+    },
+  };
+  const copyright = event.CopyrightCheckResult;
+  if (copyright !== undefined) {
+    const results = (copyright?.ResultList ?? []).map((item) =>
+      dropUndefined({
+        articleIdx: item.ArticleIdx,
+        userDeclareState: item.UserDeclareState,
+        auditState: item.AuditState,
+        originalArticleUrl: item.OriginalArticleUrl,
+        originalArticleType: item.OriginalArticleType,
+        canReprint: item.CanReprint,
+        needReplaceContent: item.NeedReplaceContent,
+        needShowReprintSource: item.NeedShowReprintSource,
+      }),
+    );
+    report.copyrightCheck = dropUndefined({
+      count: copyright?.Count ?? results.length,
+      checkState: copyright?.CheckState,
+      results,
+    });
+  }
+  const urls = event.ArticleUrlResult;
+  if (urls !== undefined) {
+    report.articleUrls = (urls?.ResultList ?? []).map((item) => ({
+      articleIdx: item.ArticleIdx,
+      articleUrl: item.ArticleUrl,
+    }));
+  }
+  return report;
+}
