@@ -1,5 +1,6 @@
 import type { Store } from '../store/store';
 import type { MassSendJobReport } from './mass-send-job-finish';
+import { MSG_ID_PATTERN } from './msg-id';
 
 /**
  * Where a MASSSENDJOBFINISH report lives, keyed by WeChat's MsgID. A separate module so the
@@ -8,8 +9,6 @@ import type { MassSendJobReport } from './mass-send-job-finish';
 
 // WeChat keeps a mass send queryable for a while; 90 days covers any follow-up we do.
 export const MASS_REPORT_TTL_MS = 90 * 24 * 60 * 60 * 1000;
-
-const MSG_ID = /^\d{1,30}$/;
 
 export function massReportKey(msgId: string): string {
   return `mass:report:${msgId}`;
@@ -24,7 +23,7 @@ export function recordMassReport(store: Store, report: MassSendJobReport): Promi
 }
 
 export async function readMassReport(store: Store, msgId: string): Promise<MassSendJobReport | null> {
-  if (!MSG_ID.test(msgId)) return null;
+  if (!MSG_ID_PATTERN.test(msgId)) return null;
   const raw = await store.get(massReportKey(msgId));
   if (raw === null) return null;
   const value: unknown = JSON.parse(raw);

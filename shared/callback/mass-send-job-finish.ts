@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { parseMassSendStatus, type MassSendStatus } from './mass-send-status';
+import { MSG_ID_PATTERN } from './msg-id';
 
 /**
  * The MASSSENDJOBFINISH push (事件推送群发结果) as a zod schema over the string tree of
@@ -17,7 +18,7 @@ const CountText = z.pipe(
   z.transform((text) => Number(text)),
 );
 // Mass-send ids exceed 2^31 (e.g. 3147494552); kept as the exact decimal string.
-const MsgIdText = z.string().check(z.trim(), z.regex(/^\d{1,30}$/));
+const MsgIdText = z.string().check(z.trim(), z.regex(MSG_ID_PATTERN));
 
 const StatusText = z.pipe(
   z.string().check(
