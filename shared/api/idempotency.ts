@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
 import { HttpError } from '../http/http-error';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
@@ -31,9 +32,11 @@ export function resolveClientMsgId(clientMsgId: string | undefined, idempotencyK
  * - `done`: WeChat answered; a retry gets this answer back without calling WeChat.
  * `fingerprint` is a hash of the WeChat body without the clientmsgid: reusing a clientMsgId
  * for another message or audience is a caller bug, answered 422, not a silent duplicate.
+ * `owner` is random per claim: once a claim's TTL has run out a later request may claim the
+ * same clientmsgid with the same fingerprint, and only the claim's own request may release it.
  */
 type SendRecord<R> =
-  | { state: 'pending'; fingerprint: string }
+  | { state: 'pending'; fingerprint: string; owner: string }
   | { state: 'unknown'; fingerprint: string }
   | { state: 'done'; fingerprint: string; result: R };
 
@@ -64,6 +67,25 @@ export interface SendOnceResult<R> {
   result: R;
 }
 
+const StoredRecord = z.discriminatedUnion('state', [
+  z.looseObject({ state: z.literal('pending'), fingerprint: z.string() }),
+  z.looseObject({ state: z.literal('unknown'), fingerprint: z.string() }),
+  z.looseObject({ state: z.literal('done'), fingerprint: z.string(), result: z.unknown() }),
+]);
+
+/** A stored record, or undefined when it is not one (corrupt, or written by something else). */
+function parseRecord<R>(raw: string): SendRecord<R> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const parsed = StoredRecord.safeParse(value);
+  if (!parsed.success || (parsed.data.state === 'done' && parsed.data.result === undefined)) return undefined;
+  return parsed.data as SendRecord<R>;
+}
+
 export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 }
@@ -76,7 +98,7 @@ export async function sendOnce<R>(
 ): Promise<SendOnceResult<R>> {
   const { store, appId, log, pendingTtlMs = 60_000 } = options;
   const key = `mass:send:${appId}:${clientMsgId}`;
-  const pending = JSON.stringify({ state: 'pending', fingerprint } satisfies SendRecord<R>);
+  const pending = JSON.stringify({ state: 'pending', fingerprint, owner: randomUUID() } satisfies SendRecord<R>);
 
   const earlier = await claim();
   if (earlier) return { replayed: true, result: earlier.result };
@@ -112,7 +134,15 @@ export async function sendOnce<R>(
       if (await store.setIfAbsent(key, pending, pendingTtlMs)) return undefined;
       const raw = await store.get(key);
       if (raw === null) continue;
-      const existing = JSON.parse(raw) as SendRecord<R>;
+      const existing = parseRecord<R>(raw);
+      if (existing === undefined) {
+        // Unreadable, so nothing is known of it: treated like `unknown` (the send may have gone
+        // out). Taking it over lets this call reach WeChat, whose own clientmsgid check answers
+        // 45065 with the msg_id if it did; refusing instead would block this clientMsgId for 24 h.
+        log.warn('replacing an unreadable send record', { clientMsgId });
+        await store.compareAndDelete(key, raw);
+        continue;
+      }
       if (existing.fingerprint !== fingerprint) {
         throw new HttpError(422, 'client_msg_id_reused', 'this clientMsgId was already used for a different message or audience; use a new clientMsgId for a new send', {
           fields: [{ path: 'clientMsgId', reason: 'already used for a different request' }],

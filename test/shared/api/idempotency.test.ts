@@ -78,9 +78,39 @@ describe('sendOnce', () => {
 
   it("lets a dead container's pending marker expire", async () => {
     const store = createMemoryStore();
-    await store.setIfAbsent('mass:send:wx-app:c1', JSON.stringify({ state: 'pending', fingerprint: 'fp' }), 1);
+    await store.setIfAbsent('mass:send:wx-app:c1', JSON.stringify({ state: 'pending', fingerprint: 'fp', owner: 'dead' }), 1);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+  });
+
+  it("does not release a later request's claim when a failure arrives after its own claim expired", async () => {
+    const store = createMemoryStore();
+    const failure = new Error('45011');
+    let later: Promise<unknown> | undefined;
+    let finishLater!: () => void;
+    const slowFailure = async (): Promise<Attempt<string>> => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // This claim has expired; a retry claims the same clientMsgId and is still calling WeChat.
+      later = sendOnce(options(store), 'c1', 'fp', () => new Promise<Attempt<string>>((resolve) => (finishLater = () => resolve({ kind: 'done', result: 'sent' }))));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return { kind: 'failed', error: failure };
+    };
+    await expect(sendOnce({ ...options(store), pendingTtlMs: 1 }, 'c1', 'fp', slowFailure)).rejects.toBe(failure);
+
+    await expect(sendOnce(options(store), 'c1', 'fp', done('twice'))).rejects.toMatchObject({ status: 409, code: 'send_in_progress' });
+    finishLater();
+    expect(await later).toEqual({ replayed: false, result: 'sent' });
+  });
+
+  it.each([
+    ['not JSON', '{"state":'],
+    ['not a record', '"done"'],
+    ['a done record without its result', '{"state":"done","fingerprint":"fp"}'],
+  ])('treats a stored record that is %s as an unknown outcome and sends', async (_, raw) => {
+    const store = createMemoryStore();
+    await store.set('mass:send:wx-app:c1', raw);
+    expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+    expect(await sendOnce(options(store), 'c1', 'fp', done('again'))).toEqual({ replayed: true, result: 'sent' });
   });
 
   it("returns WeChat's answer even when the store cannot record it", async () => {
