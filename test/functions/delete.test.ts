@@ -42,6 +42,15 @@ describe('POST /delete', () => {
     expect(res.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['msgId']);
   });
 
+  it('refuses a 20-digit msgId past 2^64 − 1 with 400 naming msgId, without calling WeChat', async () => {
+    for (const msgId of ['18446744073709551616', '99999999999999999999']) {
+      const res = await remove({ msgId });
+      expect(res.statusCode).toBe(400);
+      expect(res.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['msgId']);
+    }
+    expect(api.calls).toHaveLength(0);
+  });
+
   it('names a bad articleIdx and a bad url', async () => {
     const idx = await remove({ msgId: '1', articleIdx: 9 });
     expect(idx.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['articleIdx']);

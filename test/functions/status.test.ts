@@ -49,6 +49,17 @@ describe('GET /status', () => {
     expect(api.calls[0]!.json).toEqual({ msg_id: 2 });
   });
 
+  it('accepts the largest 64-bit msgId and refuses one past it before calling WeChat', async () => {
+    api.serveToken();
+    api.serve(GET, '{"msg_id":18446744073709551615,"msg_status":"SENDING"}');
+    expect((await status({ msgId: '18446744073709551615' })).statusCode).toBe(200);
+
+    const res = await status({ msgId: '18446744073709551616' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields).toEqual([{ path: '(query) msgId', reason: expect.stringContaining('64-bit') }]);
+    expect(api.calls).toHaveLength(1);
+  });
+
   it('names a missing or malformed msgId', async () => {
     const queries: Array<Record<string, string | true>> = [{}, { msgId: true }, { msgId: '12a' }];
     for (const query of queries) {
