@@ -34,10 +34,15 @@ export interface CallbackHandlerDeps {
   maxBodyBytes: number;
   now: () => number;
   store: Store;
-  /** Fire-and-forget; never awaited before the answer to WeChat. */
-  notify?: (report: MassSendJobReport) => void;
+  /** Operator notification of a first delivery; its promise should never reject. */
+  notify?: (report: MassSendJobReport) => Promise<void>;
+  /** How long the answer to WeChat waits for `notify` at most (default 1500 ms). */
+  notifyWaitMs?: number;
   log: CallbackLog;
 }
+
+// WeChat gives up on an answer after 5 s and redelivers; the notification wait stays well inside.
+export const DEFAULT_NOTIFY_WAIT_MS = 1500;
 
 const TEXT = 'text/plain; charset=utf-8';
 // WeChat treats "success" (or an empty body) as "received, do not retry".
@@ -103,6 +108,32 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     return decryptMessage(encrypt, { keys: deps.aesKeys, appId: deps.appId });
   }
 
+  /**
+   * SCF freezes an instance, pending requests included, as soon as the handler's promise
+   * resolves, so a notification left running may never be sent. It is awaited instead, but
+   * never longer than notifyWaitMs, and its failure never changes the answer to WeChat.
+   */
+  async function notifyCapped(report: MassSendJobReport): Promise<void> {
+    const notify = deps.notify;
+    if (!notify) return;
+    const sent = Promise.resolve()
+      .then(() => notify(report))
+      .then(
+        () => true,
+        () => {
+          deps.log.warn('mass send report notification failed', { msgId: report.msgId });
+          return true;
+        },
+      );
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS);
+    });
+    const settled = await Promise.race([sent, cap]);
+    clearTimeout(timer);
+    if (!settled) deps.log.warn('mass send report notification still pending at the answer', { msgId: report.msgId });
+  }
+
   async function receive(req: CallbackRequest): Promise<CallbackResponse> {
     if (Buffer.byteLength(req.body, 'utf8') > deps.maxBodyBytes) return reject([413, 'body_too_large']);
     const refused = authenticate(req.query);
@@ -129,13 +160,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
           msgId: report.msgId,
           status: report.status.kind,
         });
-        if (first && deps.notify) {
-          const notify = deps.notify;
-          // Off the request path: a slow or broken receiver must not delay WeChat's answer.
-          void Promise.resolve()
-            .then(() => notify(report))
-            .catch(() => deps.log.warn('mass send report notification failed', { msgId: report.msgId }));
-        }
+        if (first) await notifyCapped(report);
         return SUCCESS;
       }
     }

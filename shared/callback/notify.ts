@@ -24,18 +24,23 @@ export function verifyNotifySignature(body: string, header: string | undefined, 
 export interface NotifierOptions {
   url: string;
   secret: string;
+  /** Gives up on the receiver after this long; keep it within the callback's notifyWaitMs. */
   timeoutMs?: number;
   fetch?: typeof fetch;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
+export const DEFAULT_NOTIFY_TIMEOUT_MS = 1500;
+
 /**
- * Returns a fire-and-forget sender: it never throws and never needs awaiting. Failures are
- * logged (with the status or error name only) and dropped; WeChat has been answered already.
+ * Returns a sender whose promise settles when the receiver has answered, failed or timed out,
+ * and never rejects: failures are logged (with the status or error name only) and dropped.
+ * The callback awaits it, capped, because SCF freezes an instance with whatever is still
+ * pending once the handler's promise resolves.
  */
-export function createNotifier(options: NotifierOptions): (report: MassSendJobReport) => void {
+export function createNotifier(options: NotifierOptions): (report: MassSendJobReport) => Promise<void> {
   const send = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 3000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
   const target = new URL(options.url);
   const where = `${target.origin}${target.pathname}`;
 
@@ -58,7 +63,7 @@ export function createNotifier(options: NotifierOptions): (report: MassSendJobRe
     options.log.info('notify delivered', { msgId: report.msgId, url: where });
   }
 
-  return (report) => {
+  return (report) =>
     deliver(report).catch((error: unknown) => {
       options.log.warn('notify failed', {
         msgId: report.msgId,
@@ -66,5 +71,4 @@ export function createNotifier(options: NotifierOptions): (report: MassSendJobRe
         error: error instanceof Error ? error.name : typeof error,
       });
     });
-  };
 }

@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCallbackHandler } from '../../../shared/callback/handle-callback';
+import { createCallbackHandler, DEFAULT_NOTIFY_WAIT_MS } from '../../../shared/callback/handle-callback';
 import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
 import {
   createNotifier,
+  DEFAULT_NOTIFY_TIMEOUT_MS,
   signNotifyBody,
   verifyNotifySignature,
 } from '../../../shared/callback/notify';
@@ -60,9 +61,9 @@ describe('createNotifier', () => {
   it('posts the report as JSON with a verifiable X-Signature-256', async () => {
     const { url, received } = await receiver((res) => res.writeHead(204).end());
     const log = captureLog();
-    createNotifier({ url, secret: SECRET, log })(report);
+    await createNotifier({ url, secret: SECRET, log })(report);
 
-    await vi.waitFor(() => expect(log.lines.join()).toContain('notify delivered'));
+    expect(log.lines.join()).toContain('notify delivered');
     const [request] = received;
     expect(request?.headers['content-type']).toBe('application/json');
     expect(JSON.parse(request?.body ?? '')).toEqual(report);
@@ -72,26 +73,33 @@ describe('createNotifier', () => {
     );
   });
 
-  it('logs a receiver error without throwing', async () => {
+  it('resolves, logging it, when the receiver answers with an error', async () => {
     const { url } = await receiver((res) => res.writeHead(500).end('nope'));
     const log = captureLog();
-    expect(() => createNotifier({ url, secret: SECRET, log })(report)).not.toThrow();
-    await vi.waitFor(() => expect(log.lines.join()).toContain('notify rejected by receiver'));
+    await expect(createNotifier({ url, secret: SECRET, log })(report)).resolves.toBeUndefined();
+    expect(log.lines.join()).toContain('notify rejected by receiver');
   });
 
   it('gives up on a receiver that does not answer within the timeout', async () => {
     const { url } = await receiver(() => {});
     const log = captureLog();
-    createNotifier({ url, secret: SECRET, timeoutMs: 100, log })(report);
-    await vi.waitFor(() => expect(log.lines.join()).toContain('TimeoutError'), { timeout: 3000 });
+    const started = performance.now();
+    await createNotifier({ url, secret: SECRET, timeoutMs: 100, log })(report);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(log.lines.join()).toContain('TimeoutError');
   });
 
-  it('logs a failing fetch without the secret or the query string of the URL', async () => {
+  it('gives up within 1.5 s by default, inside the callback\'s default wait', () => {
+    expect(DEFAULT_NOTIFY_TIMEOUT_MS).toBeLessThanOrEqual(DEFAULT_NOTIFY_WAIT_MS);
+  });
+
+  it('resolves, logging it, when fetch fails, without the secret or the query string of the URL', async () => {
     const log = captureLog();
     const failing = vi.fn<typeof fetch>().mockRejectedValue(new TypeError('fetch failed'));
-    createNotifier({ url: 'http://127.0.0.1:9/hook?key=query-secret', secret: SECRET, fetch: failing, log })(report);
-    await vi.waitFor(() => expect(log.lines.join()).toContain('notify failed'));
+    const notify = createNotifier({ url: 'http://127.0.0.1:9/hook?key=query-secret', secret: SECRET, fetch: failing, log });
+    await expect(notify(report)).resolves.toBeUndefined();
     const output = log.lines.join('\n');
+    expect(output).toContain('notify failed');
     expect(output).not.toContain(SECRET);
     expect(output).not.toContain('query-secret');
   });
@@ -107,29 +115,80 @@ describe('verifyNotifySignature', () => {
   });
 });
 
-describe('the callback with a slow notify receiver', () => {
-  it('acknowledges WeChat before the receiver answers', async () => {
+/** A port nothing listens on: opened, noted, closed. */
+async function refusedUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}/hooks/wechat`;
+}
+
+function callbackNotifying(url: string, options: { notifyWaitMs?: number; timeoutMs?: number } = {}) {
+  const log = captureLog();
+  const store = createMemoryStore(() => NOW_MS);
+  const handle = createCallbackHandler({
+    appId: APP_ID,
+    tokens: [TOKEN],
+    aesKeys: [AES_KEY],
+    windowSeconds: 300,
+    maxBodyBytes: 16 * 1024,
+    now: () => NOW_MS,
+    store,
+    notify: createNotifier({ url, secret: SECRET, timeoutMs: options.timeoutMs ?? 2000, log }),
+    notifyWaitMs: options.notifyWaitMs ?? 1500,
+    log,
+  });
+  return { handle, log };
+}
+
+describe('the callback notifying the operator through a real receiver', () => {
+  it('has notified a receiver that answers in 50 ms before it answers WeChat', async () => {
+    const { url, received } = await receiver((res) => setTimeout(() => res.writeHead(204).end(), 50));
+    const { handle, log } = callbackNotifying(url);
+
+    const res = await handle(safePush(massSendJobFinish()));
+
+    expect(res.body).toBe('success');
+    expect(received).toHaveLength(1);
+    expect(JSON.parse(received[0]?.body ?? '')).toMatchObject({ msgId: '3147494552' });
+    expect(log.lines.join()).toContain('notify delivered');
+  });
+
+  it('answers WeChat within about notifyWaitMs when the receiver hangs', async () => {
     const { url, received } = await receiver(() => {});
-    const log = captureLog();
-    const handle = createCallbackHandler({
-      appId: APP_ID,
-      tokens: [TOKEN],
-      aesKeys: [AES_KEY],
-      windowSeconds: 300,
-      maxBodyBytes: 16 * 1024,
-      now: () => NOW_MS,
-      store: createMemoryStore(() => NOW_MS),
-      notify: createNotifier({ url, secret: SECRET, timeoutMs: 2000, log }),
-      log,
-    });
+    const { handle, log } = callbackNotifying(url, { notifyWaitMs: 200, timeoutMs: 2000 });
 
     const started = performance.now();
     const res = await handle(safePush(massSendJobFinish()));
     const elapsed = performance.now() - started;
 
     expect(res.body).toBe('success');
-    expect(elapsed).toBeLessThan(500);
-    await vi.waitFor(() => expect(received).toHaveLength(1));
+    expect(elapsed).toBeLessThan(200 + 300);
+    expect(received).toHaveLength(1);
+    expect(log.lines.join()).toContain('notification still pending');
     expect(log.lines.join()).not.toContain('notify delivered');
+  });
+
+  it('answers success when the receiver answers 500', async () => {
+    const { url, received } = await receiver((res) => res.writeHead(500).end('nope'));
+    const { handle, log } = callbackNotifying(url);
+    expect((await handle(safePush(massSendJobFinish()))).body).toBe('success');
+    expect(received).toHaveLength(1);
+    expect(log.lines.join()).toContain('notify rejected by receiver');
+  });
+
+  it('answers success when the receiver refuses the connection', async () => {
+    const { handle, log } = callbackNotifying(await refusedUrl());
+    expect((await handle(safePush(massSendJobFinish()))).body).toBe('success');
+    expect(log.lines.join()).toContain('notify failed');
+  });
+
+  it('notifies only the first delivery of a report', async () => {
+    const { url, received } = await receiver((res) => res.writeHead(204).end());
+    const { handle } = callbackNotifying(url);
+    await handle(safePush(massSendJobFinish(), { nonce: 'first-try' }));
+    await handle(safePush(massSendJobFinish(), { nonce: 'second-try' }));
+    expect(received).toHaveLength(1);
   });
 });
