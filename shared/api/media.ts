@@ -4,13 +4,12 @@ import { uploadImage, uploadNews, uploadVideo, type NewsArticle } from '../wecha
 import type { MediaId } from './ids';
 import type { MediaIdResponse, MediaImageResponse, MediaNewsRequest, MediaVideoRequest, NewsArticleInput } from './schemas';
 import { toHttpError } from './wechat-errors';
+import { compact, flag } from './wechat-shape';
 
 type Deps = Pick<WeChatDeps, 'client'>;
 
-const flag = (value: boolean | undefined): 0 | 1 | undefined => (value === undefined ? undefined : value ? 1 : 0);
-
 function toNewsArticle(article: NewsArticleInput): NewsArticle {
-  const out: Record<string, unknown> = {
+  return compact({
     thumb_media_id: article.thumbMediaId,
     author: article.author,
     title: article.title,
@@ -20,8 +19,7 @@ function toNewsArticle(article: NewsArticleInput): NewsArticle {
     show_cover_pic: flag(article.showCoverPic),
     need_open_comment: flag(article.needOpenComment),
     only_fans_can_comment: flag(article.onlyFansCanComment),
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as NewsArticle;
+  });
 }
 
 const mediaIdAnswer = (reply: { media_id: string; created_at?: number }): MediaIdResponse => ({

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { MassMessage, PreviewMessage } from '../wechat/mass-message';
 import { MediaId } from './ids';
+import { compact, flag } from './wechat-shape';
 
 /**
  * The message a caller sends, in our camelCase shape, and its exact translation into the
@@ -49,13 +50,6 @@ export type Message = z.infer<typeof Message>;
 
 export const PreviewableMessage = z.discriminatedUnion('type', [text, mpnews, singleImage, voice, mpvideo, wxcard], TYPES);
 export type PreviewableMessage = z.infer<typeof PreviewableMessage>;
-
-const flag = (value: boolean | undefined): 0 | 1 | undefined => (value === undefined ? undefined : value ? 1 : 0);
-
-/** Drops undefined members, so the body WeChat gets holds only what the caller set. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 type Shared = Exclude<Message, { type: 'image' }>;
 
