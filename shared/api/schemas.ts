@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { MsgStatus } from '../wechat/endpoints';
+import { MsgStatus, SpeedLevel } from '../wechat/endpoints';
 import { ClientMsgId, MediaId, MsgId, OpenId } from './ids';
 import { Message, PreviewableMessage } from './message';
 
@@ -108,8 +108,6 @@ export const StatusResponse = z.strictObject({
   report: MassReport,
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
-
-export const SpeedLevel = z.number().check(z.int('must be a whole number'), z.minimum(0), z.maximum(4));
 
 export const SpeedRequest = z.strictObject({ speed: SpeedLevel });
 export type SpeedRequest = z.infer<typeof SpeedRequest>;

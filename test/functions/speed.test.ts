@@ -35,6 +35,11 @@ describe('GET and PUT /speed', () => {
     }
   });
 
+  it('PUT says which levels exist', async () => {
+    const res = await api.invoke({ method: 'PUT', path: '/speed', body: { speed: 5 }, apiKey: API_KEY });
+    expect(res.json.error.fields).toEqual([{ path: 'speed', reason: 'must be 0 (fastest) to 4 (slowest)' }]);
+  });
+
   it('45083 → 400 naming speed', async () => {
     api.serveToken();
     api.serve('/cgi-bin/message/mass/speed/set', '{"errcode":45083,"errmsg":"invalid speed"}');
