@@ -5,6 +5,7 @@ import { isFresh, verifySignature } from '../wechat/signature';
 import { recordMassReport } from './mass-report-store';
 import type { MassSendJobReport } from './mass-send-job-finish';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
+import { isReplay, rememberRequest, replayKey } from './replay-cache';
 import { parseXml, XmlError, type XmlValue } from './xml';
 
 export { readMassReport } from './mass-report-store';
@@ -27,7 +28,7 @@ export interface CallbackHandlerDeps {
   appId: string;
   /** Callback tokens, current first, then the previous one during a rotation. */
   tokens: string[];
-  /** EncodingAESKeys, current first; empty means plain mode only. */
+  /** EncodingAESKeys, current first; empty means plain mode only, else plain mode is refused. */
   aesKeys: string[];
   /** Accepted distance of `timestamp` from now, either side. */
   windowSeconds: number;
@@ -91,7 +92,11 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
   /** The plaintext XML of a push, or a rejection. */
   function open(req: CallbackRequest): string | Rejection {
     const mode = req.query.encrypt_type;
-    if (mode === undefined || mode === '' || mode === 'raw') return req.body;
+    if (mode === undefined || mode === '' || mode === 'raw') {
+      // Plain mode signs no body. Compatible and safe mode both send encrypt_type=aes, so once
+      // a key is set only a forger (or a misconfigured account) still posts in plain.
+      return deps.aesKeys.length > 0 ? [401, 'plain_push_refused'] : req.body;
+    }
     if (mode !== 'aes') return [400, 'unsupported_encrypt_type'];
     const msgSignature = req.query.msg_signature;
     if (!msgSignature) return [401, 'missing_msg_signature'];
@@ -138,6 +143,11 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     if (Buffer.byteLength(req.body, 'utf8') > deps.maxBodyBytes) return reject([413, 'body_too_large']);
     const refused = authenticate(req.query);
     if (refused) return reject(refused);
+    const seen = replayKey(req.query);
+    if (await isReplay(deps.store, seen)) {
+      deps.log.info('callback replay ignored');
+      return SUCCESS;
+    }
 
     const opened = open(req);
     if (Array.isArray(opened)) {
@@ -151,11 +161,13 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     const message = parseCallbackMessage(parse(opened));
     switch (message.kind) {
       case 'ignored':
+        await rememberRequest(deps.store, seen, deps.windowSeconds);
         deps.log.info('callback acknowledged', { msgType: message.msgType, event: message.event });
         return SUCCESS;
       case 'mass_send_job_finish': {
         const { report } = message;
         const first = await recordMassReport(deps.store, report);
+        await rememberRequest(deps.store, seen, deps.windowSeconds);
         deps.log.info(first ? 'mass send report recorded' : 'mass send report redelivered', {
           msgId: report.msgId,
           status: report.status.kind,

@@ -77,6 +77,12 @@ describe('callback function (main_handler)', () => {
     expect(report?.copyrightCheck?.results).toHaveLength(2);
   });
 
+  it('refuses a plain-mode push with 401 while an EncodingAESKey is configured', async () => {
+    const { timestamp, nonce, signature } = signed();
+    const res = await main_handler(gatewayEvent('POST', { signature, timestamp, nonce }, massSendJobFinishDocumentedSample));
+    expect([res.statusCode, res.body]).toEqual([401, 'plain_push_refused']);
+  });
+
   it('refuses a bad signature with 401 before parsing and logs no secret or decrypted text', async () => {
     const { timestamp, nonce } = signed();
     const res = await main_handler(gatewayEvent('POST', { signature: 'f'.repeat(40), timestamp, nonce }, '<xml><oops'));

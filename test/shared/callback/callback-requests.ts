@@ -18,10 +18,14 @@ export interface SignOptions {
   nonce?: string;
 }
 
+// A fresh nonce per request unless a test asks for one: the callback ignores a signed query
+// it has already processed (its replay cache), which would make repeated requests vacuous.
+let nonceSeq = 1_320_562_132;
+
 export function signedQuery(options: SignOptions = {}): Record<string, string> {
   const token = options.token ?? TOKEN;
   const timestamp = options.timestamp ?? TIMESTAMP;
-  const nonce = options.nonce ?? '1320562132';
+  const nonce = options.nonce ?? String(nonceSeq++);
   return { signature: sha1Signature([token, timestamp, nonce]), timestamp, nonce };
 }
 
