@@ -1,11 +1,4 @@
-import { createScfHandler } from '../../shared/http/api-gateway';
-import { buildApiDeps, memoize } from '../../shared/runtime';
+import { apiFunction } from '../../shared/http/api-function';
 import { createStatusHandler } from './handler';
 
-// Built on the first invocation and kept for the container's life; nothing happens at import.
-const handler = memoize(() => {
-  const deps = buildApiDeps(process.env);
-  return { handle: createStatusHandler(deps), log: deps.log };
-});
-
-export const main_handler = createScfHandler(handler);
+export const main_handler = apiFunction(createStatusHandler, process.env);

@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ApiDeps } from '../../shared/runtime';
+import { apiFunction } from '../../shared/http/api-function';
 import { apiEvent } from '../support/api-event';
 
 const FUNCTIONS = ['send-by-tag', 'send-by-list', 'preview', 'delete', 'status', 'speed', 'media'];
@@ -25,4 +27,22 @@ describe('function entry points', () => {
       expect(res.body).not.toMatch(/WECHAT_|API_KEYS/);
     });
   }
+
+  it('apiFunction reads the environment it is given at the first invocation and builds once per container', async () => {
+    const env: Record<string, string | undefined> = {};
+    const built: ApiDeps[] = [];
+    const main_handler = apiFunction((deps) => {
+      built.push(deps);
+      return async () => ({ status: 200, body: { ok: true } });
+    }, env);
+    const invoke = () => main_handler(apiEvent({ path: '/status', method: 'GET' }), { request_id: 'r-2' });
+
+    expect((await invoke()).statusCode).toBe(503);
+    Object.assign(env, { WECHAT_APP_ID: 'wx-app', WECHAT_APP_SECRET: 'secret', STORE_URL: 'memory:', API_KEYS: 'a-key-of-16-chars' });
+    expect((await invoke()).statusCode).toBe(200);
+    expect((await invoke()).statusCode).toBe(200);
+
+    expect(built).toHaveLength(1);
+    expect(built[0]!.apiKeys).toEqual(['a-key-of-16-chars']);
+  });
 });
