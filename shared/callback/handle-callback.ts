@@ -5,6 +5,7 @@ import { isFresh, verifySignature } from '../wechat/signature';
 import { recordMassReport } from './mass-report-store';
 import type { MassSendJobReport } from './mass-send-job-finish';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
+import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
 import { isReplay, rememberRequest, replayKey } from './replay-cache';
 import { parseXml, XmlError, type XmlValue } from './xml';
 
@@ -42,9 +43,6 @@ export interface CallbackHandlerDeps {
   log: CallbackLog;
 }
 
-// WeChat gives up on an answer after 5 s and redelivers; the notification wait stays well inside.
-export const DEFAULT_NOTIFY_WAIT_MS = 1500;
-
 const TEXT = 'text/plain; charset=utf-8';
 // WeChat treats "success" (or an empty body) as "received, do not retry".
 const SUCCESS: CallbackResponse = { status: 200, contentType: TEXT, body: 'success' };
@@ -55,7 +53,9 @@ type Rejection = [status: number, reason: string];
  * The developer-URL protocol: GET URL verification, POST pushes in plain, compatible and safe
  * (`encrypt_type=aes`) mode. Every refusal is a 4xx naming a reason code; only a failing
  * store (or a bug) gives a 500, which makes WeChat retry. Stale or future timestamps are 401:
- * they fail authentication the same way a bad signature does (a possible replay).
+ * they fail authentication the same way a bad signature does (a possible replay). Plain mode
+ * is accepted only while no EncodingAESKey is set, and a signed query already processed is
+ * acknowledged without being processed again (./replay-cache).
  */
 export function createCallbackHandler(deps: CallbackHandlerDeps): (req: CallbackRequest) => Promise<CallbackResponse> {
   if (deps.tokens.length === 0) throw new Error('createCallbackHandler needs at least one callback token');
@@ -113,32 +113,6 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     return decryptMessage(encrypt, { keys: deps.aesKeys, appId: deps.appId });
   }
 
-  /**
-   * SCF freezes an instance, pending requests included, as soon as the handler's promise
-   * resolves, so a notification left running may never be sent. It is awaited instead, but
-   * never longer than notifyWaitMs, and its failure never changes the answer to WeChat.
-   */
-  async function notifyCapped(report: MassSendJobReport): Promise<void> {
-    const notify = deps.notify;
-    if (!notify) return;
-    const sent = Promise.resolve()
-      .then(() => notify(report))
-      .then(
-        () => true,
-        () => {
-          deps.log.warn('mass send report notification failed', { msgId: report.msgId });
-          return true;
-        },
-      );
-    let timer: NodeJS.Timeout | undefined;
-    const cap = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS);
-    });
-    const settled = await Promise.race([sent, cap]);
-    clearTimeout(timer);
-    if (!settled) deps.log.warn('mass send report notification still pending at the answer', { msgId: report.msgId });
-  }
-
   async function receive(req: CallbackRequest): Promise<CallbackResponse> {
     if (Buffer.byteLength(req.body, 'utf8') > deps.maxBodyBytes) return reject([413, 'body_too_large']);
     const refused = authenticate(req.query);
@@ -172,7 +146,9 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
           msgId: report.msgId,
           status: report.status.kind,
         });
-        if (first) await notifyCapped(report);
+        if (first && deps.notify) {
+          await notifyWithin(deps.notify, report, deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS, deps.log);
+        }
         return SUCCESS;
       }
     }

@@ -31,6 +31,8 @@ export interface NotifierOptions {
 }
 
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 1500;
+// WeChat gives up on an answer after 5 s and redelivers; the callback's wait stays well inside.
+export const DEFAULT_NOTIFY_WAIT_MS = 1500;
 
 /**
  * Returns a sender whose promise settles when the receiver has answered, failed or timed out,
@@ -71,4 +73,33 @@ export function createNotifier(options: NotifierOptions): (report: MassSendJobRe
         error: error instanceof Error ? error.name : typeof error,
       });
     });
+}
+
+/**
+ * SCF freezes an instance, pending requests included, as soon as the handler's promise
+ * resolves, so a notification left running may never be sent. The callback awaits it instead,
+ * but never longer than `waitMs`; a throwing or rejecting `notify` is logged, never rethrown.
+ */
+export async function notifyWithin(
+  notify: (report: MassSendJobReport) => Promise<void>,
+  report: MassSendJobReport,
+  waitMs: number,
+  log: Pick<Logger, 'warn'>,
+): Promise<void> {
+  const sent = Promise.resolve()
+    .then(() => notify(report))
+    .then(
+      () => true,
+      () => {
+        log.warn('mass send report notification failed', { msgId: report.msgId });
+        return true;
+      },
+    );
+  let timer: NodeJS.Timeout | undefined;
+  const cap = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  const settled = await Promise.race([sent, cap]);
+  clearTimeout(timer);
+  if (!settled) log.warn('mass send report notification still pending at the answer', { msgId: report.msgId });
 }

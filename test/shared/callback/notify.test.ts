@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCallbackHandler, DEFAULT_NOTIFY_WAIT_MS } from '../../../shared/callback/handle-callback';
+import { createCallbackHandler } from '../../../shared/callback/handle-callback';
 import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
 import {
   createNotifier,
   DEFAULT_NOTIFY_TIMEOUT_MS,
+  DEFAULT_NOTIFY_WAIT_MS,
   signNotifyBody,
   verifyNotifySignature,
 } from '../../../shared/callback/notify';
