@@ -85,23 +85,29 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
 const error = (description: string) => json('Error', description);
 
+// The errcodes the table answers with 400, so the document follows the table.
+const INVALID_INPUT_ERRCODES = Object.entries(WECHAT_ERRORS)
+  .filter(([, rule]) => rule.status === 400)
+  .map(([errcode]) => errcode)
+  .join(', ');
+
 const COMMON_ERRORS = {
-  '400': error('Invalid input: `error.fields` names every offending field (`{path, reason}`), including a value WeChat rejected (errcodes 40003, 40007, 40008, 40060, 40130, 40152, 45067, 45083).'),
+  '400': error(`Invalid input: \`error.fields\` names every offending field (\`{path, reason}\`), including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`),
   '401': error('Missing or wrong `Authorization: Bearer <API key>`. No WeChat call is made.'),
   '403': error('WeChat errcode 48001: this Official Account may not use this API.'),
   '405': error('Method not allowed; the `Allow` header lists the right ones.'),
   '429': error('WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), 45009 daily API quota, 45028 no mass-send quota left.'),
   '500': error('Our own fault: a generic message and the request id; the detail is in the log.'),
   '502': error('WeChat failed: unknown errcodes carry `errcode` and `errmsg`; token errors after the one retry; unreadable replies.'),
-  '503': error('`not_configured` (no API keys or missing variables), or WeChat busy (errcode -1, `Retry-After`).'),
+  '503': error('`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): the shared store (token cache, send records) failed, so nothing was done, retry shortly (a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).'),
   '504': error('WeChat did not answer in time.'),
 };
 
 const SEND_ERRORS = {
   ...COMMON_ERRORS,
-  '409': error('A send with this clientMsgId is in progress (`Retry-After: 5`).'),
+  '409': error('`send_in_progress`: a send with this clientMsgId is in progress (`Retry-After: 5`); retry with the same clientMsgId.'),
   '415': error('The body is not application/json.'),
-  '422': error('This clientMsgId was already used for a different message or audience.'),
+  '422': error('`client_msg_id_reused`: this clientMsgId was already used for a different message or audience; use a new one for a new send.'),
   '502': error('As above, plus `outcome_unknown`: no usable answer, the message may have gone out; retry with the same clientMsgId (WeChat then answers with the existing msgId).'),
   '504': error('`outcome_unknown` after a timeout: the message may have gone out; retry with the same clientMsgId.'),
 };

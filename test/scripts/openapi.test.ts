@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, writeOpenApi } from '../../scripts/openapi';
 import { ErrorResponse } from '../../shared/api/schemas';
+import { WECHAT_ERRORS } from '../../shared/api/wechat-errors';
 import { toErrorResult } from '../../shared/http/api-gateway';
 import { HttpError } from '../../shared/http/http-error';
 import { silentLogger } from '../../shared/log';
@@ -55,6 +56,24 @@ describe('the OpenAPI document', () => {
     const text = JSON.stringify(doc);
     for (const match of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) refs.push(`#/components/schemas/${match[1]}`);
     for (const ref of refs) expect(doc.components.schemas[ref.replace('#/components/schemas/', '')], ref).toBeDefined();
+  });
+
+  it('documents store_unavailable on every operation and the idempotency conflicts on the sends', () => {
+    type Described = { description: string };
+    const ops = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method} ${path}`, op })));
+    for (const { name, op } of ops) {
+      expect((op.responses['503'] as unknown as Described).description, name).toContain('`store_unavailable` (`Retry-After: 5`)');
+    }
+    for (const path of ['/send-by-tag', '/send-by-list']) {
+      const responses = doc.paths[path]!.post!.responses as unknown as Record<string, Described>;
+      expect(responses['409']!.description).toContain('send_in_progress');
+      expect(responses['422']!.description).toContain('client_msg_id_reused');
+    }
+  });
+
+  it('lists every errcode the table answers with 400 in the 400 description', () => {
+    const description = (doc.paths['/preview']!.post!.responses['400'] as unknown as { description: string }).description;
+    for (const [errcode, rule] of Object.entries(WECHAT_ERRORS)) if (rule.status === 400) expect(description).toContain(errcode);
   });
 
   it('keeps strict objects strict and ids as strings', () => {
