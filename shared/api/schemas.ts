@@ -77,7 +77,7 @@ export const StatusQuery = z.strictObject({ msgId: MsgId });
 export type StatusQuery = z.infer<typeof StatusQuery>;
 
 /**
- * The MASSSENDJOBFINISH push as the callback function records it (shared/callback/messages.ts,
+ * The MASSSENDJOBFINISH push as the callback function records it (shared/callback/mass-send-job-finish.ts,
  * MassSendJobReport); documented here, passed through as stored. Null until it arrives.
  */
 const count = z.number().check(z.int());
