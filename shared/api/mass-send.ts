@@ -4,7 +4,7 @@ import type { Endpoint } from '../wechat/endpoints';
 import { WeChatApiError, WeChatTransportError } from '../wechat/errors';
 import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
 import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
-import { isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
+import { FAILURE_RULES, isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
 import { StoreUnavailableError } from '../store/store';
 
 export type SendDeps = Pick<WeChatDeps, 'client' | 'store' | 'appId' | 'log'>;
@@ -86,9 +86,9 @@ function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attemp
   return {
     kind: 'unknown',
     error: new HttpError(
-      timeout ? 504 : 502,
-      'outcome_unknown',
-      `${timeout ? 'WeChat did not answer in time' : 'WeChat gave no usable answer'}; the message may have been sent. Retry with the same clientMsgId: a send that went out is then reported with its msgId and duplicate: true, never sent twice`,
+      timeout ? FAILURE_RULES.outcomeUnknown.status : 502,
+      FAILURE_RULES.outcomeUnknown.code,
+      `${timeout ? 'WeChat did not answer in time' : 'WeChat gave no usable answer'}; ${FAILURE_RULES.outcomeUnknown.message}`,
       { cause: err, details },
     ),
   };
