@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { GET_STATUS, SENDALL, postJson, startTestSandbox, textToTag } from './helpers';
+import { GET_STATUS, SENDALL, postJson, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 let t: TestSandbox;
 let token: string;
 
-beforeEach(async () => {
-  t = await startTestSandbox();
-  token = await t.tokenFor(service);
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+useSandboxPerTest(service, (ready) => ({ t, token } = ready));
 
 function sendallUrl(): string {
   return `${t.sandbox.url}${SENDALL}?access_token=${token}`;

@@ -1,6 +1,7 @@
 import type { AccountSeed } from '../../sandbox/accounts';
 import type { Sandbox, SandboxOptions } from '../../sandbox/server';
 import { startSandbox } from '../../sandbox/server';
+import { afterEach, beforeEach } from 'vitest';
 
 /** WeChat replies are loose JSON; tests read fields directly. */
 export type Reply = Record<string, any>;
@@ -61,4 +62,16 @@ export const DELETE = '/cgi-bin/message/mass/delete';
 
 export function textToTag(tagId: number, content: string, clientmsgid?: string): Reply {
   return { filter: { is_to_all: false, tag_id: tagId }, msgtype: 'text', text: { content }, ...(clientmsgid ? { clientmsgid } : {}) };
+}
+
+/** A fresh sandbox and a token for `account` before each test, closed after it. */
+export function useSandboxPerTest(account: AccountSeed, take: (ready: { t: TestSandbox; token: string }) => void): void {
+  let current: TestSandbox | undefined;
+  beforeEach(async () => {
+    current = await startTestSandbox();
+    take({ t: current, token: await current.tokenFor(account) });
+  });
+  afterEach(async () => {
+    await current?.sandbox.close();
+  });
 }

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { SEND, SENDALL, startTestSandbox, textToTag } from './helpers';
+import { SEND, SENDALL, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 const subscription = DEMO_ACCOUNTS.subscription;
 let t: TestSandbox;
 let token: string;
 
-beforeEach(async () => {
-  t = await startTestSandbox();
-  token = await t.tokenFor(service);
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+useSandboxPerTest(service, (ready) => ({ t, token } = ready));
 
 describe('the 60-a-minute limit', () => {
   it('refuses the 61st mass send within a minute with 45011, and accepts again a minute later', async () => {

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { PREVIEW, SEND, SENDALL, postJson, startTestSandbox, textToTag } from './helpers';
+import { PREVIEW, SEND, SENDALL, postJson, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 const subscription = DEMO_ACCOUNTS.subscription;
@@ -9,13 +9,7 @@ const stranger = `o${'Z'.repeat(27)}`;
 let t: TestSandbox;
 let token: string;
 
-beforeEach(async () => {
-  t = await startTestSandbox();
-  token = await t.tokenFor(service);
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+useSandboxPerTest(service, (ready) => ({ t, token } = ready));
 
 describe('mass/sendall', () => {
   it('accepts a text to a tag and answers a msg_id above 2^31 as a raw JSON number', async () => {

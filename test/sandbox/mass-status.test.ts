@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { DELETE, GET_STATUS, SENDALL, startTestSandbox, textToTag } from './helpers';
+import { DELETE, GET_STATUS, SENDALL, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 const mpnewsToTag = { filter: { is_to_all: false, tag_id: 100 }, msgtype: 'mpnews', mpnews: { media_id: service.media.news } };
 let t: TestSandbox;
 let token: string;
 
-beforeEach(async () => {
-  t = await startTestSandbox();
-  token = await t.tokenFor(service);
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+useSandboxPerTest(service, (ready) => ({ t, token } = ready));
 
 describe('mass/get', () => {
   it('moves from SENDING to SEND_SUCCESS after the job duration', async () => {

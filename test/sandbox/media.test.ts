@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { Reply, TestSandbox } from './helpers';
-import { SENDALL, startTestSandbox } from './helpers';
+import { SENDALL, startTestSandbox, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4]);
 let t: TestSandbox;
 let token: string;
 
-beforeEach(async () => {
-  t = await startTestSandbox();
-  token = await t.tokenFor(service);
-});
-afterEach(async () => {
-  await t.sandbox.close();
-});
+useSandboxPerTest(service, (ready) => ({ t, token } = ready));
 
 async function uploadImage(data: Buffer, field = 'media'): Promise<Reply> {
   const form = new FormData();
