@@ -26,6 +26,8 @@ export interface Overrides {
   now?: () => number;
   /** How long before expiry the token is refreshed (default 5 minutes). */
   tokenMarginMs?: number;
+  /** Fail on a failed refresh even while the current token works (the refresh-token timer). */
+  strictTokenRefresh?: boolean;
 }
 
 export interface WeChatDeps {
@@ -53,6 +55,7 @@ function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides: Overri
     now,
     log,
     marginMs: overrides.tokenMarginMs,
+    strict: overrides.strictTokenRefresh,
     fetchToken: createTokenFetcher({ ...transport, appId: wechat.appId, appSecret: wechat.appSecret, kind: wechat.tokenEndpoint }),
   });
   return { appId: wechat.appId, store, log, tokens, now, client: createWeChatClient({ ...transport, tokens, log }) };

@@ -32,6 +32,9 @@ export interface AccessTokenProviderOptions {
   /** How long a container waits for another one's refresh (default 10 s). */
   waitTimeoutMs?: number;
   pollIntervalMs?: number;
+  /** A failed refresh throws even while the current token still works (for the refresh-token
+   *  timer, whose failure must show before the token runs out). */
+  strict?: boolean;
   log?: Logger;
 }
 
@@ -71,6 +74,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     lockTtlMs = 15_000,
     waitTimeoutMs = 10_000,
     pollIntervalMs = 50,
+    strict = false,
     log = silentLogger,
   } = options;
   const keys = {
@@ -125,6 +129,11 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     return { token: fetched.accessToken, expiresAt: now() + fetched.expiresInSeconds * 1000, checkedAt: now() };
   }
 
+  /** Still usable, and not the token WeChat last rejected. */
+  async function isServable(t: StoredToken): Promise<boolean> {
+    return isUsable(t) && (await store.get(keys.rejected)) !== fingerprint(t.token);
+  }
+
   async function refreshAsLockHolder(): Promise<string> {
     const again = await readStored();
     if (again && isFresh(again.token)) return again.token.token;
@@ -132,12 +141,13 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     try {
       fresh = await fetchFresh();
     } catch (err) {
+      // Shared for a moment either way, so other containers do not each repeat the failing call.
+      await store.set(keys.failure, err instanceof Error ? err.message : String(err), FAILURE_TTL_MS);
       // A token that still works beats an error: WeChat may be briefly unreachable near expiry.
-      if (again && isUsable(again.token)) {
+      if (!strict && again && (await isServable(again.token))) {
         log.warn('access token refresh failed; the current token is still valid', { appId, err });
         return again.token.token;
       }
-      await store.set(keys.failure, err instanceof Error ? err.message : String(err), FAILURE_TTL_MS);
       throw err;
     }
     await store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now());
@@ -157,7 +167,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       }
       const failure = await store.get(keys.failure);
       if (failure) {
-        if (stored && isUsable(stored.token)) return stored.token.token;
+        if (!strict && stored && (await isServable(stored.token))) return stored.token.token;
         throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
       }
       const owner = randomUUID();

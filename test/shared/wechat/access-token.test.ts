@@ -5,7 +5,7 @@ import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { createRedisStore } from '../../../shared/store/redis-store';
 import type { Store } from '../../../shared/store/store';
-import { AccessTokenError, WeChatApiError } from '../../../shared/wechat/errors';
+import { AccessTokenError, WeChatApiError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
 
@@ -116,7 +116,26 @@ describe('createAccessTokenProvider', () => {
     wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
     const provider = container(store, agent, { now: () => clock });
     expect(await provider.get()).toBe('STILL_VALID');
-    expect(await store.get(`wechat:access-token:failure:${APP_ID}`)).toBeNull();
+    // The failure is shared, so another container uses the valid token without calling WeChat.
+    expect(await container(store, agent, { now: () => clock }).get()).toBe('STILL_VALID');
+  });
+
+  it('never falls back to the token WeChat just rejected', async () => {
+    const clock = 1_000_000;
+    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'REJECTED', expiresAt: clock + 120_000 }));
+    const { createHash } = await import('node:crypto');
+    await store.set(`wechat:access-token:rejected:${APP_ID}`, createHash('sha256').update('REJECTED').digest('hex'));
+    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
+    await expect(container(store, agent, { now: () => clock }).get()).rejects.toBeInstanceOf(WeChatTransportError);
+  });
+
+  it('in strict mode (the timer) fails a failed refresh even while the current token works', async () => {
+    const clock = 1_000_000;
+    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 600_000 }));
+    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
+    const timer = container(store, agent, { now: () => clock, marginMs: 15 * 60_000, strict: true });
+    await expect(timer.get()).rejects.toMatchObject({ errcode: 40125 });
+    await expect(timer.get()).rejects.toBeInstanceOf(AccessTokenError);
   });
 
   it('lets another container use a still-valid token while one refreshes it inside the margin', async () => {
