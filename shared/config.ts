@@ -44,9 +44,9 @@ const sections = {
     WECHAT_APP_SECRET: required,
     WECHAT_API_BASE_URL: z._default(z.url(), 'https://api.weixin.qq.com'),
     WECHAT_TOKEN_ENDPOINT: z._default(z.enum(['stable', 'classic']), 'stable'),
-    // Per WeChat call. A send that meets a rejected token makes up to four calls in a row
-    // (send, token, force-refreshed token, send again), so keep 4 × this under the function's
-    // timeout in serverless.yml.
+    // Per WeChat call. A send that meets a rejected token can make six calls in a row (token,
+    // forced token, send, and again after the rejection) after waiting up to 10 s for another
+    // container's refresh: keep 6 × this + 10 s under the function's timeout in serverless.yml.
     WECHAT_TIMEOUT_MS: positiveInt(4_000),
   },
   store: {
@@ -68,6 +68,8 @@ const sections = {
     WECHAT_ENCODING_AES_KEY_PREVIOUS: encodingAesKey,
     CALLBACK_TIMESTAMP_WINDOW_SECONDS: positiveInt(300),
     CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
+    // Only while switching the account from plain to safe mode (see the README).
+    CALLBACK_ACCEPT_PLAIN: z._default(z.enum(['true', 'false']), 'false'),
     NOTIFY_URL: z.optional(z.url()),
     NOTIFY_SECRET: optionalText,
   },
@@ -94,6 +96,7 @@ const build = {
     ),
     windowSeconds: env.CALLBACK_TIMESTAMP_WINDOW_SECONDS,
     maxBodyBytes: env.CALLBACK_MAX_BODY_BYTES,
+    acceptPlain: env.CALLBACK_ACCEPT_PLAIN === 'true',
     notify: env.NOTIFY_URL ? { url: env.NOTIFY_URL, secret: env.NOTIFY_SECRET ?? '' } : undefined,
   }),
 };

@@ -81,6 +81,7 @@ export function buildCallbackDeps(env: Env, overrides: Pick<Overrides, 'store' |
       aesKeys: callback.aesKeys,
       windowSeconds: callback.windowSeconds,
       maxBodyBytes: callback.maxBodyBytes,
+      acceptPlain: callback.acceptPlain,
       now: overrides.now ?? Date.now,
       store: overrides.store ?? openStore(store.url),
       notify: callback.notify && createNotifier({ ...callback.notify, log }),

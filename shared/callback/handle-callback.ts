@@ -6,7 +6,7 @@ import { recordMassReport } from './mass-report-store';
 import type { MassSendJobReport } from './mass-send-job-finish';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
-import { isReplay, rememberRequest, replayKey } from './replay-cache';
+import { claimRequest, releaseRequest, replayKey } from './replay-cache';
 import { parseXml, XmlError, type XmlValue } from './xml';
 
 export { readMassReport } from './mass-report-store';
@@ -31,6 +31,8 @@ export interface CallbackHandlerDeps {
   tokens: string[];
   /** EncodingAESKeys, current first; empty means plain mode only, else plain mode is refused. */
   aesKeys: string[];
+  /** Accept plain pushes although a key is set: only while switching plain → safe mode. */
+  acceptPlain?: boolean;
   /** Accepted distance of `timestamp` from now, either side. */
   windowSeconds: number;
   maxBodyBytes: number;
@@ -95,7 +97,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     if (mode === undefined || mode === '' || mode === 'raw') {
       // Plain mode signs no body. Compatible and safe mode both send encrypt_type=aes, so once
       // a key is set only a forger (or a misconfigured account) still posts in plain.
-      return deps.aesKeys.length > 0 ? [401, 'plain_push_refused'] : req.body;
+      return deps.aesKeys.length > 0 && !deps.acceptPlain ? [401, 'plain_push_refused'] : req.body;
     }
     if (mode !== 'aes') return [400, 'unsupported_encrypt_type'];
     const msgSignature = req.query.msg_signature;
@@ -118,11 +120,22 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     const refused = authenticate(req.query);
     if (refused) return reject(refused);
     const seen = replayKey(req.query);
-    if (await isReplay(deps.store, seen)) {
+    if (!(await claimRequest(deps.store, seen, deps.windowSeconds))) {
       deps.log.info('callback replay ignored');
       return SUCCESS;
     }
+    let answer: CallbackResponse | undefined;
+    try {
+      answer = await process(req);
+      return answer;
+    } finally {
+      if (answer?.status !== 200) {
+        await releaseRequest(deps.store, seen).catch(() => deps.log.warn('callback claim not released'));
+      }
+    }
+  }
 
+  async function process(req: CallbackRequest): Promise<CallbackResponse> {
     const opened = open(req);
     if (Array.isArray(opened)) {
       if (opened[0] >= 500) {
@@ -135,13 +148,11 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     const message = parseCallbackMessage(parse(opened));
     switch (message.kind) {
       case 'ignored':
-        await rememberRequest(deps.store, seen, deps.windowSeconds);
         deps.log.info('callback acknowledged', { msgType: message.msgType, event: message.event });
         return SUCCESS;
       case 'mass_send_job_finish': {
         const { report } = message;
         const first = await recordMassReport(deps.store, report);
-        await rememberRequest(deps.store, seen, deps.windowSeconds);
         deps.log.info(first ? 'mass send report recorded' : 'mass send report redelivered', {
           msgId: report.msgId,
           status: report.status.kind,

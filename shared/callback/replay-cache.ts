@@ -5,7 +5,7 @@ import type { Store } from '../store/store';
  * Signed callback requests already processed. A plain-mode `signature` covers the token,
  * timestamp and nonce but not the body, so a captured query string would otherwise carry any
  * body for as long as its timestamp stays fresh. Once a request has been processed, the same
- * signed query is acknowledged and not processed again. Whether WeChat's redeliveries reuse
+ * signed query is acknowledged and not processed again, even when two copies arrive at once. Whether WeChat's redeliveries reuse
  * the signature is undocumented; either way they stay correct, since reports are idempotent
  * per MsgID.
  */
@@ -25,11 +25,16 @@ export function replayKey(query: {
   return `callback:seen:${digest}`;
 }
 
-export async function isReplay(store: Store, key: string): Promise<boolean> {
-  return (await store.get(key)) !== null;
+/**
+ * Claims a signed request before it is processed: false when it was already claimed (a
+ * replay, or a concurrent copy). Kept for twice the freshness window, the longest a timestamp
+ * is accepted.
+ */
+export function claimRequest(store: Store, key: string, windowSeconds: number): Promise<boolean> {
+  return store.setIfAbsent(key, '1', 2 * windowSeconds * 1000);
 }
 
-/** Kept for twice the freshness window: a timestamp is accepted at most that long. */
-export function rememberRequest(store: Store, key: string, windowSeconds: number): Promise<void> {
-  return store.set(key, '1', 2 * windowSeconds * 1000);
+/** Gives a claim back when processing failed, so WeChat's retry of it is processed. */
+export async function releaseRequest(store: Store, key: string): Promise<void> {
+  await store.delete(key);
 }

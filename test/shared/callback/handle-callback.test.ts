@@ -55,6 +55,11 @@ function setup(overrides: Partial<CallbackHandlerDeps> = {}) {
 
 const success = { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' };
 
+/** The report writes among a store spy's calls (request claims use the same store). */
+function reportWrites(spy: { mock: { calls: unknown[][] } }): unknown[][] {
+  return spy.mock.calls.filter(([key]) => String(key).startsWith('mass:report:'));
+}
+
 describe('URL verification (GET)', () => {
   it('answers echostr verbatim when the signature checks out', async () => {
     const { handle } = setup();
@@ -151,7 +156,10 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
     );
 
     expect(answers).toEqual(Array(6).fill(success));
-    const writes = await Promise.all(setIfAbsent.mock.results.map((r) => r.value as Promise<boolean>));
+    const writes = await Promise.all(
+      setIfAbsent.mock.results.filter((_, i) => String(setIfAbsent.mock.calls[i]![0]).startsWith('mass:report:')).map((r) => r.value as Promise<boolean>),
+    );
+    expect(writes).toHaveLength(6);
     expect(writes.filter(Boolean)).toHaveLength(1);
     expect(instances.flatMap((i) => i.notified)).toHaveLength(1);
     expect(await readMassReport(store, '3147494552')).toMatchObject({ msgId: '3147494552' });
@@ -186,7 +194,7 @@ describe('other pushes', () => {
     const { handle: plainOnly, notified: notifiedPlain } = setup({ store, aesKeys: [] });
     expect(await handle(safePush(subscribeEvent))).toEqual(success);
     expect(await plainOnly(plainPush(textMessage))).toEqual(success);
-    expect(set).not.toHaveBeenCalled();
+    expect(reportWrites(set)).toEqual([]);
     expect(notified).toHaveLength(0);
     expect(notifiedPlain).toHaveLength(0);
   });
@@ -327,7 +335,15 @@ describe('plain mode once an EncodingAESKey is configured', () => {
     const raw = plainPush(massSendJobFinish());
     raw.query.encrypt_type = 'raw';
     expect(await handle(raw)).toMatchObject({ status: 401, body: 'plain_push_refused' });
-    expect(set).not.toHaveBeenCalled();
+    expect(reportWrites(set)).toEqual([]);
+  });
+
+  it('accepts plain pushes beside safe ones while acceptPlain is on (switching the account to safe mode)', async () => {
+    const { handle, store } = setup({ acceptPlain: true });
+    expect(await handle(plainPush(massSendJobFinish({ msgId: '7' })))).toEqual(success);
+    expect(await handle(safePush(massSendJobFinish({ msgId: '8' })))).toEqual(success);
+    expect(await readMassReport(store, '7')).not.toBeNull();
+    expect(await readMassReport(store, '8')).not.toBeNull();
   });
 
   it('still accepts safe and compatible mode, which both send encrypt_type=aes', async () => {
@@ -362,7 +378,7 @@ describe('replayed requests', () => {
     const req = safePush(massSendJobFinish(), { nonce: 'same-request' });
     expect(await handle(req)).toEqual(success);
     expect(await handle(req)).toEqual(success);
-    expect(setIfAbsent).toHaveBeenCalledTimes(1);
+    expect(reportWrites(setIfAbsent)).toHaveLength(1);
   });
 
   it('stores one report for redeliveries, with the same signature or re-signed', async () => {
@@ -372,26 +388,43 @@ describe('replayed requests', () => {
     const first = safePush(push, { nonce: 'try-1' });
     const answers = [await handle(first), await handle(first), await handle(safePush(push, { nonce: 'try-2' }))];
     expect(answers).toEqual([success, success, success]);
-    expect(setIfAbsent).toHaveBeenCalledTimes(2);
+    expect(reportWrites(setIfAbsent)).toHaveLength(2);
     expect(notified).toHaveLength(1);
     expect(await readMassReport(store, '3147494552')).toMatchObject({ msgId: '3147494552' });
   });
 
-  it('remembers a processed request for twice the timestamp window', async () => {
+  it('processes only one of two copies of a signed request that arrive at once', async () => {
+    const { handle, store } = setup({ aesKeys: [] });
+    const real = plainPush(massSendJobFinish({ msgId: '3147494552' }), { nonce: 'raced' });
+    const forged = { ...real, body: massSendJobFinish({ msgId: '3147494553' }) };
+    expect(await Promise.all([handle(real), handle(forged)])).toEqual([success, success]);
+    const stored = [await readMassReport(store, '3147494552'), await readMassReport(store, '3147494553')];
+    expect(stored.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('claims a request for twice the timestamp window', async () => {
     const { handle, store } = setup({ windowSeconds: 120 });
-    const set = vi.spyOn(store, 'set');
+    const claim = vi.spyOn(store, 'setIfAbsent');
     await handle(safePush(subscribeEvent));
-    expect(set).toHaveBeenCalledWith(expect.stringMatching(/^callback:seen:[0-9a-f]{40}$/), expect.any(String), 240_000);
+    expect(claim).toHaveBeenCalledWith(expect.stringMatching(/^callback:seen:[0-9a-f]{40}$/), expect.any(String), 240_000);
   });
 
   it('does not remember a request that failed, so that WeChat\'s retry is processed', async () => {
     const store = createMemoryStore(() => NOW_MS);
-    const setIfAbsent = vi.spyOn(store, 'setIfAbsent').mockRejectedValueOnce(new Error('store unavailable'));
+    const original = store.setIfAbsent.bind(store);
+    let failed = false;
+    const setIfAbsent = vi.spyOn(store, 'setIfAbsent').mockImplementation((key, value, ttl) => {
+      if (key.startsWith('mass:report:') && !failed) {
+        failed = true;
+        return Promise.reject(new Error('store unavailable'));
+      }
+      return original(key, value, ttl);
+    });
     const { handle } = setup({ store });
     const req = safePush(massSendJobFinish(), { nonce: 'retried' });
     expect((await handle(req)).status).toBe(500);
     expect(await handle(req)).toEqual(success);
-    expect(setIfAbsent).toHaveBeenCalledTimes(2);
+    expect(reportWrites(setIfAbsent)).toHaveLength(2);
     expect(await readMassReport(store, '3147494552')).not.toBeNull();
   });
 
