@@ -19,7 +19,9 @@ const RUNTIME = join(import.meta.dirname, 'scf-runtime.cjs');
 export class FunctionContainer {
   private child?: ChildProcess;
   private ready?: Promise<void>;
-  private readonly pending = new Map<string, (reply: { result?: unknown; error?: string }) => void>();
+  /** Invocations under way, per process: a retired process finishes its own before it goes. */
+  private readonly pending = new Map<ChildProcess, Map<string, (reply: { result?: unknown; error?: string }) => void>>();
+  private readonly retired = new Set<ChildProcess>();
 
   constructor(
     readonly name: string,
@@ -34,10 +36,12 @@ export class FunctionContainer {
   private start(): Promise<void> {
     const child = fork(RUNTIME, [this.bundlePath], { env: this.env() as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     this.child = child;
+    const calls = new Map<string, (reply: { result?: unknown; error?: string }) => void>();
+    this.pending.set(child, calls);
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', this.onOutput);
     }
-    const ready = new Promise<void>((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.on('message', (message: { ready?: boolean; id?: string; result?: unknown; error?: string }) => {
         if (message.ready !== undefined) {
@@ -45,21 +49,35 @@ export class FunctionContainer {
           else reject(new Error(`${this.name}: the bundle exports no main_handler`));
           return;
         }
-        const settle = message.id ? this.pending.get(message.id) : undefined;
-        if (message.id) this.pending.delete(message.id);
+        const settle = message.id ? calls.get(message.id) : undefined;
+        if (message.id) calls.delete(message.id);
         settle?.(message);
+        if (this.retired.has(child) && calls.size === 0) child.kill('SIGTERM');
       });
       child.once('exit', (code) => {
         reject(new Error(`${this.name} exited with ${code}`));
-        for (const settle of this.pending.values()) settle({ error: 'ContainerExited' });
-        this.pending.clear();
-        if (this.child === child) {
-          this.child = undefined;
-          this.ready = undefined;
-        }
+        for (const settle of calls.values()) settle({ error: 'ContainerExited' });
+        this.pending.delete(child);
+        this.retired.delete(child);
+        if (this.child === child) this.detach();
       });
     });
-    return ready;
+  }
+
+  private detach(): void {
+    this.child = undefined;
+    this.ready = undefined;
+  }
+
+  /**
+   * At a timeout SCF stops that invocation; concurrent ones run in instances of their own. Here
+   * they share a process, so it takes no new calls (the next one starts cold) and is stopped
+   * once the calls it still runs have answered.
+   */
+  private retire(child: ChildProcess): void {
+    if (this.child === child) this.detach();
+    this.retired.add(child);
+    if ((this.pending.get(child)?.size ?? 0) === 0) child.kill('SIGTERM');
   }
 
   async invoke(event: unknown, context: Record<string, unknown>): Promise<Invocation> {
@@ -67,30 +85,35 @@ export class FunctionContainer {
     const coldStart = !this.ready;
     this.ready ??= this.start();
     await this.ready;
+    const child = this.child!;
+    const calls = this.pending.get(child)!;
     const id = randomUUID();
     const reply = await new Promise<{ result?: unknown; error?: string }>((resolve) => {
       const timer = setTimeout(() => {
-        this.pending.delete(id);
+        calls.delete(id);
         resolve({ error: 'Timeout' });
-        // Whatever the invocation was still doing is stopped, as SCF does at the timeout.
-        void this.stop();
+        this.retire(child);
       }, this.timeoutMs);
-      this.pending.set(id, (message) => {
+      calls.set(id, (message) => {
         clearTimeout(timer);
         resolve(message);
       });
-      this.child!.send({ id, event, context });
+      child.send({ id, event, context });
     });
     return { ...reply, coldStart, ms: Date.now() - started };
   }
 
   /** Kills the container, as SCF may at any moment; the next invocation starts cold. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    const children = [...this.pending.keys()].filter((child) => child.exitCode === null && child.signalCode === null);
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
   }
 }

@@ -10,7 +10,7 @@ const ECHO = `exports.main_handler = async (event, context) => ({
   body: JSON.stringify({ event, context, env: process.env.GATEWAY_TEST_VALUE }),
 });`;
 const CRASH = `exports.main_handler = async () => { throw new TypeError('boom'); };`;
-const SLOW = `exports.main_handler = () => new Promise(() => {});`;
+const SLOW = `exports.main_handler = (event) => event.path.endsWith('/quick') ? { statusCode: 200, body: String(process.pid) } : new Promise((r) => setTimeout(() => r({ statusCode: 200, body: String(process.pid) }), event.path.endsWith('/late') ? 700 : 60_000));`;
 const ENV = `exports.main_handler = async () => ({ statusCode: 200, body: JSON.stringify(Object.keys(process.env).sort()) });`;
 
 describe('startGateway', () => {
@@ -84,6 +84,19 @@ describe('startGateway', () => {
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('function_timeout');
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('lets invocations running beside a timed-out one finish, then starts a new process', async () => {
+    const [timedOut, late] = await Promise.all([
+      fetch(`${gateway.url}/slow`),
+      new Promise((r) => setTimeout(r, 500)).then(() => fetch(`${gateway.url}/slow/late`)),
+    ]);
+    expect(timedOut.status).toBe(504);
+    expect(late.status).toBe(200);
+    const oldPid = await late.text();
+    const next = await fetch(`${gateway.url}/slow/quick`);
+    expect(next.status).toBe(200);
+    expect(await next.text()).not.toBe(oldPid);
   });
 
   it('gives a declared function only the variables serverless.yml lists for it', async () => {
