@@ -316,6 +316,8 @@ describe('sends under WeChat faults, through the built bundles on the file store
   it('the send-by-tag process killed right after WeChat accepted: 502, 409 while the claim lives, then the first msgId, never a second send', async () => {
     const clientMsgId = newClientMsgId('killed');
     const container = product.local.gateway.containers.get('send-by-tag')!;
+    const sendalls = () => product.local.sandbox.calls().filter((c) => c.path === SENDALL).length;
+    const atStart = sendalls();
     product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 10_000 });
 
     const pending = product.call('POST', '/send-by-tag', byTag(clientMsgId));
@@ -324,8 +326,9 @@ describe('sends under WeChat faults, through the built bundles on the file store
     const killed = await pending;
     expectTold(killed, 502, 'function_failed');
 
+    // The sandbox records the held call when its connection closes, a moment after the kill.
+    await waitFor(() => sendalls() === atStart + 1, 2_000, 'the sandbox to record the held call');
     // Cold start; the dead process's claim still stands, so nothing reaches WeChat.
-    const sendalls = () => product.local.sandbox.calls().filter((c) => c.path === SENDALL).length;
     const before = sendalls();
     const whileClaimed = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
     expectTold(whileClaimed, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
