@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../wechat/signature';
 import type { Logger } from '../log';
 import type { MassSendJobReport } from './mass-send-job-finish';
 
@@ -15,10 +16,7 @@ export function signNotifyBody(body: string, secret: string): string {
 
 /** For receivers and tests: constant-time check of the header against the raw body. */
 export function verifyNotifySignature(body: string, header: string | undefined, secret: string): boolean {
-  if (!header) return false;
-  const expected = Buffer.from(signNotifyBody(body, secret), 'utf8');
-  const actual = Buffer.from(header, 'utf8');
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
+  return !!header && safeEqual(signNotifyBody(body, secret), header);
 }
 
 export interface NotifierOptions {

@@ -10,7 +10,8 @@ export function sha1Signature(parts: readonly string[]): string {
   return createHash('sha1').update(joined, 'utf8').digest('hex');
 }
 
-function safeEqual(expected: string, actual: string): boolean {
+/** Constant-time string comparison, after a length check (the length is not secret). */
+export function safeEqual(expected: string, actual: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(actual, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
