@@ -103,32 +103,27 @@ export function toGatewayResponse(result: ApiResult, requestId: string): ApiGate
 
 /** Every error reply comes from here: 4xx detail is exposed, anything else is logged only. */
 export function toErrorResult(err: unknown, requestId: string, log: Logger): ApiResult {
-  if (err instanceof HttpError && err.status < 500) {
-    return {
-      status: err.status,
-      headers: err.headers,
-      body: { error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}), ...err.details, requestId } },
-    };
+  const known =
+    err instanceof StoreUnavailableError
+      ? new HttpError(503, 'store_unavailable', 'the shared store is unavailable, so nothing was done; retry shortly (with the same clientMsgId for a send)', {
+          headers: { 'retry-after': '5' },
+          cause: err,
+        })
+      : err;
+  if (!(known instanceof HttpError)) {
+    log.error('unhandled error', { requestId, err });
+    return { status: 500, body: { error: { code: 'internal', message: 'internal error', requestId } } };
   }
-  if (err instanceof HttpError) {
-    // 5xx of our own making that says what went wrong upstream (502) or that we are unconfigured (503).
-    log.warn('request failed', { requestId, status: err.status, code: err.code, err });
-    return {
-      status: err.status,
-      headers: err.headers,
-      body: { error: { code: err.code, message: err.message, ...err.details, requestId } },
-    };
+  if (known.status >= 500) {
+    // 5xx of our own making: upstream trouble (502/504), a store outage or missing setup (503).
+    log[err instanceof StoreUnavailableError ? 'error' : 'warn']('request failed', { requestId, status: known.status, code: known.code, err });
   }
-  if (err instanceof StoreUnavailableError) {
-    log.error('store unavailable', { requestId, err });
-    return {
-      status: 503,
-      headers: { 'retry-after': '5' },
-      body: { error: { code: 'store_unavailable', message: 'the shared store is unavailable, so nothing was done; retry shortly (with the same clientMsgId for a send)', requestId } },
-    };
-  }
-  log.error('unhandled error', { requestId, err });
-  return { status: 500, body: { error: { code: 'internal', message: 'internal error', requestId } } };
+  const { status, code, message, fields, details, headers } = known;
+  return {
+    status,
+    headers,
+    body: { error: { code, message, ...(fields && status < 500 ? { fields } : {}), ...details, requestId } },
+  };
 }
 
 export type ApiHandler = (request: ApiRequest) => Promise<ApiResult>;
