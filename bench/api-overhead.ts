@@ -34,7 +34,8 @@ export interface ApiOverheadResult {
 
 function expectJson(predicate: (body: Record<string, unknown>) => boolean, what: string) {
   return (status: number, text: string) => {
-    if (status !== 200 || !predicate(JSON.parse(text) as Record<string, unknown>)) throw new Error(`${what}: unexpected answer ${status} ${text.slice(0, 200)}`);
+    if (status !== 200 || !predicate(JSON.parse(text) as Record<string, unknown>))
+      throw new Error(`${what}: unexpected answer ${status} ${text.slice(0, 200)}`);
   };
 }
 
@@ -42,10 +43,15 @@ async function sendThroughGateway(gatewayUrl: string): Promise<string> {
   const sent = await fetch(`${gatewayUrl}/send-by-tag`, {
     method: 'POST',
     headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ audience: { tagId: 100 }, message: { type: 'text', content: 'bench api overhead' }, clientMsgId: `bench-api-${Date.now()}` }),
+    body: JSON.stringify({
+      audience: { tagId: 100 },
+      message: { type: 'text', content: 'bench api overhead' },
+      clientMsgId: `bench-api-${Date.now()}`,
+    }),
   });
   const body = (await sent.json()) as { msgId?: string };
-  if (sent.status !== 200 || !body.msgId) throw new Error(`send-by-tag through the gateway failed: ${sent.status} ${JSON.stringify(body)}`);
+  if (sent.status !== 200 || !body.msgId)
+    throw new Error(`send-by-tag through the gateway failed: ${sent.status} ${JSON.stringify(body)}`);
   return body.msgId;
 }
 
@@ -60,7 +66,13 @@ export async function measureApiOverhead(options: ApiOverheadOptions): Promise<A
   const bench = await startBenchSandbox(cleanup);
   const env = functionEnv(bench.sandbox.url, 'memory:');
   let gatewayLines = 0;
-  const gateway = await startGateway({ distDir, env, log: () => void (gatewayLines += 1) });
+  const gateway = await startGateway({
+    distDir,
+    env,
+    log: () => {
+      gatewayLines += 1;
+    },
+  });
   cleanup.defer('local gateway and its containers', () => gateway.close());
   const msgId = await sendThroughGateway(gateway.url);
 
@@ -102,7 +114,11 @@ export async function measureApiOverhead(options: ApiOverheadOptions): Promise<A
     await runLoad(handlerOnly, warmup, concurrency);
     // Halves interleaved, so drift in machine load falls on every side.
     const half = Math.floor(requests / 2);
-    const out = { bare: [] as Awaited<ReturnType<typeof runLoad>>[], product: [] as Awaited<ReturnType<typeof runLoad>>[], handler: [] as Awaited<ReturnType<typeof runLoad>>[] };
+    const out = {
+      bare: [] as Awaited<ReturnType<typeof runLoad>>[],
+      product: [] as Awaited<ReturnType<typeof runLoad>>[],
+      handler: [] as Awaited<ReturnType<typeof runLoad>>[],
+    };
     for (const count of [half, requests - half]) {
       out.bare.push(await runLoad(bare.call, count, concurrency));
       out.product.push(await runLoad(product.call, count, concurrency));
@@ -117,9 +133,18 @@ export async function measureApiOverhead(options: ApiOverheadOptions): Promise<A
     requests,
     concurrency,
     msgId,
-    product: { ...productResult, what: 'GET /status?msgId= via the local gateway → status bundle in its container process (memory store) → sandbox mass/get' },
-    handlerOnly: { ...handlerResult, what: 'the same status bundle\'s main_handler called in the bench process with an API Gateway event (no gateway, no IPC)' },
-    bare: { ...bareResult, what: `POST /cgi-bin/message/mass/get straight to the sandbox with ${ACCOUNT.appid}'s token` },
+    product: {
+      ...productResult,
+      what: 'GET /status?msgId= via the local gateway → status bundle in its container process (memory store) → sandbox mass/get',
+    },
+    handlerOnly: {
+      ...handlerResult,
+      what: "the same status bundle's main_handler called in the bench process with an API Gateway event (no gateway, no IPC)",
+    },
+    bare: {
+      ...bareResult,
+      what: `POST /cgi-bin/message/mass/get straight to the sandbox with ${ACCOUNT.appid}'s token`,
+    },
     p50Ratio: round(productResult.p50Ms / bareResult.p50Ms, 2),
     throughputRatio: round(productResult.perSecond / bareResult.perSecond, 3),
     handlerOnlyP50Ratio: round(handlerResult.p50Ms / bareResult.p50Ms, 2),

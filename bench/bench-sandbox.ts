@@ -21,18 +21,29 @@ export async function startBenchSandbox(cleanup: Cleanup): Promise<BenchSandbox>
     host: '127.0.0.1',
     limits: { perMinute: false, daily: false, monthly: false },
     jobDurationMs: 60_000,
-    log: () => void (lines += 1),
+    log: () => {
+      lines += 1;
+    },
   });
   cleanup.defer('sandbox', () => sandbox.close());
 
   async function post(path: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${sandbox.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return (await res.json()) as Record<string, unknown>;
   }
 
   async function accessToken(): Promise<string> {
-    const reply = await post('/cgi-bin/stable_token', { grant_type: 'client_credential', appid: ACCOUNT.appid, secret: ACCOUNT.secret });
-    if (typeof reply.access_token !== 'string') throw new Error(`sandbox stable_token failed: ${JSON.stringify(reply)}`);
+    const reply = await post('/cgi-bin/stable_token', {
+      grant_type: 'client_credential',
+      appid: ACCOUNT.appid,
+      secret: ACCOUNT.secret,
+    });
+    if (typeof reply.access_token !== 'string')
+      throw new Error(`sandbox stable_token failed: ${JSON.stringify(reply)}`);
     return reply.access_token;
   }
 
@@ -43,7 +54,8 @@ export async function startBenchSandbox(cleanup: Cleanup): Promise<BenchSandbox>
     async sendDirect(body) {
       const token = await accessToken();
       const reply = await post(`/cgi-bin/message/mass/sendall?access_token=${encodeURIComponent(token)}`, body);
-      if (reply.errcode !== 0 && reply.errcode !== undefined) throw new Error(`sandbox sendall failed: ${JSON.stringify(reply)}`);
+      if (reply.errcode !== 0 && reply.errcode !== undefined)
+        throw new Error(`sandbox sendall failed: ${JSON.stringify(reply)}`);
       return String(reply.msg_id);
     },
   };

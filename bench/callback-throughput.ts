@@ -1,6 +1,13 @@
 import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
 import { ACCOUNT } from './bench-sandbox';
-import { apiGatewayEvent, BENCH_AES_KEY, BENCH_CALLBACK_TOKEN, massSendJobFinishXml, signedEncryptedPush, type SignedPush } from './events';
+import {
+  apiGatewayEvent,
+  BENCH_AES_KEY,
+  BENCH_CALLBACK_TOKEN,
+  massSendJobFinishXml,
+  signedEncryptedPush,
+  type SignedPush,
+} from './events';
 import { loadBundle, silenced, withEnv, type ScfHandler } from './in-process-handler';
 import { round } from './stats';
 
@@ -23,7 +30,11 @@ const aesKey = Buffer.from(`${BENCH_AES_KEY}=`, 'base64');
 
 function sha1Matches(expected: string | undefined, parts: string[]): boolean {
   const actual = createHash('sha1').update(parts.sort().join('')).digest('hex');
-  return expected !== undefined && expected.length === actual.length && timingSafeEqual(Buffer.from(expected), Buffer.from(actual));
+  return (
+    expected !== undefined &&
+    expected.length === actual.length &&
+    timingSafeEqual(Buffer.from(expected), Buffer.from(actual))
+  );
 }
 
 /**
@@ -36,7 +47,8 @@ export function bareVerifyAndDecrypt(push: { query: Record<string, string>; body
   const start = push.body.indexOf('<Encrypt><![CDATA[') + '<Encrypt><![CDATA['.length;
   const encrypt = push.body.slice(start, push.body.indexOf(']]></Encrypt>', start));
   if (!sha1Matches(push.query.signature, [BENCH_CALLBACK_TOKEN, timestamp, nonce])) throw new Error('bad signature');
-  if (!sha1Matches(push.query.msg_signature, [BENCH_CALLBACK_TOKEN, timestamp, nonce, encrypt])) throw new Error('bad msg_signature');
+  if (!sha1Matches(push.query.msg_signature, [BENCH_CALLBACK_TOKEN, timestamp, nonce, encrypt]))
+    throw new Error('bad msg_signature');
   const decipher = createDecipheriv('aes-256-cbc', aesKey, aesKey.subarray(0, 16));
   decipher.setAutoPadding(false);
   const plain = Buffer.concat([decipher.update(Buffer.from(encrypt, 'base64')), decipher.final()]);
@@ -47,19 +59,33 @@ export function bareVerifyAndDecrypt(push: { query: Record<string, string>; body
 function makeBatch(size: number, firstMsgId: number): SignedPush[] {
   const now = Date.now();
   return Array.from({ length: size }, (_, i) =>
-    signedEncryptedPush(massSendJobFinishXml(String(firstMsgId + i), ACCOUNT.ghId, Math.floor(now / 1000)), ACCOUNT.appid, now, `n${firstMsgId + i}`),
+    signedEncryptedPush(
+      massSendJobFinishXml(String(firstMsgId + i), ACCOUNT.ghId, Math.floor(now / 1000)),
+      ACCOUNT.appid,
+      now,
+      `n${firstMsgId + i}`,
+    ),
   );
 }
 
 const pushEvent = (push: SignedPush, requestId: string) =>
-  apiGatewayEvent({ method: 'POST', path: '/callback', query: push.query, headers: { 'content-type': 'text/xml' }, body: push.body }, requestId);
+  apiGatewayEvent(
+    { method: 'POST', path: '/callback', query: push.query, headers: { 'content-type': 'text/xml' }, body: push.body },
+    requestId,
+  );
 
-const ENV = { WECHAT_APP_ID: ACCOUNT.appid, WECHAT_TOKEN: BENCH_CALLBACK_TOKEN, WECHAT_ENCODING_AES_KEY: BENCH_AES_KEY, STORE_URL: 'memory:' };
+const ENV = {
+  WECHAT_APP_ID: ACCOUNT.appid,
+  WECHAT_TOKEN: BENCH_CALLBACK_TOKEN,
+  WECHAT_ENCODING_AES_KEY: BENCH_AES_KEY,
+  STORE_URL: 'memory:',
+};
 
 async function warmUp(handler: ScfHandler, msgId: number): Promise<void> {
   const [push] = makeBatch(1, msgId);
   const reply = await withEnv(ENV, () => handler(pushEvent(push!, 'warm-up'), { request_id: 'warm-up' }));
-  if (reply.statusCode !== 200 || reply.body !== 'success') throw new Error(`the callback refused the warm-up push: ${reply.statusCode} ${reply.body}`);
+  if (reply.statusCode !== 200 || reply.body !== 'success')
+    throw new Error(`the callback refused the warm-up push: ${reply.statusCode} ${reply.body}`);
 }
 
 /**
@@ -97,15 +123,27 @@ export async function measureCallbackThroughput(options: CallbackThroughputOptio
       pushes += batchSize;
     }
   });
-  if (success !== pushes) throw new Error(`the callback answered ${pushes - success} of ${pushes} pushes with something other than 200 success`);
+  if (success !== pushes)
+    throw new Error(
+      `the callback answered ${pushes - success} of ${pushes} pushes with something other than 200 success`,
+    );
   const handlerMs = Number(handlerNs) / 1e6;
   const bareMs = Number(bareNs) / 1e6;
   const handlerRate = pushes / (handlerMs / 1000);
   const bareRate = pushes / (bareMs / 1000);
   return {
     pushes,
-    handler: { ms: round(handlerMs), perSecond: Math.round(handlerRate), answeredSuccess: success, logLinesSilenced: logLines },
-    bare: { ms: round(bareMs), perSecond: Math.round(bareRate), what: 'sha1 signature + sha1 msg_signature (timingSafeEqual) + AES-256-CBC decrypt' },
+    handler: {
+      ms: round(handlerMs),
+      perSecond: Math.round(handlerRate),
+      answeredSuccess: success,
+      logLinesSilenced: logLines,
+    },
+    bare: {
+      ms: round(bareMs),
+      perSecond: Math.round(bareRate),
+      what: 'sha1 signature + sha1 msg_signature (timingSafeEqual) + AES-256-CBC decrypt',
+    },
     ratio: round(handlerRate / bareRate, 3),
   };
 }

@@ -26,28 +26,60 @@ type Build = (ctx: InvocationContext) => FirstInvocation;
 
 const [first = '', second = ''] = ACCOUNT.followers;
 const text = (ctx: InvocationContext) => ({ type: 'text', content: `bench cold start ${ctx.runKey}` });
-const api = (describe: string, request: ReturnType<typeof apiRequest>): FirstInvocation => ({ describe, event: apiGatewayEvent(request), expect: 'api' });
+const api = (describe: string, request: ReturnType<typeof apiRequest>): FirstInvocation => ({
+  describe,
+  event: apiGatewayEvent(request),
+  expect: 'api',
+});
 
 /** The cheapest real request each function answers, keyed by function name. */
 export const FIRST_INVOCATIONS: Readonly<Record<string, Build>> = {
   status: (ctx) => api('GET /status?msgId=', apiRequest('GET', '/status', undefined, { msgId: ctx.statusMsgId })),
   speed: () => api('GET /speed', apiRequest('GET', '/speed')),
   'send-by-tag': (ctx) =>
-    api('POST /send-by-tag (tag 100)', apiRequest('POST', '/send-by-tag', { audience: { tagId: 100 }, message: text(ctx), clientMsgId: `bench-${ctx.runKey}` })),
+    api(
+      'POST /send-by-tag (tag 100)',
+      apiRequest('POST', '/send-by-tag', {
+        audience: { tagId: 100 },
+        message: text(ctx),
+        clientMsgId: `bench-${ctx.runKey}`,
+      }),
+    ),
   'send-by-list': (ctx) =>
-    api('POST /send-by-list (2 OpenIDs)', apiRequest('POST', '/send-by-list', { openIds: [first, second], message: text(ctx), clientMsgId: `bench-${ctx.runKey}` })),
-  preview: (ctx) => api('POST /preview (WeChat ID)', apiRequest('POST', '/preview', { wechatId: 'sandbox_alice', message: text(ctx) })),
+    api(
+      'POST /send-by-list (2 OpenIDs)',
+      apiRequest('POST', '/send-by-list', {
+        openIds: [first, second],
+        message: text(ctx),
+        clientMsgId: `bench-${ctx.runKey}`,
+      }),
+    ),
+  preview: (ctx) =>
+    api('POST /preview (WeChat ID)', apiRequest('POST', '/preview', { wechatId: 'sandbox_alice', message: text(ctx) })),
   delete: (ctx) => api('POST /delete (msgId)', apiRequest('POST', '/delete', { msgId: ctx.deleteMsgId })),
   media: () =>
     api(
       'POST /media/news (1 article)',
-      apiRequest('POST', '/media/news', { articles: [{ thumbMediaId: DEMO_MEDIA.service.thumb, title: 'Bench', content: '<p>Bench</p>' }] }),
+      apiRequest('POST', '/media/news', {
+        articles: [{ thumbMediaId: DEMO_MEDIA.service.thumb, title: 'Bench', content: '<p>Bench</p>' }],
+      }),
     ),
   callback: (ctx) => {
-    const push = signedEncryptedPush(massSendJobFinishXml(String(ctx.runNumber), ACCOUNT.ghId, Math.floor(Date.now() / 1000)), ACCOUNT.appid, Date.now(), `n${ctx.runNumber}`);
+    const push = signedEncryptedPush(
+      massSendJobFinishXml(String(ctx.runNumber), ACCOUNT.ghId, Math.floor(Date.now() / 1000)),
+      ACCOUNT.appid,
+      Date.now(),
+      `n${ctx.runNumber}`,
+    );
     return {
       describe: 'POST /callback (signed, encrypted MASSSENDJOBFINISH)',
-      event: apiGatewayEvent({ method: 'POST', path: '/callback', query: push.query, headers: { 'content-type': 'text/xml' }, body: push.body }),
+      event: apiGatewayEvent({
+        method: 'POST',
+        path: '/callback',
+        query: push.query,
+        headers: { 'content-type': 'text/xml' },
+        body: push.body,
+      }),
       expect: 'api',
     };
   },

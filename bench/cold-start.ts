@@ -63,7 +63,10 @@ export function bundleSize(distDir: string, name: string): { bytes: number; gzip
 }
 
 function lastReport(stdout: string): string {
-  const line = stdout.split('\n').reverse().find((l) => l.startsWith('@@bench '));
+  const line = stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('@@bench '));
   return line ? line.slice('@@bench '.length) : `no report (stdout: ${stdout.slice(-200)})`;
 }
 
@@ -76,14 +79,27 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     memory: functionEnv(bench.sandbox.url, 'memory:'),
     redis: functionEnv(bench.sandbox.url, redis.url),
   };
-  const statusMsgId = await bench.sendDirect({ filter: { is_to_all: false, tag_id: 100 }, msgtype: 'text', text: { content: 'bench status' } });
-  const deleteMsgId = await bench.sendDirect({ filter: { is_to_all: false, tag_id: 100 }, msgtype: 'mpnews', mpnews: { media_id: DEMO_MEDIA.service.news } });
+  const statusMsgId = await bench.sendDirect({
+    filter: { is_to_all: false, tag_id: 100 },
+    msgtype: 'text',
+    text: { content: 'bench status' },
+  });
+  const deleteMsgId = await bench.sendDirect({
+    filter: { is_to_all: false, tag_id: 100 },
+    msgtype: 'mpnews',
+    mpnews: { media_id: DEMO_MEDIA.service.news },
+  });
   bench.sandbox.finishJobs();
 
   const names = functionNames().filter((name) => existsSync(join(distDir, name, 'index.js')));
   const rows = new Map<string, FunctionColdStart>();
   const samples = new Map<string, number[]>();
-  for (const name of names) rows.set(name, { name, ...bundleSize(distDir, name), invoked: FIRST_INVOCATIONS[name] ? '' : 'nothing: no first invocation defined' });
+  for (const name of names)
+    rows.set(name, {
+      name,
+      ...bundleSize(distDir, name),
+      invoked: FIRST_INVOCATIONS[name] ? '' : 'nothing: no first invocation defined',
+    });
   const emptySamples: number[] = [];
   const fetchSamples: number[] = [];
   const fetchScript = `fetch(${JSON.stringify(`${bench.sandbox.url}/cgi-bin/stable_token`)},{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(r=>r.text()).then(()=>process.exit(0),()=>process.exit(1))`;
@@ -95,10 +111,18 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     const build = FIRST_INVOCATIONS[name];
     if (!build || row.failure) return;
     counter += 1;
-    const ctx: InvocationContext = { statusMsgId, deleteMsgId, runKey: `${store}-${counter}-${Date.now()}`, runNumber: 9_000_000_000 + counter };
+    const ctx: InvocationContext = {
+      statusMsgId,
+      deleteMsgId,
+      runKey: `${store}-${counter}-${Date.now()}`,
+      runNumber: 9_000_000_000 + counter,
+    };
     const invocation = build(ctx);
     row.invoked = invocation.describe;
-    const exit = await spawnTimed(['-e', DRIVER, join(distDir, name, 'index.js'), JSON.stringify(invocation.event), invocation.expect], envs[store]);
+    const exit = await spawnTimed(
+      ['-e', DRIVER, join(distDir, name, 'index.js'), JSON.stringify(invocation.event), invocation.expect],
+      envs[store],
+    );
     if (exit.code !== 0) {
       row.failure = `${store} store: exit ${exit.code}: ${lastReport(exit.stdout)}${exit.stderr ? ` ${exit.stderr.slice(-200)}` : ''}`;
       return;

@@ -17,7 +17,15 @@ export interface EventRequest {
 /** The event Tencent Cloud API Gateway hands an SCF function for one HTTP request. */
 export function apiGatewayEvent(request: EventRequest, requestId = 'bench-request') {
   return {
-    requestContext: { serviceId: 'service-bench', path: request.path, httpMethod: request.method, requestId, identity: {}, sourceIp: '127.0.0.1', stage: 'release' },
+    requestContext: {
+      serviceId: 'service-bench',
+      path: request.path,
+      httpMethod: request.method,
+      requestId,
+      identity: {},
+      sourceIp: '127.0.0.1',
+      stage: 'release',
+    },
     headers: { host: 'bench.local', ...request.headers },
     body: request.body ?? '',
     isBase64Encoded: false,
@@ -32,10 +40,21 @@ export function apiGatewayEvent(request: EventRequest, requestId = 'bench-reques
 }
 
 /** A JSON API request with the bench's API key. */
-export function apiRequest(method: EventRequest['method'], path: string, body?: unknown, query?: Record<string, string>): EventRequest {
+export function apiRequest(
+  method: EventRequest['method'],
+  path: string,
+  body?: unknown,
+  query?: Record<string, string>,
+): EventRequest {
   const headers: Record<string, string> = { authorization: `Bearer ${BENCH_API_KEY}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
-  return { method, path, headers, ...(query ? { query } : {}), ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
+  return {
+    method,
+    path,
+    headers,
+    ...(query ? { query } : {}),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
 }
 
 /** A successful send's MASSSENDJOBFINISH, as WeChat pushes it. */

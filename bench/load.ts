@@ -39,7 +39,11 @@ export function httpTarget(spec: HttpSpec, connections: number): HttpTarget {
 }
 
 /** `count` calls with `concurrency` in flight; each call's latency and the wall time. */
-export async function runLoad(call: Call, count: number, concurrency: number): Promise<{ latencies: number[]; wallMs: number }> {
+export async function runLoad(
+  call: Call,
+  count: number,
+  concurrency: number,
+): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -59,5 +63,12 @@ export function describeLoad(runs: Array<{ latencies: number[]; wallMs: number }
   const latencies = runs.flatMap((r) => r.latencies);
   const wallMs = runs.reduce((sum, r) => sum + r.wallMs, 0);
   const s = summarize(latencies);
-  return { requests: latencies.length, wallMs: round(wallMs), perSecond: Math.round(latencies.length / (wallMs / 1000)), p50Ms: round(s.p50, 3), p99Ms: round(s.p99, 3), maxMs: round(s.max, 3) };
+  return {
+    requests: latencies.length,
+    wallMs: round(wallMs),
+    perSecond: Math.round(latencies.length / (wallMs / 1000)),
+    p50Ms: round(s.p50, 3),
+    p99Ms: round(s.p99, 3),
+    maxMs: round(s.max, 3),
+  };
 }

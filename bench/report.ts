@@ -14,7 +14,17 @@ export function coldStartSection(r: ColdStartResult): Section {
   const dash = '—';
   return {
     title: `1. Bundle size and cold start (median of ${r.runs} fresh node processes each; empty \`node -e ""\` median ${fmt.ms(r.emptyNode.medianMs)})`,
-    headers: ['function', 'bytes', 'gzip', 'memory store', 'over empty node', 'redis store', 'over empty node', 'redis adds', 'first invocation'],
+    headers: [
+      'function',
+      'bytes',
+      'gzip',
+      'memory store',
+      'over empty node',
+      'redis store',
+      'over empty node',
+      'redis adds',
+      'first invocation',
+    ],
     rows: r.functions.map((f) => [
       f.name,
       fmt.int(f.bytes),
@@ -27,7 +37,7 @@ export function coldStartSection(r: ColdStartResult): Section {
       f.failure ? `FAILED: ${f.failure}` : f.invoked,
     ]),
     notes: [
-      'time = spawn of a fresh `node` to its exit, after require() of dist/<name>/index.js and one main_handler call answered 2xx (timer: {ok: true}) against the bench\'s sandbox on loopback',
+      "time = spawn of a fresh `node` to its exit, after require() of dist/<name>/index.js and one main_handler call answered 2xx (timer: {ok: true}) against the bench's sandbox on loopback",
       'memory store: each fresh process also fetches the access token (stable_token on the sandbox); redis store: the token is read from Redis after the first run, so refresh-token makes no HTTP call at all there',
       `reference measured in the same run: a fresh node that only makes one fetch() to the sandbox takes ${fmt.ms(r.nodeWithOneFetch.medianMs)} (${fmt.signedMs(r.nodeWithOneFetch.overEmptyNodeMs)} over empty node): Node 20 loads its built-in undici on the first fetch, which is most of what a function that calls WeChat adds over the callback`,
       ...REFERENCES.map((ref) => `for scale, not measured here: ${ref}`),
@@ -40,21 +50,49 @@ export function callbackSection(r: CallbackThroughputResult): Section {
     title: `2. Callback throughput (one process, one push at a time, ${fmt.int(r.pushes)} signed + encrypted MASSSENDJOBFINISH pushes with distinct MsgIDs)`,
     headers: ['path', 'pushes/s', 'time', 'what'],
     rows: [
-      ['real callback handler', fmt.int(r.handler.perSecond), fmt.ms(r.handler.ms, 0), 'dist/callback main_handler: API Gateway event → signature, msg_signature, decrypt, XML parse + validation, memory-store write, 2 log lines'],
+      [
+        'real callback handler',
+        fmt.int(r.handler.perSecond),
+        fmt.ms(r.handler.ms, 0),
+        'dist/callback main_handler: API Gateway event → signature, msg_signature, decrypt, XML parse + validation, memory-store write, 2 log lines',
+      ],
       ['bare node:crypto', fmt.int(r.bare.perSecond), fmt.ms(r.bare.ms, 0), r.bare.what],
       ['ratio handler / bare', fmt.ratio(r.ratio, 3), '', ''],
     ],
-    notes: [`${fmt.int(r.handler.logLinesSilenced)} handler log lines silenced (counted, not printed); ${fmt.int(r.handler.answeredSuccess)} answers were 200 "success"`],
+    notes: [
+      `${fmt.int(r.handler.logLinesSilenced)} handler log lines silenced (counted, not printed); ${fmt.int(r.handler.answeredSuccess)} answers were 200 "success"`,
+    ],
   };
 }
 
 export function stampedeSection(r: TokenStampedeResult): Section {
   return {
     title: `3. Token stampede (${r.containers} cold containers at once, one Redis, stable_token answering in ${r.upstreamDelayMs} ms; ${r.rounds.length} rounds)`,
-    headers: ['round', 'upstream token requests', 'distinct tokens', 'slowest wait', 'median wait', 'lone container wait'],
+    headers: [
+      'round',
+      'upstream token requests',
+      'distinct tokens',
+      'slowest wait',
+      'median wait',
+      'lone container wait',
+    ],
     rows: [
-      ...r.rounds.map((x, i) => [String(i + 1), String(x.upstreamRequests), String(x.distinctTokens), fmt.ms(x.slowestWaitMs), fmt.ms(x.medianWaitMs), fmt.ms(x.loneContainerWaitMs)]),
-      ['summary', `max ${r.maxUpstreamRequests} (goal 1)`, '', `median ${fmt.ms(r.slowestWaitMs)}`, '', `median ${fmt.ms(r.loneContainerWaitMs)}`],
+      ...r.rounds.map((x, i) => [
+        String(i + 1),
+        String(x.upstreamRequests),
+        String(x.distinctTokens),
+        fmt.ms(x.slowestWaitMs),
+        fmt.ms(x.medianWaitMs),
+        fmt.ms(x.loneContainerWaitMs),
+      ]),
+      [
+        'summary',
+        `max ${r.maxUpstreamRequests} (goal 1)`,
+        '',
+        `median ${fmt.ms(r.slowestWaitMs)}`,
+        '',
+        `median ${fmt.ms(r.loneContainerWaitMs)}`,
+      ],
     ],
     notes: [
       `slowest of ${r.containers} waits ${fmt.signedMs(r.extraWaitMs)} longer than one container alone (median over rounds): the lock holder's fetch plus the 50 ms poll of the waiting containers`,
@@ -68,11 +106,41 @@ export function apiSection(r: ApiOverheadResult): Section {
     title: `4. API overhead (${fmt.int(r.requests)} requests each, ${r.concurrency} in flight, sandbox rate limits off)`,
     headers: ['path', 'req/s', 'p50', 'p99', 'what'],
     rows: [
-      ['GET /status via gateway', fmt.int(r.product.perSecond), fmt.ms(r.product.p50Ms, 2), fmt.ms(r.product.p99Ms, 2), r.product.what],
-      ['status main_handler in-process', fmt.int(r.handlerOnly.perSecond), fmt.ms(r.handlerOnly.p50Ms, 2), fmt.ms(r.handlerOnly.p99Ms, 2), r.handlerOnly.what],
-      ['bare mass/get (baseline)', fmt.int(r.bare.perSecond), fmt.ms(r.bare.p50Ms, 2), fmt.ms(r.bare.p99Ms, 2), r.bare.what],
-      ['ratio gateway / bare', fmt.ratio(r.throughputRatio, 3), fmt.ratio(r.p50Ratio), fmt.ratio(r.product.p99Ms / r.bare.p99Ms), 'throughput ratio, p50 ratio, p99 ratio'],
-      ['ratio in-process / bare', fmt.ratio(r.handlerOnlyThroughputRatio, 3), fmt.ratio(r.handlerOnlyP50Ratio), fmt.ratio(r.handlerOnly.p99Ms / r.bare.p99Ms), ''],
+      [
+        'GET /status via gateway',
+        fmt.int(r.product.perSecond),
+        fmt.ms(r.product.p50Ms, 2),
+        fmt.ms(r.product.p99Ms, 2),
+        r.product.what,
+      ],
+      [
+        'status main_handler in-process',
+        fmt.int(r.handlerOnly.perSecond),
+        fmt.ms(r.handlerOnly.p50Ms, 2),
+        fmt.ms(r.handlerOnly.p99Ms, 2),
+        r.handlerOnly.what,
+      ],
+      [
+        'bare mass/get (baseline)',
+        fmt.int(r.bare.perSecond),
+        fmt.ms(r.bare.p50Ms, 2),
+        fmt.ms(r.bare.p99Ms, 2),
+        r.bare.what,
+      ],
+      [
+        'ratio gateway / bare',
+        fmt.ratio(r.throughputRatio, 3),
+        fmt.ratio(r.p50Ratio),
+        fmt.ratio(r.product.p99Ms / r.bare.p99Ms),
+        'throughput ratio, p50 ratio, p99 ratio',
+      ],
+      [
+        'ratio in-process / bare',
+        fmt.ratio(r.handlerOnlyThroughputRatio, 3),
+        fmt.ratio(r.handlerOnlyP50Ratio),
+        fmt.ratio(r.handlerOnly.p99Ms / r.bare.p99Ms),
+        '',
+      ],
     ],
     notes: [
       'the product path includes the local gateway (HTTP → SCF event → IPC to the container process, log relay), which stands in for API Gateway + SCF; warm-up requests (the cold start) are not counted',

@@ -31,7 +31,12 @@ const FIGURES: Figure[] = [
   {
     key: 'cold-start',
     run: async (cleanup) => {
-      const result = await measureColdStarts({ distDir, runs: Number(process.env.BENCH_COLD_RUNS ?? 15), cleanup, progress });
+      const result = await measureColdStarts({
+        distDir,
+        runs: Number(process.env.BENCH_COLD_RUNS ?? 15),
+        cleanup,
+        progress,
+      });
       return { result, section: coldStartSection(result) };
     },
   },
@@ -61,7 +66,8 @@ const FIGURES: Figure[] = [
 function chooseFigures(args: string[]): Figure[] {
   if (args.length === 0) return FIGURES;
   const unknown = args.filter((a) => !FIGURES.some((f) => f.key === a));
-  if (unknown.length > 0) throw new Error(`unknown figure ${unknown.join(', ')}; choose from ${FIGURES.map((f) => f.key).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown figure ${unknown.join(', ')}; choose from ${FIGURES.map((f) => f.key).join(', ')}`);
   return FIGURES.filter((f) => args.includes(f.key));
 }
 
@@ -106,12 +112,23 @@ async function main(): Promise<number> {
   if (figures.length === FIGURES.length && errors.length === 0) {
     const file = { machine, totalSeconds: Math.round(totalSeconds * 10) / 10, figures: results };
     writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
-    const md = [`## Benchmarks`, '', `Machine: ${machineLine(machine)}. Whole run: ${totalSeconds.toFixed(0)} s (\`npm run bench\`).`, '', sections.map(renderMarkdown).join('\n\n'), ''].join('\n');
+    const md = [
+      `## Benchmarks`,
+      '',
+      `Machine: ${machineLine(machine)}. Whole run: ${totalSeconds.toFixed(0)} s (\`npm run bench\`).`,
+      '',
+      sections.map(renderMarkdown).join('\n\n'),
+      '',
+    ].join('\n');
     writeFileSync(join(root, 'bench', 'results.md'), md);
     writeReadmeSection(join(root, 'README.md'), md.replace(/^## Benchmarks\n\n/, ''));
     console.log('written: bench/results.json, bench/results.md, README.md (latest results)');
   } else {
-    console.log(errors.length > 0 ? 'not written: a figure failed' : 'not written: partial run (results files hold full runs only)');
+    console.log(
+      errors.length > 0
+        ? 'not written: a figure failed'
+        : 'not written: partial run (results files hold full runs only)',
+    );
   }
   return errors.length > 0 ? 1 : 0;
 }

@@ -26,14 +26,16 @@ export function renderText(section: Section): string {
 }
 
 export function renderMarkdown(section: Section): string {
-  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  const align = section.headers.map((_, i) => (i > 0 && section.rows.every((r) => isNumeric(r[i] ?? '') || r[i] === '—') ? '---:' : '---'));
+  const escapeCell = (cell: string) => cell.replace(/\|/g, '\\|');
+  const align = section.headers.map((_, i) =>
+    i > 0 && section.rows.every((r) => isNumeric(r[i] ?? '') || r[i] === '—') ? '---:' : '---',
+  );
   return [
     `### ${section.title}`,
     '',
-    `| ${section.headers.map(escape).join(' | ')} |`,
+    `| ${section.headers.map(escapeCell).join(' | ')} |`,
     `| ${align.join(' | ')} |`,
-    ...section.rows.map((r) => `| ${r.map(escape).join(' | ')} |`),
+    ...section.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`),
     '',
     ...section.notes.map((n) => `- ${n}`),
   ].join('\n');

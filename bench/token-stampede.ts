@@ -49,7 +49,13 @@ async function startContainers(count: number, appId: string, redisUrl: string, t
       const provider = createAccessTokenProvider({
         appId,
         store,
-        fetchToken: createTokenFetcher({ appId, appSecret: 'bench-secret-not-real', baseUrl: tokenUrl, timeoutMs: 10_000, kind: 'stable' }),
+        fetchToken: createTokenFetcher({
+          appId,
+          appSecret: 'bench-secret-not-real',
+          baseUrl: tokenUrl,
+          timeoutMs: 10_000,
+          kind: 'stable',
+        }),
       });
       const token = await provider.get();
       return { token, ms: performance.now() - started };

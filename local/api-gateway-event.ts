@@ -10,7 +10,8 @@ export function toScfEvent(req: IncomingMessage, body: Buffer, functionPath: str
   const queryString: Record<string, string | string[] | true> = {};
   for (const key of new Set(url.searchParams.keys())) {
     const values = url.searchParams.getAll(key);
-    queryString[key] = values.length > 1 ? values : values[0] === '' && !url.search.includes(`${key}=`) ? true : values[0]!;
+    queryString[key] =
+      values.length > 1 ? values : values[0] === '' && !url.search.includes(`${key}=`) ? true : values[0]!;
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {

@@ -20,7 +20,10 @@ export class FunctionContainer {
   private child?: ChildProcess;
   private ready?: Promise<void>;
   /** Invocations under way, per process: a retired process finishes its own before it goes. */
-  private readonly pending = new Map<ChildProcess, Map<string, (reply: { result?: unknown; error?: string }) => void>>();
+  private readonly pending = new Map<
+    ChildProcess,
+    Map<string, (reply: { result?: unknown; error?: string }) => void>
+  >();
   private readonly retired = new Set<ChildProcess>();
 
   constructor(
@@ -34,7 +37,10 @@ export class FunctionContainer {
   ) {}
 
   private start(): Promise<void> {
-    const child = fork(RUNTIME, [this.bundlePath], { env: this.env() as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(RUNTIME, [this.bundlePath], {
+      env: this.env() as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     this.child = child;
     const calls = new Map<string, (reply: { result?: unknown; error?: string }) => void>();
     this.pending.set(child, calls);

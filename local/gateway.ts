@@ -52,8 +52,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 const RUNTIME_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_OPTIONS'];
 
 /** Only the variables serverless.yml gives the function, as SCF would. */
-export function environmentFor(env: Record<string, string | undefined>, declared: string[]): Record<string, string | undefined> {
-  return Object.fromEntries([...RUNTIME_VARIABLES, ...declared].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]));
+export function environmentFor(
+  env: Record<string, string | undefined>,
+  declared: string[],
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    [...RUNTIME_VARIABLES, ...declared].filter((key) => env[key] !== undefined).map((key) => [key, env[key]]),
+  );
 }
 
 /** Functions log JSON lines for SCF's log service; locally they read better as one short line. */
@@ -107,19 +112,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const name = path.split('/')[1] ?? '';
     const container = containers.get(name);
     if (!container) {
-      return send(res, 404, JSON.stringify({ error: { code: 'no_route', message: `no function at /${name}`, functions } }));
+      return send(
+        res,
+        404,
+        JSON.stringify({ error: { code: 'no_route', message: `no function at /${name}`, functions } }),
+      );
     }
     const body = await readBody(req, maxBodyBytes);
-    if (!body) return send(res, 413, JSON.stringify({ error: { code: 'too_large', message: `body over ${maxBodyBytes} bytes` } }));
+    if (!body)
+      return send(
+        res,
+        413,
+        JSON.stringify({ error: { code: 'too_large', message: `body over ${maxBodyBytes} bytes` } }),
+      );
     const { event, requestId } = toScfEvent(req, body, `/${name}`);
     const outcome = await container.invoke(event, { request_id: requestId, function_name: name });
     let status = 502;
     if (outcome.error === 'Timeout') {
       // SCF stops an invocation at the function's timeout; API Gateway then answers an error.
       status = 504;
-      send(res, 504, JSON.stringify({ error: { code: 'function_timeout', message: `${name} did not answer within its timeout`, requestId } }));
+      send(
+        res,
+        504,
+        JSON.stringify({
+          error: { code: 'function_timeout', message: `${name} did not answer within its timeout`, requestId },
+        }),
+      );
     } else if (outcome.error) {
-      send(res, 502, JSON.stringify({ error: { code: 'function_failed', message: `${name} failed: ${outcome.error}`, requestId } }));
+      send(
+        res,
+        502,
+        JSON.stringify({ error: { code: 'function_failed', message: `${name} failed: ${outcome.error}`, requestId } }),
+      );
     } else if (isIntegratedResponse(outcome.result)) {
       const r = outcome.result;
       status = r.statusCode;
@@ -128,13 +152,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       status = 200;
       send(res, 200, JSON.stringify(outcome.result));
     }
-    log(`${req.method} ${path} → ${name} ${status} ${Date.now() - started} ms${outcome.coldStart ? ' (cold start)' : ''}`);
+    log(
+      `${req.method} ${path} → ${name} ${status} ${Date.now() - started} ms${outcome.coldStart ? ' (cold start)' : ''}`,
+    );
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`gateway error on ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) send(res, 502, JSON.stringify({ error: { code: 'gateway_error', message: 'the local gateway failed' } }));
+      if (!res.headersSent)
+        send(res, 502, JSON.stringify({ error: { code: 'gateway_error', message: 'the local gateway failed' } }));
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
@@ -143,9 +170,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   async function fire(trigger: TimerTrigger) {
     const container = containers.get(trigger.function);
     if (!container) throw new Error(`timer ${trigger.name}: no function ${trigger.function}`);
-    const event = { Type: 'Timer', TriggerName: trigger.name, Time: new Date().toISOString(), Message: trigger.argument ?? '' };
-    const outcome = await container.invoke(event, { request_id: `timer-${Date.now()}`, function_name: trigger.function });
-    log(`timer ${trigger.name} → ${trigger.function} ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`);
+    const event = {
+      Type: 'Timer',
+      TriggerName: trigger.name,
+      Time: new Date().toISOString(),
+      Message: trigger.argument ?? '',
+    };
+    const outcome = await container.invoke(event, {
+      request_id: `timer-${Date.now()}`,
+      function_name: trigger.function,
+    });
+    log(
+      `timer ${trigger.name} → ${trigger.function} ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`,
+    );
     return outcome.result;
   }
 

@@ -11,7 +11,7 @@ process.on('message', async (message) => {
     process.send({ id, result: result === undefined ? null : result });
   } catch (err) {
     // SCF reports an uncaught error as a failed invocation; the gateway turns it into a 502.
-    process.send({ id, error: err && err.name ? err.name : 'Error' });
+    process.send({ id, error: err?.name ? err.name : 'Error' });
   }
 });
 process.send({ ready: typeof bundle.main_handler === 'function' });

@@ -23,7 +23,11 @@ interface MultiScf {
   inputs?: {
     timeout?: number;
     functions?: Record<string, { timeout?: number; environments?: Array<{ key: string }> }>;
-    triggers?: Array<{ type: string; function?: string; parameters?: { name?: string; cronExpression?: string; argument?: string } }>;
+    triggers?: Array<{
+      type: string;
+      function?: string;
+      parameters?: { name?: string; cronExpression?: string; argument?: string };
+    }>;
   };
 }
 
@@ -52,7 +56,10 @@ function matches(field: string, value: number): boolean {
     if (part === '*' || part === '?') return true;
     const step = /^(\*|\d+(?:-\d+)?)\/(\d+)$/.exec(part);
     if (step) {
-      const [from, to] = step[1] === '*' ? [0, Infinity] : (step[1]!.split('-').map(Number).concat(Infinity).slice(0, 2) as [number, number]);
+      const [from, to] =
+        step[1] === '*'
+          ? [0, Infinity]
+          : (step[1]!.split('-').map(Number).concat(Infinity).slice(0, 2) as [number, number]);
       return value >= from && value <= to && (value - from) % Number(step[2]) === 0;
     }
     const range = /^(\d+)-(\d+)$/.exec(part);
@@ -65,6 +72,14 @@ function matches(field: string, value: number): boolean {
 export function cronMatches(cron: string, at: Date): boolean {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 7) throw new Error(`SCF cron needs 7 fields: ${cron}`);
-  const values = [at.getSeconds(), at.getMinutes(), at.getHours(), at.getDate(), at.getMonth() + 1, at.getDay(), at.getFullYear()];
+  const values = [
+    at.getSeconds(),
+    at.getMinutes(),
+    at.getHours(),
+    at.getDate(),
+    at.getMonth() + 1,
+    at.getDay(),
+    at.getFullYear(),
+  ];
   return fields.every((field, i) => matches(field, values[i]!));
 }

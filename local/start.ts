@@ -97,7 +97,12 @@ export function maskCredentials(url: string): string {
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
-  const local = await startLocal({ port, sandboxPort, apiKeys: process.env.API_KEYS || undefined, storeUrl: process.env.STORE_URL || undefined });
+  const local = await startLocal({
+    port,
+    sandboxPort,
+    apiKeys: process.env.API_KEYS || undefined,
+    storeUrl: process.env.STORE_URL || undefined,
+  });
   const account = DEMO_ACCOUNTS.service;
   console.log(`
 WeChat mass send, running locally

@@ -41,7 +41,10 @@ export function parseOpenIdAudience(body: Record<string, unknown>): Audience {
 }
 
 /** Every OpenID the send addresses (TotalCount), and those who follow the account. */
-export function resolveAudience(account: AccountSeed, audience: Audience): { addressed: string[]; followers: string[] } {
+export function resolveAudience(
+  account: AccountSeed,
+  audience: Audience,
+): { addressed: string[]; followers: string[] } {
   const following = new Set(account.followers);
   switch (audience.type) {
     case 'all':

@@ -13,7 +13,8 @@ function callbackFromEnv(env: NodeJS.ProcessEnv): CallbackConfig | undefined {
   const token = env.WECHAT_TOKEN;
   if (!token) throw new Error('SANDBOX_CALLBACK_URL is set but WECHAT_TOKEN is missing');
   const mode = env.SANDBOX_CALLBACK_MODE ?? (env.WECHAT_ENCODING_AES_KEY ? 'safe' : 'plain');
-  if (mode !== 'plain' && mode !== 'compat' && mode !== 'safe') throw new Error('SANDBOX_CALLBACK_MODE must be plain, compat or safe');
+  if (mode !== 'plain' && mode !== 'compat' && mode !== 'safe')
+    throw new Error('SANDBOX_CALLBACK_MODE must be plain, compat or safe');
   const aesKey = env.WECHAT_ENCODING_AES_KEY;
   return { url, token, mode: mode as CallbackMode, ...(aesKey ? { encodingAesKey: aesKey } : {}) };
 }
@@ -26,9 +27,15 @@ async function main(): Promise<void> {
 
   console.log(`WeChat sandbox listening on ${sandbox.url} (inspect: ${sandbox.url}/__sandbox)`);
   for (const account of [DEMO_ACCOUNTS.service, DEMO_ACCOUNTS.subscription]) {
-    console.log(`  ${account.type.padEnd(12)} appid=${account.appid} (its demo secret: DEMO_ACCOUNTS in sandbox/accounts.ts)`);
+    console.log(
+      `  ${account.type.padEnd(12)} appid=${account.appid} (its demo secret: DEMO_ACCOUNTS in sandbox/accounts.ts)`,
+    );
   }
-  console.log(callback ? `  pushes → ${callback.url} (${callback.mode ?? 'plain'} mode)` : '  pushes: no callback URL set (POST /__sandbox/callback)');
+  console.log(
+    callback
+      ? `  pushes → ${callback.url} (${callback.mode ?? 'plain'} mode)`
+      : '  pushes: no callback URL set (POST /__sandbox/callback)',
+  );
 
   const stop = (signal: string): void => {
     console.log(`${signal}: stopping the sandbox`);

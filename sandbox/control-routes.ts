@@ -78,12 +78,18 @@ async function dispatch(control: SandboxControl, method: string, route: string, 
   }
 }
 
-export async function handleControl(control: SandboxControl, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControl(
+  control: SandboxControl,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const { data } = await readBody(req, 1024 * 1024);
   const route = url.pathname.replace(/^\/__sandbox\/?/, '').replace(/\/$/, '');
   try {
     const result = await dispatch(control, req.method ?? 'GET', route, parseJson(data));
-    if (result === undefined) sendJson(res, 404, { error: `no such sandbox route: ${req.method} ${url.pathname}`, routes: ROUTE_LIST });
+    if (result === undefined)
+      sendJson(res, 404, { error: `no such sandbox route: ${req.method} ${url.pathname}`, routes: ROUTE_LIST });
     else sendJson(res, 200, result);
   } catch (error) {
     if (error instanceof z.ZodError) sendJson(res, 400, { error: 'invalid body', issues: error.issues });

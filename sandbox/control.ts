@@ -18,10 +18,14 @@ export const CallbackConfigSchema = z
     encodingAesKey: z.string().optional(),
     mode: z.enum(['plain', 'compat', 'safe']).optional(),
   })
-  .refine((c) => (c.mode ?? 'plain') === 'plain' || (c.encodingAesKey !== undefined && isValidEncodingAesKey(c.encodingAesKey)), {
-    message: 'compat and safe mode need a 43-character encodingAesKey',
-    path: ['encodingAesKey'],
-  });
+  .refine(
+    (c) =>
+      (c.mode ?? 'plain') === 'plain' || (c.encodingAesKey !== undefined && isValidEncodingAesKey(c.encodingAesKey)),
+    {
+      message: 'compat and safe mode need a 43-character encodingAesKey',
+      path: ['encodingAesKey'],
+    },
+  );
 
 export const FaultSpecSchema = z
   .object({
@@ -34,7 +38,10 @@ export const FaultSpecSchema = z
     status: z.string().min(1).optional(),
     msgId: z.number().int().optional(),
   })
-  .refine((f) => f.kind !== 'errcode' || f.errcode !== undefined, { message: 'kind errcode needs an errcode', path: ['errcode'] });
+  .refine((f) => f.kind !== 'errcode' || f.errcode !== undefined, {
+    message: 'kind errcode needs an errcode',
+    path: ['errcode'],
+  });
 
 export const LimitsSchema = z.object({
   perMinute: z.boolean().optional(),
@@ -135,7 +142,12 @@ function snapshot(state: SandboxState): SandboxSnapshot {
     uploadedImages: state.media.images.map(({ appid, url, bytes }) => ({ appid, url, bytes })),
     limits: { ...state.quotas.limits },
     callback: callback
-      ? { url: callback.url, mode: callback.mode ?? 'plain', hasToken: callback.token !== '', hasEncodingAesKey: callback.encodingAesKey !== undefined }
+      ? {
+          url: callback.url,
+          mode: callback.mode ?? 'plain',
+          hasToken: callback.token !== '',
+          hasEncodingAesKey: callback.encodingAesKey !== undefined,
+        }
       : null,
   };
 }

@@ -31,7 +31,8 @@ function countRecipients(req: AuthedRequest, audience: Audience): JobCounts {
   let sent = 0;
   for (const openid of followers) {
     const received = `${req.appid}:received:${openid}`;
-    const overQuota = req.account.type === 'service' && quotas.limits.monthly && quotas.usedThisMonth(received) >= MONTHLY_PER_FOLLOWER;
+    const overQuota =
+      req.account.type === 'service' && quotas.limits.monthly && quotas.usedThisMonth(received) >= MONTHLY_PER_FOLLOWER;
     if (overQuota) continue;
     quotas.addThisMonth(received);
     sent += 1;
@@ -44,11 +45,19 @@ function articleUrls(req: AuthedRequest, content: MassContent, msgDataId: number
   const biz = Buffer.from(req.account.ghId).toString('base64');
   return Array.from(
     { length: content.articleCount },
-    (_, i) => `https://mp.weixin.qq.com/s?__biz=${biz}&mid=${msgDataId}&idx=${i + 1}&sn=${randomBytes(16).toString('hex')}#rd`,
+    (_, i) =>
+      `https://mp.weixin.qq.com/s?__biz=${biz}&mid=${msgDataId}&idx=${i + 1}&sn=${randomBytes(16).toString('hex')}#rd`,
   );
 }
 
-function submitJob(req: AuthedRequest, endpoint: 'sendall' | 'send', audience: Audience, content: MassContent, clientMsgId: string, derived: boolean): ApiBody {
+function submitJob(
+  req: AuthedRequest,
+  endpoint: 'sendall' | 'send',
+  audience: Audience,
+  content: MassContent,
+  clientMsgId: string,
+  derived: boolean,
+): ApiBody {
   const { state } = req;
   const now = state.clock.now();
   const msgId = state.nextMsgId++;
@@ -77,10 +86,19 @@ function submitJob(req: AuthedRequest, endpoint: 'sendall' | 'send', audience: A
   rememberClientMsgId(state, req.appid, clientMsgId, msgId);
   scheduleJob(state);
   req.notes.push(`msg_id=${msgId}`);
-  return { errcode: 0, errmsg: 'send job submission success', msg_id: msgId, ...(msgDataId === undefined ? {} : { msg_data_id: msgDataId }) };
+  return {
+    errcode: 0,
+    errmsg: 'send job submission success',
+    msg_id: msgId,
+    ...(msgDataId === undefined ? {} : { msg_data_id: msgDataId }),
+  };
 }
 
-function clientMsgIdFor(req: AuthedRequest, audience: Audience, content: MassContent): { id: string; derived: boolean } | undefined {
+function clientMsgIdFor(
+  req: AuthedRequest,
+  audience: Audience,
+  content: MassContent,
+): { id: string; derived: boolean } | undefined {
   const given = parseClientMsgId(req.body);
   if (given !== undefined) return { id: given, derived: false };
   return req.state.settings.deriveClientMsgId ? { id: deriveClientMsgId(audience, content), derived: true } : undefined;
@@ -101,10 +119,22 @@ export function sendAll(req: AuthedRequest): ApiBody {
   if (account.type === 'subscription' && quotas.limits.daily && quotas.usedToday(`${appid}:sendall`) >= 1) {
     throw new WeChatError(45028, 'subscription accounts send once a day');
   }
-  if (account.type === 'service' && audience.type === 'all' && quotas.limits.monthly && quotas.usedThisMonth(`${appid}:to-all`) >= MONTHLY_TO_ALL) {
+  if (
+    account.type === 'service' &&
+    audience.type === 'all' &&
+    quotas.limits.monthly &&
+    quotas.usedThisMonth(`${appid}:to-all`) >= MONTHLY_TO_ALL
+  ) {
     throw new WeChatError(45028, 'is_to_all at most 4 times a month');
   }
-  const result = submitJob(req, 'sendall', audience, content, clientMsgId?.id ?? `none:${state.nextMsgId}`, clientMsgId?.derived ?? false);
+  const result = submitJob(
+    req,
+    'sendall',
+    audience,
+    content,
+    clientMsgId?.id ?? `none:${state.nextMsgId}`,
+    clientMsgId?.derived ?? false,
+  );
   quotas.addToday(`${appid}:sendall`);
   if (audience.type === 'all') quotas.addThisMonth(`${appid}:to-all`);
   return result;
@@ -121,7 +151,14 @@ export function sendToList(req: AuthedRequest): ApiBody {
   if (resolveAudience(account, audience).followers.length === 0) throw new WeChatError(40003, 'touser');
   const clientMsgId = clientMsgIdFor(req, audience, content);
   if (clientMsgId) checkClientMsgId(state, appid, clientMsgId.id);
-  return submitJob(req, 'send', audience, content, clientMsgId?.id ?? `none:${state.nextMsgId}`, clientMsgId?.derived ?? false);
+  return submitJob(
+    req,
+    'send',
+    audience,
+    content,
+    clientMsgId?.id ?? `none:${state.nextMsgId}`,
+    clientMsgId?.derived ?? false,
+  );
 }
 
 // towxname (a WeChat ID) wins over touser when both are set; an unknown WeChat ID is 40132.

@@ -56,7 +56,11 @@ export function deleteMessage(req: AuthedRequest): ApiBody {
     throw new WeChatError(40059, 'only a successfully sent message can be deleted');
   }
   const sameMedia = [...req.state.messages.values()].filter(
-    (m) => m.appid === req.appid && m.endpoint !== 'preview' && 'mediaId' in m.content && m.content.mediaId === content.mediaId,
+    (m) =>
+      m.appid === req.appid &&
+      m.endpoint !== 'preview' &&
+      'mediaId' in m.content &&
+      m.content.mediaId === content.mediaId,
   );
   for (const target of sameMedia) {
     if (target.status !== 'SEND_SUCCESS') continue;
@@ -79,7 +83,8 @@ export function getSpeed(req: AuthedRequest): ApiBody {
 export function setSpeed(req: AuthedRequest): ApiBody {
   const { speed } = req.body;
   if (speed === undefined || speed === null) throw new WeChatError(45084, 'speed');
-  if (typeof speed !== 'number' || !Number.isInteger(speed) || speed < 0 || speed > 4) throw new WeChatError(45083, 'speed');
+  if (typeof speed !== 'number' || !Number.isInteger(speed) || speed < 0 || speed > 4)
+    throw new WeChatError(45083, 'speed');
   req.state.speeds.set(req.appid, speed);
   req.notes.push(`speed=${speed}`);
   return { errcode: 0, errmsg: 'ok' };

@@ -14,7 +14,8 @@ const MAX_ARTICLES = 8;
 
 function imageFormat(data: Buffer): 'jpg' | 'png' | undefined {
   if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return 'jpg';
-  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'png';
   return undefined;
 }
 
@@ -37,7 +38,12 @@ function requiredText(article: Record<string, unknown>, field: string, index: nu
 
 function parseArticle(req: AuthedRequest, value: unknown, index: number): NewsArticle {
   if (!isRecord(value)) throw new WeChatError(44003, `articles[${index}]`);
-  const thumb = req.state.media.find(req.appid, value.thumb_media_id, ['thumb', 'image'], `articles[${index}].thumb_media_id`);
+  const thumb = req.state.media.find(
+    req.appid,
+    value.thumb_media_id,
+    ['thumb', 'image'],
+    `articles[${index}].thumb_media_id`,
+  );
   return {
     title: requiredText(value, 'title', index),
     content: requiredText(value, 'content', index),
@@ -51,7 +57,10 @@ export function uploadNews(req: AuthedRequest): ApiBody {
   const { articles } = req.body;
   if (!Array.isArray(articles) || articles.length === 0) throw new WeChatError(44003, 'articles');
   if (articles.length > MAX_ARTICLES) throw new WeChatError(45008, 'articles');
-  const news = req.state.media.addNews(req.appid, articles.map((a, i) => parseArticle(req, a, i)));
+  const news = req.state.media.addNews(
+    req.appid,
+    articles.map((a, i) => parseArticle(req, a, i)),
+  );
   req.notes.push(`${articles.length} article(s)`);
   return { type: 'news', media_id: news.mediaId, created_at: Math.floor(news.createdAt / 1000) };
 }

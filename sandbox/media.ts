@@ -90,7 +90,14 @@ export class MediaStore {
 
   addNews(appid: string, articles: NewsArticle[]): MediaRecord {
     const now = this.clock.now();
-    return this.put({ mediaId: newMediaId(), appid, type: 'news', createdAt: now, expiresAt: now + TEMPORARY_MEDIA_MS, articles });
+    return this.put({
+      mediaId: newMediaId(),
+      appid,
+      type: 'news',
+      createdAt: now,
+      expiresAt: now + TEMPORARY_MEDIA_MS,
+      articles,
+    });
   }
 
   addMpvideo(appid: string, source: MediaRecord, title: string, description: string): MediaRecord {

@@ -51,7 +51,12 @@ export function parseContent(body: Record<string, unknown>, ctx: ContentContext)
       const news = media.find(appid, objectAt(body, 'mpnews').media_id, ['news'], 'mpnews.media_id');
       const reprint = body.send_ignore_reprint ?? 0;
       if (reprint !== 0 && reprint !== 1) throw new WeChatError(40097, 'send_ignore_reprint');
-      return { msgtype: 'mpnews', mediaId: news.mediaId, sendIgnoreReprint: reprint, articleCount: news.articles?.length ?? 1 };
+      return {
+        msgtype: 'mpnews',
+        mediaId: news.mediaId,
+        sendIgnoreReprint: reprint,
+        articleCount: news.articles?.length ?? 1,
+      };
     }
     case 'text': {
       const { content } = objectAt(body, 'text');
@@ -80,7 +85,12 @@ export function parseContent(body: Record<string, unknown>, ctx: ContentContext)
       const video = media.find(appid, object.media_id, ['mpvideo'], 'mpvideo.media_id');
       const title = optionalString(object.title, 'mpvideo.title');
       const description = optionalString(object.description, 'mpvideo.description');
-      return { msgtype: 'mpvideo', mediaId: video.mediaId, ...(title === undefined ? {} : { title }), ...(description === undefined ? {} : { description }) };
+      return {
+        msgtype: 'mpvideo',
+        mediaId: video.mediaId,
+        ...(title === undefined ? {} : { title }),
+        ...(description === undefined ? {} : { description }),
+      };
     }
     case 'wxcard': {
       const { card_id: cardId } = objectAt(body, 'wxcard');

@@ -10,7 +10,9 @@ import { createCipheriv, createHash, randomBytes } from 'node:crypto';
  *   + XML + AppID.
  */
 export function sha1Signature(parts: readonly string[]): string {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 }
 
 // An EncodingAESKey is 43 characters of [A-Za-z0-9] (base64 of 32 bytes, without "=").

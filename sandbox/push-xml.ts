@@ -37,7 +37,9 @@ function copyrightCheckResult(msg: MassMessage, articleCount: number): string {
 }
 
 function articleUrlResult(urls: readonly string[]): string {
-  const items = urls.map((url, i) => `<item><ArticleIdx>${i + 1}</ArticleIdx><ArticleUrl>${cdata(url)}</ArticleUrl></item>`);
+  const items = urls.map(
+    (url, i) => `<item><ArticleIdx>${i + 1}</ArticleIdx><ArticleUrl>${cdata(url)}</ArticleUrl></item>`,
+  );
   return `<ArticleUrlResult><Count>${urls.length}</Count><ResultList>${items.join('')}</ResultList></ArticleUrlResult>`;
 }
 

@@ -39,7 +39,11 @@ function signPush(xml: string, config: CallbackConfig, appid: string, ghId: stri
   return { url, body };
 }
 
-function postOnce(push: SignedPush, timeoutMs: number, signal: AbortSignal): Promise<{ outcome: PushOutcome; httpStatus?: number }> {
+function postOnce(
+  push: SignedPush,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<{ outcome: PushOutcome; httpStatus?: number }> {
   return new Promise((resolve) => {
     const send = push.url.protocol === 'https:' ? httpsRequest : httpRequest;
     let settled = false;

@@ -91,7 +91,12 @@ function injectedErrcode(state: SandboxState, req: ApiRequest, fault: Fault): Ap
   return body;
 }
 
-export async function handleWeChatCall(state: SandboxState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleWeChatCall(
+  state: SandboxState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const started = Date.now();
   const method = req.method ?? 'GET';
   const path = url.pathname;

@@ -109,7 +109,10 @@ export function createState(options: SandboxOptions): SandboxState {
     settings,
     seed,
     accounts: new Map(),
-    tokens: new TokenBook(clock, { ttlSeconds: settings.tokenTtlSeconds, stableOverlapSeconds: settings.stableRefreshOverlapSeconds }),
+    tokens: new TokenBook(clock, {
+      ttlSeconds: settings.tokenTtlSeconds,
+      stableOverlapSeconds: settings.stableRefreshOverlapSeconds,
+    }),
     quotas: new QuotaBook(clock, limits),
     media: new MediaStore(clock),
     faults: new FaultBook(),

@@ -38,7 +38,8 @@ const NAMED = {
 // What the schemas cannot say themselves (refinements, counts after deduplication, units).
 const DESCRIPTIONS: Record<string, Record<string, string>> = {
   SendByTagRequest: {
-    clientMsgId: 'WeChat clientmsgid, at most 64 bytes of UTF-8. Without it, one is derived from the Idempotency-Key header, else generated. A retry with the same value never sends twice.',
+    clientMsgId:
+      'WeChat clientmsgid, at most 64 bytes of UTF-8. Without it, one is derived from the Idempotency-Key header, else generated. A retry with the same value never sends twice.',
   },
   SendByListRequest: {
     openIds: `2 to ${schemas.MAX_OPENIDS.toLocaleString('en')} distinct OpenIDs; duplicates are removed before counting. More than ${schemas.MAX_OPENIDS.toLocaleString('en')} → 413.`,
@@ -49,8 +50,15 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
     duplicate: 'Present when this clientMsgId had already been sent; nothing new went out.',
   },
   DeleteRequest: { articleIdx: '1-based article position; absent or 0 deletes every article.' },
-  StatusResponse: { report: 'The MASSSENDJOBFINISH report recorded by the callback function (counts are approximate), or null until it arrives; WeChat does not always push it.' },
-  SpeedResponse: { usersPerMinute: `Levels: ${Object.entries(SPEED_LEVELS).map(([level, speed]) => `${level} = ${speed.toLocaleString('en')}`).join(', ')} users a minute.` },
+  StatusResponse: {
+    report:
+      'The MASSSENDJOBFINISH report recorded by the callback function (counts are approximate), or null until it arrives; WeChat does not always push it.',
+  },
+  SpeedResponse: {
+    usersPerMinute: `Levels: ${Object.entries(SPEED_LEVELS)
+      .map(([level, speed]) => `${level} = ${speed.toLocaleString('en')}`)
+      .join(', ')} users a minute.`,
+  },
 };
 
 function addDescriptions(name: string, schema: Json): Json {
@@ -82,7 +90,10 @@ function componentSchemas(): Record<string, Json> {
 }
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (name: string, description: string) => ({ description, content: { 'application/json': { schema: ref(name) } } });
+const json = (name: string, description: string) => ({
+  description,
+  content: { 'application/json': { schema: ref(name) } },
+});
 const error = (description: string) => json('Error', description);
 
 // The errcodes the table answers with 400, so the document follows the table.
@@ -92,23 +103,37 @@ const INVALID_INPUT_ERRCODES = Object.entries(WECHAT_ERRORS)
   .join(', ');
 
 const COMMON_ERRORS = {
-  '400': error(`Invalid input: \`error.fields\` names every offending field (\`{path, reason}\`), including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`),
+  '400': error(
+    `Invalid input: \`error.fields\` names every offending field (\`{path, reason}\`), including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`,
+  ),
   '401': error('Missing or wrong `Authorization: Bearer <API key>`. No WeChat call is made.'),
   '403': error('WeChat errcode 48001: this Official Account may not use this API.'),
   '405': error('Method not allowed; the `Allow` header lists the right ones.'),
-  '429': error('WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), 45009 daily API quota, 45028 no mass-send quota left.'),
+  '429': error(
+    'WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), 45009 daily API quota, 45028 no mass-send quota left.',
+  ),
   '500': error('Our own fault: a generic message and the request id; the detail is in the log.'),
-  '502': error('WeChat failed: unknown errcodes carry `errcode` and `errmsg`; token errors after the one retry; unreadable replies.'),
-  '503': error('`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): the shared store (token cache, send records) failed, so nothing was done, retry shortly (a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).'),
+  '502': error(
+    'WeChat failed: unknown errcodes carry `errcode` and `errmsg`; token errors after the one retry; unreadable replies.',
+  ),
+  '503': error(
+    '`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): the shared store (token cache, send records) failed, so nothing was done, retry shortly (a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).',
+  ),
   '504': error('WeChat did not answer in time.'),
 };
 
 const SEND_ERRORS = {
   ...COMMON_ERRORS,
-  '409': error('`send_in_progress`: a send with this clientMsgId is in progress (`Retry-After: 5`); retry with the same clientMsgId.'),
+  '409': error(
+    '`send_in_progress`: a send with this clientMsgId is in progress (`Retry-After: 5`); retry with the same clientMsgId.',
+  ),
   '415': error('The body is not application/json.'),
-  '422': error('`client_msg_id_reused`: this clientMsgId was already used for a different message or audience; use a new one for a new send.'),
-  '502': error('As above, plus `outcome_unknown`: no usable answer, the message may have gone out; retry with the same clientMsgId (WeChat then answers with the existing msgId).'),
+  '422': error(
+    '`client_msg_id_reused`: this clientMsgId was already used for a different message or audience; use a new one for a new send.',
+  ),
+  '502': error(
+    'As above, plus `outcome_unknown`: no usable answer, the message may have gone out; retry with the same clientMsgId (WeChat then answers with the existing msgId).',
+  ),
   '504': error('`outcome_unknown` after a timeout: the message may have gone out; retry with the same clientMsgId.'),
 };
 
@@ -116,7 +141,8 @@ const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  description: 'Used when the body has no clientMsgId: the clientmsgid is derived from it (SHA-256), so retries with the same key send once. 1 to 255 characters.',
+  description:
+    'Used when the body has no clientMsgId: the clientmsgid is derived from it (SHA-256), so retries with the same key send once. 1 to 255 characters.',
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 };
 
@@ -126,8 +152,14 @@ function sendOperation(summary: string, request: string, extra: Json = {}) {
     parameters: [idempotencyKey],
     requestBody: { required: true, content: { 'application/json': { schema: ref(request) } } },
     responses: {
-      '200': json('SendResponse', 'Sent, or already sent with this clientMsgId (`duplicate: true`, WeChat errcode 45065 or our own record).'),
-      '202': json('AwaitingConfirmationResponse', 'WeChat errcode 89504/89505: an administrator must confirm the send (API mass-send protection). Do not send again; query /status later.'),
+      '200': json(
+        'SendResponse',
+        'Sent, or already sent with this clientMsgId (`duplicate: true`, WeChat errcode 45065 or our own record).',
+      ),
+      '202': json(
+        'AwaitingConfirmationResponse',
+        'WeChat errcode 89504/89505: an administrator must confirm the send (API mass-send protection). Do not send again; query /status later.',
+      ),
       ...SEND_ERRORS,
       ...extra,
     },
@@ -151,35 +183,70 @@ export function buildOpenApi(): Json {
       description:
         'Mass sends (群发) through a WeChat Official Account. Every route needs `Authorization: Bearer <API key>`. Errors share one shape: `{error: {code, message, fields?, requestId, …}}`; WeChat errcodes are translated by the table in `x-wechat-errcodes`.',
     },
-    servers: [{ url: 'https://{host}/{stage}', variables: { host: { default: 'service-xxxxxxxx.gz.apigw.tencentcs.com' }, stage: { default: 'release' } } }],
+    servers: [
+      {
+        url: 'https://{host}/{stage}',
+        variables: { host: { default: 'service-xxxxxxxx.gz.apigw.tencentcs.com' }, stage: { default: 'release' } },
+      },
+    ],
     security: [{ bearer: [] }],
-    'x-wechat-errcodes': Object.entries(WECHAT_ERRORS).map(([errcode, rule]) => ({ errcode: Number(errcode), ...rule })),
+    'x-wechat-errcodes': Object.entries(WECHAT_ERRORS).map(([errcode, rule]) => ({
+      errcode: Number(errcode),
+      ...rule,
+    })),
     paths: {
-      '/send-by-tag': { post: sendOperation('Mass send to every follower or to one tag (WeChat sendall)', 'SendByTagRequest') },
+      '/send-by-tag': {
+        post: sendOperation('Mass send to every follower or to one tag (WeChat sendall)', 'SendByTagRequest'),
+      },
       '/send-by-list': {
         post: sendOperation('Mass send to 2 to 10,000 OpenIDs (WeChat send)', 'SendByListRequest', {
-          '413': error('More than 10,000 distinct OpenIDs: large lists need the job feature, which is not implemented yet.'),
+          '413': error(
+            'More than 10,000 distinct OpenIDs: large lists need the job feature, which is not implemented yet.',
+          ),
         }),
       },
-      '/preview': { post: jsonOperation('Send the message to one OpenID or WeChat ID to check it (100 a day)', 'PreviewRequest', 'PreviewResponse') },
+      '/preview': {
+        post: jsonOperation(
+          'Send the message to one OpenID or WeChat ID to check it (100 a day)',
+          'PreviewRequest',
+          'PreviewResponse',
+        ),
+      },
       '/delete': {
-        post: jsonOperation('Delete a sent mpnews or video by msgId (optionally one article) or article URL', 'DeleteRequest', 'DeleteResponse', {
-          ...COMMON_ERRORS,
-          '404': error('WeChat errcode 40059: unknown msgId.'),
-        }),
+        post: jsonOperation(
+          'Delete a sent mpnews or video by msgId (optionally one article) or article URL',
+          'DeleteRequest',
+          'DeleteResponse',
+          {
+            ...COMMON_ERRORS,
+            '404': error('WeChat errcode 40059: unknown msgId.'),
+          },
+        ),
       },
       '/status': {
         get: {
           summary: "WeChat's msg_status and the recorded MASSSENDJOBFINISH report",
-          parameters: [{ name: 'msgId', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{1,20}$' } }],
-          responses: { '200': json('StatusResponse', 'Success.'), ...COMMON_ERRORS, '404': error('WeChat errcode 40059: unknown msgId.') },
+          parameters: [
+            { name: 'msgId', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{1,20}$' } },
+          ],
+          responses: {
+            '200': json('StatusResponse', 'Success.'),
+            ...COMMON_ERRORS,
+            '404': error('WeChat errcode 40059: unknown msgId.'),
+          },
         },
       },
       '/speed': {
         get: jsonOperation('The mass-send speed level and its real speed', undefined, 'SpeedResponse'),
         put: jsonOperation('Set the mass-send speed level (0 fastest … 4 slowest)', 'SpeedRequest', 'SpeedResponse'),
       },
-      '/media/news': { post: jsonOperation('Upload 1 to 8 articles; the media_id is what an mpnews send takes', 'MediaNewsRequest', 'MediaIdResponse') },
+      '/media/news': {
+        post: jsonOperation(
+          'Upload 1 to 8 articles; the media_id is what an mpnews send takes',
+          'MediaNewsRequest',
+          'MediaIdResponse',
+        ),
+      },
       '/media/image': {
         post: {
           summary: 'Upload an image for article content (JPEG or PNG below 1 MB); answers its URL',
@@ -199,7 +266,13 @@ export function buildOpenApi(): Json {
           },
         },
       },
-      '/media/video': { post: jsonOperation('Convert an uploaded video media_id into the one an mpvideo send takes', 'MediaVideoRequest', 'MediaIdResponse') },
+      '/media/video': {
+        post: jsonOperation(
+          'Convert an uploaded video media_id into the one an mpvideo send takes',
+          'MediaVideoRequest',
+          'MediaIdResponse',
+        ),
+      },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'One of the keys in API_KEYS.' } },

@@ -5,9 +5,7 @@ import { describeIssues } from './validation';
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: ReadonlyArray<{ variable: string; reason: string }>) {
-    super(
-      `invalid configuration: ${problems.map((p) => `${p.variable}: ${p.reason}`).join('; ')}`,
-    );
+    super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.reason}`).join('; ')}`);
   }
 }
 
@@ -34,9 +32,7 @@ const csv = z.pipe(
 );
 
 // 43 base64 characters decode (with the "=" WeChat leaves off) to a 32-byte AES-256 key.
-const encodingAesKey = z.optional(
-  z.string().check(z.regex(/^[A-Za-z0-9+/]{43}$/, 'must be 43 base64 characters')),
-);
+const encodingAesKey = z.optional(z.string().check(z.regex(/^[A-Za-z0-9+/]{43}$/, 'must be 43 base64 characters')));
 
 const sections = {
   wechat: {
@@ -50,15 +46,12 @@ const sections = {
     WECHAT_TIMEOUT_MS: positiveInt(4_000),
   },
   store: {
-    STORE_URL: z.string().check(
-      z.regex(/^(memory:|file:.+|rediss?:\/\/.+)$/, 'must be memory:, file:<dir> or redis://…'),
-    ),
+    STORE_URL: z
+      .string()
+      .check(z.regex(/^(memory:|file:.+|rediss?:\/\/.+)$/, 'must be memory:, file:<dir> or redis://…')),
   },
   api: {
-    API_KEYS: z.pipe(
-      csv,
-      z.array(z.string().check(z.minLength(16, 'each key must be at least 16 characters'))),
-    ),
+    API_KEYS: z.pipe(csv, z.array(z.string().check(z.minLength(16, 'each key must be at least 16 characters')))),
   },
   callback: {
     WECHAT_APP_ID: required,
@@ -91,9 +84,7 @@ const build = {
   callback: (env: Raw<'callback'>) => ({
     appId: env.WECHAT_APP_ID,
     tokens: [env.WECHAT_TOKEN, env.WECHAT_TOKEN_PREVIOUS].filter((t): t is string => !!t),
-    aesKeys: [env.WECHAT_ENCODING_AES_KEY, env.WECHAT_ENCODING_AES_KEY_PREVIOUS].filter(
-      (k): k is string => !!k,
-    ),
+    aesKeys: [env.WECHAT_ENCODING_AES_KEY, env.WECHAT_ENCODING_AES_KEY_PREVIOUS].filter((k): k is string => !!k),
     windowSeconds: env.CALLBACK_TIMESTAMP_WINDOW_SECONDS,
     maxBodyBytes: env.CALLBACK_MAX_BODY_BYTES,
     acceptPlain: env.CALLBACK_ACCEPT_PLAIN === 'true',
@@ -118,9 +109,7 @@ export function readConfig<K extends keyof Sections>(
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = z.object(shape).safeParse(given);
   if (!result.success) {
-    throw new ConfigError(
-      describeIssues(result.error.issues).map((p) => ({ variable: p.path, reason: p.reason })),
-    );
+    throw new ConfigError(describeIssues(result.error.issues).map((p) => ({ variable: p.path, reason: p.reason })));
   }
   const raw = result.data as Record<string, string | undefined> & Raw<K>;
   if (wanted.includes('callback' as K) && raw.NOTIFY_URL && !raw.NOTIFY_SECRET) {

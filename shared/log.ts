@@ -14,9 +14,7 @@ export type LogSink = (line: string) => void;
 function describeError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const { name, message } = err;
-  const extra = Object.fromEntries(
-    Object.entries(err).filter(([key]) => key !== 'cause' && key !== 'body'),
-  );
+  const extra = Object.fromEntries(Object.entries(err).filter(([key]) => key !== 'cause' && key !== 'body'));
   return { name, message, ...extra, ...(err.cause ? { cause: describeError(err.cause) } : {}) };
 }
 

@@ -13,7 +13,10 @@ import { createTokenFetcher } from './wechat/token-fetcher';
 /** A value built on first use and kept for the container's life; `reset` is for tests. */
 export function memoize<T>(build: () => T): (() => T) & { reset(): void } {
   let value: { current: T } | undefined;
-  const get = () => (value ??= { current: build() }).current;
+  const get = () => {
+    value ??= { current: build() };
+    return value.current;
+  };
   return Object.assign(get, { reset: () => (value = undefined) });
 }
 
@@ -56,7 +59,12 @@ function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides: Overri
     log,
     marginMs: overrides.tokenMarginMs,
     strict: overrides.strictTokenRefresh,
-    fetchToken: createTokenFetcher({ ...transport, appId: wechat.appId, appSecret: wechat.appSecret, kind: wechat.tokenEndpoint }),
+    fetchToken: createTokenFetcher({
+      ...transport,
+      appId: wechat.appId,
+      appSecret: wechat.appSecret,
+      kind: wechat.tokenEndpoint,
+    }),
   });
   return { appId: wechat.appId, store, log, tokens, now, client: createWeChatClient({ ...transport, tokens, log }) };
 }

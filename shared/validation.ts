@@ -31,9 +31,7 @@ export function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>): FieldPr
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // Report the branch that came closest instead of "Invalid input".
       const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
-      return describeIssues(
-        closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
-      );
+      return describeIssues(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
     }
     const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
     return [{ path: formatPath(issue.path), reason: missing ? 'is required' : issue.message }];

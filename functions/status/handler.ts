@@ -14,7 +14,9 @@ export function createStatusHandler(deps: ApiDeps): ApiHandler {
     requireMethod(request, 'GET');
     const query = StatusQuery.safeParse({ msgId: queryParam(request, 'msgId') });
     if (!query.success) {
-      throw invalidRequest(describeIssues(query.error.issues).map((f) => ({ path: `(query) ${f.path}`, reason: f.reason })));
+      throw invalidRequest(
+        describeIssues(query.error.issues).map((f) => ({ path: `(query) ${f.path}`, reason: f.reason })),
+      );
     }
     return { status: 200, body: await getStatus(deps, query.data.msgId) };
   };

@@ -7,7 +7,10 @@ import { toHttpError } from './wechat-errors';
  * Deletes a sent mpnews or video: the article page stops working, cards already received stay.
  * When the same news item went out in several sends, deleting one kills it for all (WeChat).
  */
-export async function deleteMassMessage(deps: Pick<WeChatDeps, 'client'>, request: DeleteRequest): Promise<DeleteResponse> {
+export async function deleteMassMessage(
+  deps: Pick<WeChatDeps, 'client'>,
+  request: DeleteRequest,
+): Promise<DeleteResponse> {
   const body =
     'url' in request
       ? { url: request.url }

@@ -105,13 +105,21 @@ export async function sendOnce<R>(
   const outcome = await attempt();
   switch (outcome.kind) {
     case 'done':
-      await remember(() => store.set(key, JSON.stringify({ state: 'done', fingerprint, result: outcome.result } satisfies SendRecord<R>), RECORD_TTL_MS));
+      await remember(() =>
+        store.set(
+          key,
+          JSON.stringify({ state: 'done', fingerprint, result: outcome.result } satisfies SendRecord<R>),
+          RECORD_TTL_MS,
+        ),
+      );
       return { replayed: false, result: outcome.result };
     case 'failed':
       await remember(() => store.compareAndDelete(key, pending));
       throw outcome.error;
     case 'unknown':
-      await remember(() => store.set(key, JSON.stringify({ state: 'unknown', fingerprint } satisfies SendRecord<R>), RECORD_TTL_MS));
+      await remember(() =>
+        store.set(key, JSON.stringify({ state: 'unknown', fingerprint } satisfies SendRecord<R>), RECORD_TTL_MS),
+      );
       throw outcome.error;
   }
 
@@ -144,10 +152,15 @@ export async function sendOnce<R>(
         continue;
       }
       if (existing.fingerprint !== fingerprint) {
-        throw new HttpError(422, 'client_msg_id_reused', 'this clientMsgId was already used for a different message or audience; use a new clientMsgId for a new send', {
-          fields: [{ path: 'clientMsgId', reason: 'already used for a different request' }],
-          details: { clientMsgId },
-        });
+        throw new HttpError(
+          422,
+          'client_msg_id_reused',
+          'this clientMsgId was already used for a different message or audience; use a new clientMsgId for a new send',
+          {
+            fields: [{ path: 'clientMsgId', reason: 'already used for a different request' }],
+            details: { clientMsgId },
+          },
+        );
       }
       if (existing.state === 'done') return { result: existing.result };
       if (existing.state === 'pending') {
@@ -161,8 +174,13 @@ export async function sendOnce<R>(
 }
 
 function inProgress(clientMsgId: string): HttpError {
-  return new HttpError(409, 'send_in_progress', 'a send with this clientMsgId is in progress; retry shortly with the same clientMsgId', {
-    headers: { 'retry-after': '5' },
-    details: { clientMsgId },
-  });
+  return new HttpError(
+    409,
+    'send_in_progress',
+    'a send with this clientMsgId is in progress; retry shortly with the same clientMsgId',
+    {
+      headers: { 'retry-after': '5' },
+      details: { clientMsgId },
+    },
+  );
 }

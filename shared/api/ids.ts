@@ -28,7 +28,10 @@ export const MsgId = z
   .string()
   .check(
     z.regex(/^(?:0|[1-9]\d{0,19})$/, 'must be a msg_id as a string of decimal digits without leading zeros'),
-    z.refine((value) => !/^\d{20}$/.test(value) || BigInt(value) <= MAX_MSG_ID, `must be at most ${MAX_MSG_ID} (a 64-bit msg_id)`),
+    z.refine(
+      (value) => !/^\d{20}$/.test(value) || BigInt(value) <= MAX_MSG_ID,
+      `must be at most ${MAX_MSG_ID} (a 64-bit msg_id)`,
+    ),
   )
   .brand<'MsgId'>();
 export type MsgId = z.infer<typeof MsgId>;
@@ -36,14 +39,15 @@ export type MsgId = z.infer<typeof MsgId>;
 // WeChat limits clientmsgid to 64 bytes (errcode 45067); UTF-8 bytes, not characters.
 export const MAX_CLIENT_MSG_ID_BYTES = 64;
 
-export const ClientMsgId = z
-  .string()
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(MAX_CLIENT_MSG_ID_BYTES, `must be at most ${MAX_CLIENT_MSG_ID_BYTES} bytes in UTF-8`),
-    // Multi-byte characters: fewer than 64 characters can still exceed 64 bytes.
-    z.refine((value) => value.length > MAX_CLIENT_MSG_ID_BYTES || Buffer.byteLength(value, 'utf8') <= MAX_CLIENT_MSG_ID_BYTES, {
+export const ClientMsgId = z.string().check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(MAX_CLIENT_MSG_ID_BYTES, `must be at most ${MAX_CLIENT_MSG_ID_BYTES} bytes in UTF-8`),
+  // Multi-byte characters: fewer than 64 characters can still exceed 64 bytes.
+  z.refine(
+    (value) => value.length > MAX_CLIENT_MSG_ID_BYTES || Buffer.byteLength(value, 'utf8') <= MAX_CLIENT_MSG_ID_BYTES,
+    {
       message: `must be at most ${MAX_CLIENT_MSG_ID_BYTES} bytes in UTF-8`,
-    }),
-  );
+    },
+  ),
+);
 export type ClientMsgId = z.infer<typeof ClientMsgId>;

@@ -14,9 +14,7 @@ type SendOutcome =
   | { kind: 'sent'; msgId: string; msgDataId?: string; duplicate?: true }
   | { kind: 'awaiting_confirmation'; errcode: number };
 
-export type SendAnswer =
-  | { status: 200; body: SendResponse }
-  | { status: 202; body: AwaitingConfirmationResponse };
+export type SendAnswer = { status: 200; body: SendResponse } | { status: 202; body: AwaitingConfirmationResponse };
 
 interface SendReply {
   msg_id: string;
@@ -42,7 +40,10 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
   const { replayed, result } = await sendOnce<SendOutcome>(deps, clientMsgId, fingerprint, async () => {
     try {
       const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req);
-      return { kind: 'done', result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) } };
+      return {
+        kind: 'done',
+        result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) },
+      };
     } catch (err) {
       return classify(err, clientMsgId, fields);
     }
@@ -52,13 +53,23 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
     const rule = WECHAT_ERRORS[result.errcode];
     return {
       status: 202,
-      body: { status: 'awaiting_confirmation', clientMsgId, errcode: result.errcode, message: rule?.message ?? 'waiting for an administrator to confirm' },
+      body: {
+        status: 'awaiting_confirmation',
+        clientMsgId,
+        errcode: result.errcode,
+        message: rule?.message ?? 'waiting for an administrator to confirm',
+      },
     };
   }
   const duplicate = replayed || result.duplicate;
   return {
     status: 200,
-    body: { msgId: result.msgId, ...(result.msgDataId ? { msgDataId: result.msgDataId } : {}), clientMsgId, ...(duplicate ? { duplicate: true } : {}) } as SendResponse,
+    body: {
+      msgId: result.msgId,
+      ...(result.msgDataId ? { msgDataId: result.msgDataId } : {}),
+      clientMsgId,
+      ...(duplicate ? { duplicate: true } : {}),
+    } as SendResponse,
   };
 }
 
@@ -72,7 +83,8 @@ function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attemp
       return { kind: 'failed', error: toHttpError(err, fields, details) };
     }
     // 89504/89505: accepted, waiting for an administrator; sending again would queue another.
-    if (err.errcode === 89504 || err.errcode === 89505) return { kind: 'done', result: { kind: 'awaiting_confirmation', errcode: err.errcode } };
+    if (err.errcode === 89504 || err.errcode === 89505)
+      return { kind: 'done', result: { kind: 'awaiting_confirmation', errcode: err.errcode } };
     // 45066: WeChat is still handling this clientmsgid; whether it goes out is not known yet.
     if (err.errcode === 45066) return { kind: 'unknown', error: toHttpError(err, fields, details) };
     return { kind: 'failed', error: toHttpError(err, fields, details) };

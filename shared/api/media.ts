@@ -2,7 +2,13 @@ import { HttpError } from '../http/http-error';
 import type { WeChatDeps } from '../runtime';
 import { uploadImage, uploadNews, uploadVideo, type NewsArticle } from '../wechat/endpoints';
 import type { MediaId } from './ids';
-import type { MediaIdResponse, MediaImageResponse, MediaNewsRequest, MediaVideoRequest, NewsArticleInput } from './schemas';
+import type {
+  MediaIdResponse,
+  MediaImageResponse,
+  MediaNewsRequest,
+  MediaVideoRequest,
+  NewsArticleInput,
+} from './schemas';
 import { toHttpError } from './wechat-errors';
 import { compact, flag } from './wechat-shape';
 
@@ -60,7 +66,9 @@ export function sniffImage(data: Uint8Array): (typeof FORMATS)[number] | undefin
 
 export async function uploadArticleImage(deps: Deps, data: Uint8Array, filename?: string): Promise<MediaImageResponse> {
   if (data.length === 0) {
-    throw new HttpError(400, 'invalid_request', 'the body must hold the image', { fields: [{ path: '(body)', reason: 'is empty' }] });
+    throw new HttpError(400, 'invalid_request', 'the body must hold the image', {
+      fields: [{ path: '(body)', reason: 'is empty' }],
+    });
   }
   if (data.length > MAX_IMAGE_BYTES) {
     throw new HttpError(413, 'image_too_large', `WeChat takes images below 1 MB; this one has ${data.length} bytes`, {
@@ -73,9 +81,15 @@ export async function uploadArticleImage(deps: Deps, data: Uint8Array, filename?
       fields: [{ path: '(body)', reason: 'is neither a JPEG nor a PNG image' }],
     });
   }
-  const base = (filename ?? 'image').replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.(jpe?g|png)$/i, '').slice(0, 64) || 'image';
+  const base =
+    (filename ?? 'image')
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/\.(jpe?g|png)$/i, '')
+      .slice(0, 64) || 'image';
   try {
-    const reply = await deps.client.call(uploadImage, { media: { filename: `${base}.${format.extension}`, contentType: format.type, data: new Uint8Array(data) } });
+    const reply = await deps.client.call(uploadImage, {
+      media: { filename: `${base}.${format.extension}`, contentType: format.type, data: new Uint8Array(data) },
+    });
     return { url: reply.url };
   } catch (err) {
     throw toHttpError(err);

@@ -48,7 +48,11 @@ const TYPES = { error: 'must be one of text, mpnews, image, voice, mpvideo, wxca
 export const Message = z.discriminatedUnion('type', [text, mpnews, images, voice, mpvideo, wxcard], TYPES);
 export type Message = z.infer<typeof Message>;
 
-export const PreviewableMessage = z.discriminatedUnion('type', [text, mpnews, singleImage, voice, mpvideo, wxcard], TYPES);
+export const PreviewableMessage = z.discriminatedUnion(
+  'type',
+  [text, mpnews, singleImage, voice, mpvideo, wxcard],
+  TYPES,
+);
 export type PreviewableMessage = z.infer<typeof PreviewableMessage>;
 
 type Shared = Exclude<Message, { type: 'image' }>;
@@ -58,11 +62,18 @@ function toSharedWeChat(message: Shared): Exclude<MassMessage, { msgtype: 'image
     case 'text':
       return { msgtype: 'text', text: { content: message.content } };
     case 'mpnews':
-      return compact({ msgtype: 'mpnews', mpnews: { media_id: message.mediaId }, send_ignore_reprint: flag(message.sendIgnoreReprint) });
+      return compact({
+        msgtype: 'mpnews',
+        mpnews: { media_id: message.mediaId },
+        send_ignore_reprint: flag(message.sendIgnoreReprint),
+      });
     case 'voice':
       return { msgtype: 'voice', voice: { media_id: message.mediaId } };
     case 'mpvideo':
-      return { msgtype: 'mpvideo', mpvideo: compact({ media_id: message.mediaId, title: message.title, description: message.description }) };
+      return {
+        msgtype: 'mpvideo',
+        mpvideo: compact({ media_id: message.mediaId, title: message.title, description: message.description }),
+      };
     case 'wxcard':
       return { msgtype: 'wxcard', wxcard: compact({ card_id: message.cardId, card_ext: message.cardExt }) };
   }

@@ -4,9 +4,14 @@ import { HttpError } from '../http/http-error';
 /** 405 with `Allow` for any method the function does not serve. */
 export function requireMethod(request: ApiRequest, ...allowed: string[]): void {
   if (!allowed.includes(request.method)) {
-    throw new HttpError(405, 'method_not_allowed', `${request.method} is not allowed here; use ${allowed.join(' or ')}`, {
-      headers: { allow: allowed.join(', ') },
-    });
+    throw new HttpError(
+      405,
+      'method_not_allowed',
+      `${request.method} is not allowed here; use ${allowed.join(' or ')}`,
+      {
+        headers: { allow: allowed.join(', ') },
+      },
+    );
   }
 }
 

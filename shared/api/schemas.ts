@@ -53,7 +53,10 @@ export type AwaitingConfirmationResponse = z.infer<typeof AwaitingConfirmationRe
 export const PreviewRequest = z.union([
   z.strictObject({ openId: OpenId, message: PreviewableMessage }),
   // WeChat's towxname: the WeChat ID a person chose, not an OpenID.
-  z.strictObject({ wechatId: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64)), message: PreviewableMessage }),
+  z.strictObject({
+    wechatId: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64)),
+    message: PreviewableMessage,
+  }),
 ]);
 export type PreviewRequest = z.infer<typeof PreviewRequest>;
 
@@ -85,7 +88,11 @@ export const MassReport = z.nullable(
   z.looseObject({
     msgId: MsgId,
     // `send success`, `send fail`, or `err(N)` with N an audit reason (10001 ads … 40002 admin did not confirm).
-    status: z.looseObject({ kind: z.enum(['success', 'fail', 'error']), code: z.optional(count), reason: z.optional(z.string()) }),
+    status: z.looseObject({
+      kind: z.enum(['success', 'fail', 'error']),
+      code: z.optional(count),
+      reason: z.optional(z.string()),
+    }),
     createTime: count,
     toUserName: z.string(),
     fromUserName: z.string(),
@@ -136,7 +143,9 @@ export const NewsArticleInput = z.strictObject({
 export type NewsArticleInput = z.infer<typeof NewsArticleInput>;
 
 export const MediaNewsRequest = z.strictObject({
-  articles: z.array(NewsArticleInput).check(z.minLength(1, 'must hold at least one article'), z.maxLength(8, 'must hold at most 8 articles')),
+  articles: z
+    .array(NewsArticleInput)
+    .check(z.minLength(1, 'must hold at least one article'), z.maxLength(8, 'must hold at most 8 articles')),
 });
 export type MediaNewsRequest = z.infer<typeof MediaNewsRequest>;
 

@@ -9,14 +9,24 @@ import { MAX_OPENIDS, type SendByListRequest } from './schemas';
 export function distinctOpenIds(openIds: readonly string[]): string[] {
   const distinct = [...new Set(openIds)];
   if (distinct.length > MAX_OPENIDS) {
-    throw new HttpError(413, 'too_many_openids', `a send takes at most ${MAX_OPENIDS.toLocaleString('en')} distinct OpenIDs, this one has ${distinct.length.toLocaleString('en')}; larger lists need the job feature, which is not implemented yet`, {
-      fields: [{ path: 'openIds', reason: `must hold at most ${MAX_OPENIDS} distinct OpenIDs` }],
-    });
+    throw new HttpError(
+      413,
+      'too_many_openids',
+      `a send takes at most ${MAX_OPENIDS.toLocaleString('en')} distinct OpenIDs, this one has ${distinct.length.toLocaleString('en')}; larger lists need the job feature, which is not implemented yet`,
+      {
+        fields: [{ path: 'openIds', reason: `must hold at most ${MAX_OPENIDS} distinct OpenIDs` }],
+      },
+    );
   }
   if (distinct.length < 2) {
-    throw new HttpError(400, 'invalid_request', 'WeChat sends by list to at least 2 distinct OpenIDs; use /preview for one person', {
-      fields: [{ path: 'openIds', reason: 'must hold at least 2 distinct OpenIDs' }],
-    });
+    throw new HttpError(
+      400,
+      'invalid_request',
+      'WeChat sends by list to at least 2 distinct OpenIDs; use /preview for one person',
+      {
+        fields: [{ path: 'openIds', reason: 'must hold at least 2 distinct OpenIDs' }],
+      },
+    );
   }
   return distinct;
 }

@@ -10,7 +10,10 @@ import { toHttpError } from './wechat-errors';
  * be missing (WeChat does not always send it), so mass/get is the source for the status and
  * the report, with its counts, is null until it arrives.
  */
-export async function getStatus(deps: Pick<WeChatDeps, 'client' | 'store' | 'log'>, msgId: MsgId): Promise<StatusResponse> {
+export async function getStatus(
+  deps: Pick<WeChatDeps, 'client' | 'store' | 'log'>,
+  msgId: MsgId,
+): Promise<StatusResponse> {
   const [reply, report] = await Promise.all([
     deps.client.call(massGet, { msg_id: msgId }).catch((err: unknown) => {
       throw toHttpError(err, { msgId: 'msgId' });

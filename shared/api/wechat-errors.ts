@@ -14,7 +14,17 @@ import {
  * request path that is (e.g. `openIds` for send-by-list, `openId` for preview).
  */
 /** `mediaId` stands for the field carrying the message's payload: media id(s), card id or text. */
-export type FieldRole = 'openId' | 'wechatId' | 'mediaId' | 'messageType' | 'tagId' | 'msgId' | 'articleIdx' | 'clientMsgId' | 'speed' | 'openIds';
+export type FieldRole =
+  | 'openId'
+  | 'wechatId'
+  | 'mediaId'
+  | 'messageType'
+  | 'tagId'
+  | 'msgId'
+  | 'articleIdx'
+  | 'clientMsgId'
+  | 'speed'
+  | 'openIds';
 
 export interface WeChatErrorRule {
   status: number;
@@ -25,31 +35,126 @@ export interface WeChatErrorRule {
 }
 
 export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
-  [-1]: { status: 503, code: 'wechat_busy', message: 'WeChat reports it is busy; retry later (a send is safe to retry with the same clientMsgId)', retryAfterSeconds: 5 },
-  40003: { status: 400, code: 'invalid_openid', message: 'WeChat does not know this OpenID for this Official Account', field: 'openId' },
-  40007: { status: 400, code: 'invalid_media_id', message: 'WeChat does not know this media id (expired, deleted, or from another account)', field: 'mediaId' },
-  40008: { status: 400, code: 'invalid_message_type', message: 'WeChat rejected the message type', field: 'messageType' },
+  [-1]: {
+    status: 503,
+    code: 'wechat_busy',
+    message: 'WeChat reports it is busy; retry later (a send is safe to retry with the same clientMsgId)',
+    retryAfterSeconds: 5,
+  },
+  40003: {
+    status: 400,
+    code: 'invalid_openid',
+    message: 'WeChat does not know this OpenID for this Official Account',
+    field: 'openId',
+  },
+  40007: {
+    status: 400,
+    code: 'invalid_media_id',
+    message: 'WeChat does not know this media id (expired, deleted, or from another account)',
+    field: 'mediaId',
+  },
+  40008: {
+    status: 400,
+    code: 'invalid_message_type',
+    message: 'WeChat rejected the message type',
+    field: 'messageType',
+  },
   40031: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list', field: 'openIds' },
-  40032: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs', field: 'openIds' },
-  40130: { status: 400, code: 'invalid_openid_list', message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs', field: 'openIds' },
+  40032: {
+    status: 400,
+    code: 'invalid_openid_list',
+    message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs',
+    field: 'openIds',
+  },
+  40130: {
+    status: 400,
+    code: 'invalid_openid_list',
+    message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs',
+    field: 'openIds',
+  },
   40059: { status: 404, code: 'msg_id_not_found', message: 'WeChat does not know this msgId', field: 'msgId' },
-  40060: { status: 400, code: 'invalid_article_idx', message: 'WeChat rejected articleIdx: the message has no article at that position', field: 'articleIdx' },
+  40060: {
+    status: 400,
+    code: 'invalid_article_idx',
+    message: 'WeChat rejected articleIdx: the message has no article at that position',
+    field: 'articleIdx',
+  },
   40073: { status: 400, code: 'invalid_card_id', message: 'WeChat does not know this card id', field: 'mediaId' },
   // Preview by towxname: "invalid username", the WeChat ID does not exist or does not follow.
-  40132: { status: 400, code: 'invalid_wechat_id', message: 'WeChat does not know this WeChat ID, or its owner does not follow this Official Account', field: 'wechatId' },
+  40132: {
+    status: 400,
+    code: 'invalid_wechat_id',
+    message: 'WeChat does not know this WeChat ID, or its owner does not follow this Official Account',
+    field: 'wechatId',
+  },
   40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
-  44004: { status: 400, code: 'empty_content', message: 'WeChat rejected the message: its content is empty', field: 'mediaId' },
-  45009: { status: 429, code: 'daily_api_quota_exhausted', message: "this Official Account has used up today's API call quota for this endpoint; retry tomorrow" },
-  45011: { status: 429, code: 'rate_limited', message: 'WeChat allows 60 mass-send requests a minute per account; retry after a minute', retryAfterSeconds: 60 },
-  45028: { status: 429, code: 'mass_send_quota_exhausted', message: 'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)' },
-  45065: { status: 200, code: 'duplicate', message: 'this clientMsgId was already sent within 24 hours; nothing new went out', field: 'clientMsgId' },
-  45066: { status: 429, code: 'clientmsgid_retry_too_fast', message: 'a send with this clientMsgId is still being processed by WeChat; retry after a minute with the same clientMsgId', retryAfterSeconds: 60 },
-  45067: { status: 400, code: 'invalid_client_msg_id', message: 'WeChat rejected clientMsgId: at most 64 bytes', field: 'clientMsgId' },
-  45083: { status: 400, code: 'invalid_speed', message: 'WeChat rejected the speed: it takes 0 (fastest) to 4 (slowest)', field: 'speed' },
+  44004: {
+    status: 400,
+    code: 'empty_content',
+    message: 'WeChat rejected the message: its content is empty',
+    field: 'mediaId',
+  },
+  45009: {
+    status: 429,
+    code: 'daily_api_quota_exhausted',
+    message: "this Official Account has used up today's API call quota for this endpoint; retry tomorrow",
+  },
+  45011: {
+    status: 429,
+    code: 'rate_limited',
+    message: 'WeChat allows 60 mass-send requests a minute per account; retry after a minute',
+    retryAfterSeconds: 60,
+  },
+  45028: {
+    status: 429,
+    code: 'mass_send_quota_exhausted',
+    message:
+      'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)',
+  },
+  45065: {
+    status: 200,
+    code: 'duplicate',
+    message: 'this clientMsgId was already sent within 24 hours; nothing new went out',
+    field: 'clientMsgId',
+  },
+  45066: {
+    status: 429,
+    code: 'clientmsgid_retry_too_fast',
+    message:
+      'a send with this clientMsgId is still being processed by WeChat; retry after a minute with the same clientMsgId',
+    retryAfterSeconds: 60,
+  },
+  45067: {
+    status: 400,
+    code: 'invalid_client_msg_id',
+    message: 'WeChat rejected clientMsgId: at most 64 bytes',
+    field: 'clientMsgId',
+  },
+  45083: {
+    status: 400,
+    code: 'invalid_speed',
+    message: 'WeChat rejected the speed: it takes 0 (fastest) to 4 (slowest)',
+    field: 'speed',
+  },
   45084: { status: 400, code: 'invalid_speed', message: 'WeChat rejected the speed: it is missing', field: 'speed' },
-  48001: { status: 403, code: 'api_unauthorized', message: 'this Official Account may not use this API (mass send needs a verified account; send-by-list needs a verified service account)' },
-  89504: { status: 202, code: 'awaiting_confirmation', message: 'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later' },
-  89505: { status: 202, code: 'awaiting_confirmation', message: 'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later' },
+  48001: {
+    status: 403,
+    code: 'api_unauthorized',
+    message:
+      'this Official Account may not use this API (mass send needs a verified account; send-by-list needs a verified service account)',
+  },
+  89504: {
+    status: 202,
+    code: 'awaiting_confirmation',
+    message:
+      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later',
+  },
+  89505: {
+    status: 202,
+    code: 'awaiting_confirmation',
+    message:
+      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later',
+  },
 };
 
 export interface FailureRule extends WeChatErrorRule {
@@ -59,12 +164,45 @@ export interface FailureRule extends WeChatErrorRule {
 
 /** Failures that are not a single errcode; the README lists them after the errcode rows. */
 export const FAILURE_RULES = {
-  tokenRejected: { when: '40001 / 40014 / 42001 after the one retry with a fresh token', status: 502, code: 'wechat_token_rejected', message: 'WeChat rejected a freshly issued access token; check that only this product refreshes the token of this AppID' },
-  tokenUnavailable: { when: 'the token call failed (wrong AppSecret, API IP whitelist, WeChat down)', status: 502, code: 'wechat_token_unavailable', message: 'no WeChat access token could be obtained; check the AppID, the AppSecret and the API IP whitelist (see the log)' },
-  outcomeUnknown: { when: 'a send WeChat gave no readable answer to (504 after a timeout, 502 after an HTTP error or an unreadable reply)', status: 504, code: 'outcome_unknown', message: 'the message may have been sent: retry with the same clientMsgId to find out safely, it is never sent twice' },
-  timeout: { when: 'any other call timed out', status: 504, code: 'wechat_timeout', message: 'WeChat did not answer in time' },
-  unreachable: { when: 'any other call: WeChat unreachable or an HTTP error', status: 502, code: 'wechat_unreachable', message: 'WeChat could not be reached' },
-  badReply: { when: 'any other call: a reply that is not the documented shape', status: 502, code: 'wechat_bad_reply', message: 'WeChat sent a reply this service cannot read' },
+  tokenRejected: {
+    when: '40001 / 40014 / 42001 after the one retry with a fresh token',
+    status: 502,
+    code: 'wechat_token_rejected',
+    message:
+      'WeChat rejected a freshly issued access token; check that only this product refreshes the token of this AppID',
+  },
+  tokenUnavailable: {
+    when: 'the token call failed (wrong AppSecret, API IP whitelist, WeChat down)',
+    status: 502,
+    code: 'wechat_token_unavailable',
+    message:
+      'no WeChat access token could be obtained; check the AppID, the AppSecret and the API IP whitelist (see the log)',
+  },
+  outcomeUnknown: {
+    when: 'a send WeChat gave no readable answer to (504 after a timeout, 502 after an HTTP error or an unreadable reply)',
+    status: 504,
+    code: 'outcome_unknown',
+    message:
+      'the message may have been sent: retry with the same clientMsgId to find out safely, it is never sent twice',
+  },
+  timeout: {
+    when: 'any other call timed out',
+    status: 504,
+    code: 'wechat_timeout',
+    message: 'WeChat did not answer in time',
+  },
+  unreachable: {
+    when: 'any other call: WeChat unreachable or an HTTP error',
+    status: 502,
+    code: 'wechat_unreachable',
+    message: 'WeChat could not be reached',
+  },
+  badReply: {
+    when: 'any other call: a reply that is not the documented shape',
+    status: 502,
+    code: 'wechat_bad_reply',
+    message: 'WeChat sent a reply this service cannot read',
+  },
   unknown: { when: 'any other errcode', status: 502, code: 'wechat_error', message: 'WeChat refused the request' },
 } as const satisfies Record<string, FailureRule>;
 
@@ -77,7 +215,10 @@ const TOKEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token']);
 /** The failure happened while getting a token, so the call itself never left. */
 export function isTokenFetchFailure(err: unknown): boolean {
   if (err instanceof AccessTokenError) return true;
-  return (err instanceof WeChatApiError || err instanceof WeChatTransportError || err instanceof WeChatResponseError) && TOKEN_PATHS.has(err.path);
+  return (
+    (err instanceof WeChatApiError || err instanceof WeChatTransportError || err instanceof WeChatResponseError) &&
+    TOKEN_PATHS.has(err.path)
+  );
 }
 
 export function ruleFor(err: WeChatApiError): WeChatErrorRule {
@@ -106,14 +247,26 @@ export function toHttpError(err: unknown, fields: FieldPaths = {}, details: Reco
     });
   }
   if (err instanceof AccessTokenError) {
-    return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, { cause: err, details });
+    return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, {
+      cause: err,
+      details,
+    });
   }
-  if (isTokenFetchFailure(err)) return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, { cause: err, details });
+  if (isTokenFetchFailure(err))
+    return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, {
+      cause: err,
+      details,
+    });
   if (err instanceof WeChatTransportError) {
     const { timeout, unreachable } = FAILURE_RULES;
     return err.kind === 'timeout'
       ? new HttpError(timeout.status, timeout.code, timeout.message, { cause: err, details })
-      : new HttpError(unreachable.status, unreachable.code, err.kind === 'http_status' ? `WeChat answered HTTP ${err.status}` : unreachable.message, { cause: err, details });
+      : new HttpError(
+          unreachable.status,
+          unreachable.code,
+          err.kind === 'http_status' ? `WeChat answered HTTP ${err.status}` : unreachable.message,
+          { cause: err, details },
+        );
   }
   if (err instanceof WeChatResponseError) {
     const { badReply } = FAILURE_RULES;

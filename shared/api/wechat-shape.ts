@@ -4,7 +4,8 @@
  */
 
 /** WeChat's yes/no fields are 0 or 1, not JSON booleans; undefined stays unset. */
-export const flag = (value: boolean | undefined): 0 | 1 | undefined => (value === undefined ? undefined : value ? 1 : 0);
+export const flag = (value: boolean | undefined): 0 | 1 | undefined =>
+  value === undefined ? undefined : value ? 1 : 0;
 
 /** Drops undefined members, so the body WeChat gets holds only what the caller set. */
 export function compact<T extends object>(value: T): T {

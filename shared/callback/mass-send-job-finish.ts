@@ -21,9 +21,7 @@ const CountText = z.pipe(
 const MsgIdText = z.string().check(z.trim(), z.regex(MSG_ID_PATTERN));
 
 const StatusText = z.pipe(
-  z.string().check(
-    z.refine((text) => parseMassSendStatus(text) !== undefined, 'unrecognised Status'),
-  ),
+  z.string().check(z.refine((text) => parseMassSendStatus(text) !== undefined, 'unrecognised Status')),
   z.transform((text) => parseMassSendStatus(text) as MassSendStatus),
 );
 
@@ -32,7 +30,13 @@ const StatusText = z.pipe(
  * arrives as an object and several as an array (see parseXml).
  */
 function resultList<T extends z.ZodMiniType>(item: T) {
-  const Items = z.union([z.array(item), z.pipe(item, z.transform((one) => [one]))]);
+  const Items = z.union([
+    z.array(item),
+    z.pipe(
+      item,
+      z.transform((one) => [one]),
+    ),
+  ]);
   const Listed = z.pipe(
     z.looseObject({ item: z.optional(Items) }),
     z.transform((list) => list.item ?? []),
@@ -47,7 +51,13 @@ function resultList<T extends z.ZodMiniType>(item: T) {
 /** Empty text stands for an empty block (`<ArticleUrlResult></ArticleUrlResult>`). */
 function block<T extends z.ZodMiniType>(shape: T) {
   return z.optional(
-    z.union([shape, z.pipe(z.string().check(z.trim(), z.length(0)), z.transform(() => null))]),
+    z.union([
+      shape,
+      z.pipe(
+        z.string().check(z.trim(), z.length(0)),
+        z.transform(() => null),
+      ),
+    ]),
   );
 }
 

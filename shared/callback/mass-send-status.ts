@@ -27,9 +27,7 @@ export const MASS_SEND_ERROR_REASONS = {
   40002: 'admin_confirmation_timeout',
 } as const;
 
-export type MassSendErrorReason =
-  | (typeof MASS_SEND_ERROR_REASONS)[keyof typeof MASS_SEND_ERROR_REASONS]
-  | 'unknown';
+export type MassSendErrorReason = (typeof MASS_SEND_ERROR_REASONS)[keyof typeof MASS_SEND_ERROR_REASONS] | 'unknown';
 
 export type MassSendStatus =
   | { kind: 'success' }

@@ -60,8 +60,11 @@ function decodeEntities(text: string, offset: number): string {
     if (!numeric) throw new XmlError('unknown_entity', 'unknown entity', offset + at);
     const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : Number(numeric[2]);
     const allowed =
-      code === 0x9 || code === 0xa || code === 0xd ||
-      (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) ||
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
       (code >= 0x10000 && code <= 0x10ffff);
     if (!allowed) throw new XmlError('malformed', 'invalid character reference', offset + at);
     return String.fromCodePoint(code);
@@ -82,7 +85,7 @@ function addChild(frame: Frame, name: string, value: XmlValue): void {
   else frame.children[name] = [existing, value];
 }
 
-function valueOf(frame: Frame, at: number): XmlValue {
+function frameValue(frame: Frame, at: number): XmlValue {
   if (!frame.children) return frame.text;
   if (frame.text.trim() !== '') throw new XmlError('mixed_content', 'text beside child elements', at);
   return frame.children;
@@ -186,7 +189,7 @@ export function parseXml(input: string, options: ParseXmlOptions): XmlDocument {
       pos = close.lastIndex;
       const frame = stack.pop();
       if (!frame || frame.name !== name) fail('mismatched_tag', 'closing tag does not match');
-      const value = valueOf(frame as Frame, pos);
+      const value = frameValue(frame as Frame, pos);
       const parent = stack[stack.length - 1];
       if (parent) addChild(parent, name, value);
       else document = { root: name, value };

@@ -105,10 +105,15 @@ export function toGatewayResponse(result: ApiResult, requestId: string): ApiGate
 export function toErrorResult(err: unknown, requestId: string, log: Logger): ApiResult {
   const known =
     err instanceof StoreUnavailableError
-      ? new HttpError(503, 'store_unavailable', 'the shared store is unavailable, so nothing was done; retry shortly (with the same clientMsgId for a send)', {
-          headers: { 'retry-after': '5' },
-          cause: err,
-        })
+      ? new HttpError(
+          503,
+          'store_unavailable',
+          'the shared store is unavailable, so nothing was done; retry shortly (with the same clientMsgId for a send)',
+          {
+            headers: { 'retry-after': '5' },
+            cause: err,
+          },
+        )
       : err;
   if (!(known instanceof HttpError)) {
     log.error('unhandled error', { requestId, err });
@@ -116,7 +121,12 @@ export function toErrorResult(err: unknown, requestId: string, log: Logger): Api
   }
   if (known.status >= 500) {
     // 5xx of our own making: upstream trouble (502/504), a store outage or missing setup (503).
-    log[err instanceof StoreUnavailableError ? 'error' : 'warn']('request failed', { requestId, status: known.status, code: known.code, err });
+    log[err instanceof StoreUnavailableError ? 'error' : 'warn']('request failed', {
+      requestId,
+      status: known.status,
+      code: known.code,
+      err,
+    });
   }
   const { status, code, message, fields, details, headers } = known;
   return {
@@ -135,9 +145,7 @@ export type ApiHandler = (request: ApiRequest) => Promise<ApiResult>;
 export function createScfHandler(getHandler: () => { handle: ApiHandler; log: Logger }) {
   return async function main_handler(event: unknown, context?: ScfContext): Promise<ApiGatewayResponse> {
     const requestId =
-      context?.request_id ??
-      (event as ApiGatewayEvent | undefined)?.requestContext?.requestId ??
-      randomUUID();
+      context?.request_id ?? (event as ApiGatewayEvent | undefined)?.requestContext?.requestId ?? randomUUID();
     let log: Logger | undefined;
     try {
       const built = getHandler();
@@ -145,7 +153,12 @@ export function createScfHandler(getHandler: () => { handle: ApiHandler; log: Lo
       const request = toApiRequest(event, requestId);
       const started = Date.now();
       const result = await built.handle(request).catch((err: unknown) => toErrorResult(err, requestId, log!));
-      log.info('request', { method: request.method, path: request.path, status: result.status, ms: Date.now() - started });
+      log.info('request', {
+        method: request.method,
+        path: request.path,
+        status: result.status,
+        ms: Date.now() - started,
+      });
       return toGatewayResponse(result, requestId);
     } catch (err) {
       const fallback = log ?? createLogger({ requestId });

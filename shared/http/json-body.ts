@@ -5,7 +5,12 @@ import { describeIssues, type FieldProblem } from '../validation';
 
 /** The 400 for input that failed its schema, naming every offending field. */
 export function invalidRequest(fields: FieldProblem[]): HttpError {
-  return new HttpError(400, 'invalid_request', `invalid request: ${fields.map((f) => `${f.path} ${f.reason}`).join('; ')}`, { fields });
+  return new HttpError(
+    400,
+    'invalid_request',
+    `invalid request: ${fields.map((f) => `${f.path} ${f.reason}`).join('; ')}`,
+    { fields },
+  );
 }
 
 /** Parses the body as JSON and checks it against `schema`, naming every offending field. */

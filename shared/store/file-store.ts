@@ -124,13 +124,14 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     await ready;
     const file = fileOf(key);
     const lock = `${file}.lock.d`;
-    let owner: string | undefined;
-    for (let attempt = 0; (owner = await tryLock(lock)) === undefined; attempt++) {
+    let owner = await tryLock(lock);
+    for (let attempt = 0; owner === undefined; attempt++) {
       if (attempt % 20 === 19) {
         const stale = await staleOwnerOf(lock, staleLockMs);
         if (stale !== undefined) await removeOwner(lock, stale);
       }
       await sleep(Math.min(1 + attempt, 10));
+      owner = await tryLock(lock);
     }
     try {
       return await action(file);

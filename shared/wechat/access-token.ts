@@ -120,7 +120,9 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     // the very token WeChat just rejected, only force_refresh yields another.
     if (rejected && fingerprint(fetched.accessToken) === rejected) {
       if (!(await mayForceRefresh())) {
-        throw new AccessTokenError('WeChat rejected its own current token and force_refresh is rate-limited (30 s apart, 20 a day)');
+        throw new AccessTokenError(
+          'WeChat rejected its own current token and force_refresh is rate-limited (30 s apart, 20 a day)',
+        );
       }
       log.warn('access token rejected while still current: force_refresh', { appId });
       fetched = await fetchToken({ forceRefresh: true });

@@ -97,10 +97,7 @@ export const massPreview = endpoint({
   path: '/cgi-bin/message/mass/preview',
   auth: 'access_token',
   encoding: 'json',
-  request: z.intersection(
-    z.object({ touser: z.optional(openId), towxname: z.optional(z.string()) }),
-    PreviewMessage,
-  ),
+  request: z.intersection(z.object({ touser: z.optional(openId), towxname: z.optional(z.string()) }), PreviewMessage),
   response: z.looseObject({ msg_id: z.optional(WeChatId) }),
 });
 
@@ -133,7 +130,9 @@ export const massGet = endpoint({
 // 0 (fastest, 800k users a minute) … 4 (slowest, 100k). Also the HTTP API's speed, so the
 // messages are written for its callers.
 const SPEED_RANGE = 'must be 0 (fastest) to 4 (slowest)';
-export const SpeedLevel = z.number().check(z.int('must be a whole number'), z.minimum(0, SPEED_RANGE), z.maximum(4, SPEED_RANGE));
+export const SpeedLevel = z
+  .number()
+  .check(z.int('must be a whole number'), z.minimum(0, SPEED_RANGE), z.maximum(4, SPEED_RANGE));
 
 export const massSpeedGet = endpoint({
   method: 'POST',

@@ -27,7 +27,9 @@ function buildInit<Req>(endpoint: Endpoint<Req, unknown>, body: Req, url: URL): 
       };
     case 'multipart': {
       const form = new FormData();
-      for (const [field, file] of Object.entries(body as Record<string, { filename: string; contentType: string; data: Uint8Array }>)) {
+      for (const [field, file] of Object.entries(
+        body as Record<string, { filename: string; contentType: string; data: Uint8Array }>,
+      )) {
         form.append(field, new Blob([file.data], { type: file.contentType }), file.filename);
       }
       return { method: endpoint.method, body: form };

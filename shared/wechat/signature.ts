@@ -42,11 +42,7 @@ const DIGITS = /^\d{1,12}$/;
  * WeChat's `timestamp` is Unix seconds. Whether its redeliveries (3 tries, ~5 s apart) are
  * re-signed with a new timestamp is undocumented, hence a window of minutes either side.
  */
-export function isFresh(
-  timestampSeconds: string | number | undefined,
-  nowMs: number,
-  windowSeconds = 300,
-): boolean {
+export function isFresh(timestampSeconds: string | number | undefined, nowMs: number, windowSeconds = 300): boolean {
   let seconds: number;
   if (typeof timestampSeconds === 'number') seconds = timestampSeconds;
   else if (typeof timestampSeconds === 'string' && DIGITS.test(timestampSeconds)) seconds = Number(timestampSeconds);

@@ -27,7 +27,7 @@ describe('percentile', () => {
     expect(percentile([7], 99)).toBe(7);
   });
 
-  it('does not reorder the caller\'s samples', () => {
+  it("does not reorder the caller's samples", () => {
     const samples = [3, 1, 2];
     percentile(samples, 50);
     expect(samples).toEqual([3, 1, 2]);

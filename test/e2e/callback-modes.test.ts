@@ -26,11 +26,17 @@ describe.each(['safe', 'plain', 'compat'] as const)('a send to a tag with the ca
     expect(sandbox.finishJobs()).toEqual([Number(msgId)]);
     await sandbox.waitForPushes();
 
-    expect(sandbox.pushes()).toMatchObject([{ msgId: Number(msgId), mode, attempt: 1, outcome: 'delivered', httpStatus: 200 }]);
-    const status = await eventually(async () => {
-      const answer = await product.call<StatusAnswer>('GET', `/status?msgId=${msgId}`);
-      return answer.body.report ? answer : undefined;
-    }, 3_000, 'the recorded report');
+    expect(sandbox.pushes()).toMatchObject([
+      { msgId: Number(msgId), mode, attempt: 1, outcome: 'delivered', httpStatus: 200 },
+    ]);
+    const status = await eventually(
+      async () => {
+        const answer = await product.call<StatusAnswer>('GET', `/status?msgId=${msgId}`);
+        return answer.body.report ? answer : undefined;
+      },
+      3_000,
+      'the recorded report',
+    );
     expect(status.status).toBe(200);
     expect(status.body).toEqual({
       msgId,

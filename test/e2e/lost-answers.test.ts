@@ -21,7 +21,11 @@ describe('a send whose answer from WeChat is lost', () => {
 
   it('is 504 outcome_unknown, then 429 while WeChat holds the clientMsgId, then the first msgId with duplicate: true; one message in all', async () => {
     const { sandbox } = product.local;
-    const request = { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Did it go out?' }, clientMsgId: `e2e-lost-${Date.now()}` };
+    const request = {
+      audience: { tagId: VIP_TAG },
+      message: { type: 'text', content: 'Did it go out?' },
+      clientMsgId: `e2e-lost-${Date.now()}`,
+    };
     // WeChat runs the send, then its answer never arrives.
     sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'timeout', delayMs: 5_000 });
 
@@ -38,7 +42,11 @@ describe('a send whose answer from WeChat is lost', () => {
     const messages = sandbox.messages();
     expect(messages).toHaveLength(1);
     expect(later.status).toBe(200);
-    expect(later.body).toEqual({ msgId: String(messages[0]!.msgId), clientMsgId: request.clientMsgId, duplicate: true });
+    expect(later.body).toEqual({
+      msgId: String(messages[0]!.msgId),
+      clientMsgId: request.clientMsgId,
+      duplicate: true,
+    });
   });
 
   it('never writes a secret or an access token to the log', async () => {

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readServerlessConfig } from '../../local/serverless-config';
 import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
 import type { ErrorAnswer, SendAnswer, StatusAnswer } from './support/answers';
-import { finishAndReadStatus, leakedSecrets, withAcceptedToken, startLocalProduct, type LocalProduct } from './support/local-product';
+import {
+  finishAndReadStatus,
+  leakedSecrets,
+  withAcceptedToken,
+  startLocalProduct,
+  type LocalProduct,
+} from './support/local-product';
 
 const { followers } = DEMO_ACCOUNTS.service;
 const media = DEMO_MEDIA.service;
@@ -12,7 +18,10 @@ const [alice, bob, carol] = followers as [string, string, string, ...string[]];
 // Tag 100 "vip" holds the demo service account's followers 0–9.
 const VIP_TAG = 100;
 // A 1×1 PNG, the smallest image WeChat's uploadimg takes.
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 describe('the product on the demo service account, callback in safe mode', () => {
   let product: LocalProduct;
@@ -35,9 +44,16 @@ describe('the product on the demo service account, callback in safe mode', () =>
       expect(sent.status).toBe(200);
       const messages = product.local.sandbox.messages();
       expect(messages).toHaveLength(1);
-      expect(messages[0]).toMatchObject({ msgId: Number(sent.body.msgId), endpoint: 'send', audience: { type: 'openids', openids: [alice, bob] } });
+      expect(messages[0]).toMatchObject({
+        msgId: Number(sent.body.msgId),
+        endpoint: 'send',
+        audience: { type: 'openids', openids: [alice, bob] },
+      });
       const status = await finishAndReadStatus(product, sent.body.msgId);
-      expect(status).toMatchObject({ status: 'SEND_SUCCESS', report: { status: { kind: 'success' }, counts: { total: 2, filter: 2, sent: 2, error: 0 } } });
+      expect(status).toMatchObject({
+        status: 'SEND_SUCCESS',
+        report: { status: { kind: 'success' }, counts: { total: 2, filter: 2, sent: 2, error: 0 } },
+      });
     });
   });
 
@@ -45,7 +61,9 @@ describe('the product on the demo service account, callback in safe mode', () =>
     it('still sends to the followers, and the push counts the stranger in TotalCount only', async () => {
       const stranger = 'oStrangerNotAFollower0000001';
 
-      const sent = await product.call<SendAnswer>('POST', '/send-by-list', { body: { openIds: [alice, bob, stranger], message: { type: 'text', content: 'Hi all' } } });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-list', {
+        body: { openIds: [alice, bob, stranger], message: { type: 'text', content: 'Hi all' } },
+      });
 
       expect(sent.status).toBe(200);
       const status = await finishAndReadStatus(product, sent.body.msgId);
@@ -54,10 +72,12 @@ describe('the product on the demo service account, callback in safe mode', () =>
   });
 
   describe('the push', () => {
-    it('when WeChat never sends it, leaves status with WeChat\'s SEND_SUCCESS and no report', async () => {
+    it("when WeChat never sends it, leaves status with WeChat's SEND_SUCCESS and no report", async () => {
       await withAcceptedToken(product);
       product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'dropPush' });
-      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Lost push' } } });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Lost push' } },
+      });
 
       product.local.sandbox.finishJobs();
       await product.local.sandbox.waitForPushes();
@@ -69,8 +89,14 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
     it('of a send stopped by the originality check is reported with its reason and SEND_FAIL', async () => {
       await withAcceptedToken(product);
-      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'jobStatus', status: 'err(30003)' });
-      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } } });
+      product.local.sandbox.injectFault({
+        path: '/cgi-bin/message/mass/sendall',
+        kind: 'jobStatus',
+        status: 'err(30003)',
+      });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } },
+      });
 
       const status = await finishAndReadStatus(product, sent.body.msgId);
 
@@ -84,33 +110,52 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
   describe('preview', () => {
     it('reaches the follower behind a WeChat ID', async () => {
-      const answer = await product.call('POST', '/preview', { body: { wechatId: 'sandbox_alice', message: { type: 'text', content: 'Preview' } } });
+      const answer = await product.call('POST', '/preview', {
+        body: { wechatId: 'sandbox_alice', message: { type: 'text', content: 'Preview' } },
+      });
 
       expect(answer.status).toBe(200);
-      expect(product.local.sandbox.messages()).toMatchObject([{ endpoint: 'preview', audience: { type: 'preview', openid: alice, towxname: 'sandbox_alice' } }]);
+      expect(product.local.sandbox.messages()).toMatchObject([
+        { endpoint: 'preview', audience: { type: 'preview', openid: alice, towxname: 'sandbox_alice' } },
+      ]);
     });
 
     // WeChat answers 40132 (invalid username) for a towxname it does not know: the caller's typo.
     it('to a WeChat ID nobody has is 400 naming wechatId', async () => {
-      const answer = await product.call<ErrorAnswer>('POST', '/preview', { body: { wechatId: 'sandbox_nobody', message: { type: 'text', content: 'Preview' } } });
+      const answer = await product.call<ErrorAnswer>('POST', '/preview', {
+        body: { wechatId: 'sandbox_nobody', message: { type: 'text', content: 'Preview' } },
+      });
 
-      expect({ status: answer.status, fields: answer.body.error.fields?.map((f) => f.path) }).toEqual({ status: 400, fields: ['wechatId'] });
+      expect({ status: answer.status, fields: answer.body.error.fields?.map((f) => f.path) }).toEqual({
+        status: 400,
+        fields: ['wechatId'],
+      });
       expect(product.local.sandbox.messages()).toEqual([]);
     });
 
     it('reaches a follower by OpenID', async () => {
-      const answer = await product.call('POST', '/preview', { body: { openId: bob, message: { type: 'mpnews', mediaId: media.news } } });
+      const answer = await product.call('POST', '/preview', {
+        body: { openId: bob, message: { type: 'mpnews', mediaId: media.news } },
+      });
 
       expect(answer.status).toBe(200);
       expect(product.local.sandbox.messages()).toMatchObject([
-        { endpoint: 'preview', audience: { type: 'preview', openid: bob }, content: { msgtype: 'mpnews', mediaId: media.news } },
+        {
+          endpoint: 'preview',
+          audience: { type: 'preview', openid: bob },
+          content: { msgtype: 'mpnews', mediaId: media.news },
+        },
       ]);
     });
   });
 
   describe('a repeated clientMsgId', () => {
     it('answers the first msgId with duplicate: true and sends only one message', async () => {
-      const request = { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Once only' }, clientMsgId: `e2e-dup-${Date.now()}` };
+      const request = {
+        audience: { tagId: VIP_TAG },
+        message: { type: 'text', content: 'Once only' },
+        clientMsgId: `e2e-dup-${Date.now()}`,
+      };
 
       const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: request });
       const callsAfterFirst = product.local.sandbox.calls().length;
@@ -133,15 +178,23 @@ describe('the product on the demo service account, callback in safe mode', () =>
       const second = await product.call<SendAnswer>('POST', '/send-by-tag', { body: request, headers });
 
       expect(first.status).toBe(200);
-      expect(second.body).toMatchObject({ msgId: first.body.msgId, clientMsgId: first.body.clientMsgId, duplicate: true });
+      expect(second.body).toMatchObject({
+        msgId: first.body.msgId,
+        clientMsgId: first.body.clientMsgId,
+        duplicate: true,
+      });
       expect(product.local.sandbox.messages()).toHaveLength(1);
     });
 
     it('for another message is refused with 422 and sends nothing more', async () => {
       const clientMsgId = `e2e-reuse-${Date.now()}`;
-      const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'One' }, clientMsgId } });
+      const first = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'One' }, clientMsgId },
+      });
 
-      const other = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Two' }, clientMsgId } });
+      const other = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Two' }, clientMsgId },
+      });
 
       expect(first.status).toBe(200);
       expect(other.status).toBe(422);
@@ -152,7 +205,9 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
   describe('delete', () => {
     it('of a finished mpnews send turns its status into DELETE', async () => {
-      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } } });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } },
+      });
       const before = await finishAndReadStatus(product, sent.body.msgId);
 
       const deleted = await product.call('POST', '/delete', { body: { msgId: sent.body.msgId } });
@@ -183,11 +238,17 @@ describe('the product on the demo service account, callback in safe mode', () =>
   });
 
   describe('the callback URL', () => {
-    const signed = (token: string, timestamp: string, nonce: string) => createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
+    const signed = (token: string, timestamp: string, nonce: string) =>
+      createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
 
     it('echoes echostr to a verification signed with the callback Token', async () => {
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const query = new URLSearchParams({ signature: signed(product.local.env.WECHAT_TOKEN!, timestamp, 'n0nce'), timestamp, nonce: 'n0nce', echostr: 'echo-4711' });
+      const query = new URLSearchParams({
+        signature: signed(product.local.env.WECHAT_TOKEN!, timestamp, 'n0nce'),
+        timestamp,
+        nonce: 'n0nce',
+        echostr: 'echo-4711',
+      });
 
       const res = await fetch(`${product.local.gateway.url}/callback?${query}`);
 
@@ -197,7 +258,12 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
     it('refuses a verification signed with another token, without the echostr', async () => {
       const timestamp = String(Math.floor(Date.now() / 1000));
-      const query = new URLSearchParams({ signature: signed('not-the-token', timestamp, 'n0nce'), timestamp, nonce: 'n0nce', echostr: 'echo-4711' });
+      const query = new URLSearchParams({
+        signature: signed('not-the-token', timestamp, 'n0nce'),
+        timestamp,
+        nonce: 'n0nce',
+        echostr: 'echo-4711',
+      });
 
       const res = await fetch(`${product.local.gateway.url}/callback?${query}`);
 
@@ -208,11 +274,15 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
   describe('delete of an article position the message does not have', () => {
     it('is 400 naming articleIdx, and the send stays SEND_SUCCESS', async () => {
-      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } } });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } },
+      });
       await finishAndReadStatus(product, sent.body.msgId);
 
       // The seeded news item has two articles.
-      const answer = await product.call<ErrorAnswer>('POST', '/delete', { body: { msgId: sent.body.msgId, articleIdx: 3 } });
+      const answer = await product.call<ErrorAnswer>('POST', '/delete', {
+        body: { msgId: sent.body.msgId, articleIdx: 3 },
+      });
 
       expect(answer.status).toBe(400);
       expect(answer.body.error).toMatchObject({ code: 'invalid_article_idx', errcode: 40060 });
@@ -229,29 +299,43 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
       expect(set).toMatchObject({ status: 200, body: { speed: 3, usersPerMinute: 300_000 } });
       expect(got).toMatchObject({ status: 200, body: { speed: 3, usersPerMinute: 300_000 } });
-      expect(product.local.sandbox.state().accounts.find((a) => a.appid === DEMO_ACCOUNTS.service.appid)?.speed).toBe(3);
+      expect(product.local.sandbox.state().accounts.find((a) => a.appid === DEMO_ACCOUNTS.service.appid)?.speed).toBe(
+        3,
+      );
     });
   });
 
   describe('media', () => {
     it('uploads an image and articles, then sends the articles as mpnews to a tag', async () => {
-      const image = await product.call<{ url: string }>('POST', '/media/image?filename=cover.png', { bytes: { data: PNG, contentType: 'image/png' } });
+      const image = await product.call<{ url: string }>('POST', '/media/image?filename=cover.png', {
+        bytes: { data: PNG, contentType: 'image/png' },
+      });
       const news = await product.call<{ mediaId: string }>('POST', '/media/news', {
-        body: { articles: [{ thumbMediaId: media.thumb, title: 'Hello', content: `<p>Body</p><img src="${image.body.url}">` }] },
+        body: {
+          articles: [
+            { thumbMediaId: media.thumb, title: 'Hello', content: `<p>Body</p><img src="${image.body.url}">` },
+          ],
+        },
       });
 
-      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: news.body.mediaId } } });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: news.body.mediaId } },
+      });
 
       expect(image.status).toBe(200);
       expect(image.body.url).toMatch(/^https?:\/\//);
       expect(news.status).toBe(200);
       expect(news.body.mediaId).toEqual(expect.any(String));
       expect(sent.status).toBe(200);
-      expect(product.local.sandbox.messages()).toMatchObject([{ msgId: Number(sent.body.msgId), content: { msgtype: 'mpnews', mediaId: news.body.mediaId, articleCount: 1 } }]);
+      expect(product.local.sandbox.messages()).toMatchObject([
+        { msgId: Number(sent.body.msgId), content: { msgtype: 'mpnews', mediaId: news.body.mediaId, articleCount: 1 } },
+      ]);
     });
 
     it('turns an uploaded video into an mpvideo id that a send accepts', async () => {
-      const video = await product.call<{ mediaId: string }>('POST', '/media/video', { body: { mediaId: media.video, title: 'Clip', description: 'A short clip' } });
+      const video = await product.call<{ mediaId: string }>('POST', '/media/video', {
+        body: { mediaId: media.video, title: 'Clip', description: 'A short clip' },
+      });
 
       const sent = await product.call<SendAnswer>('POST', '/send-by-list', {
         body: { openIds: [alice, bob, carol], message: { type: 'mpvideo', mediaId: video.body.mediaId } },
@@ -260,7 +344,9 @@ describe('the product on the demo service account, callback in safe mode', () =>
       expect(video.status).toBe(200);
       expect(video.body.mediaId).not.toBe(media.video);
       expect(sent.status).toBe(200);
-      expect(product.local.sandbox.messages()).toMatchObject([{ content: { msgtype: 'mpvideo', mediaId: video.body.mediaId } }]);
+      expect(product.local.sandbox.messages()).toMatchObject([
+        { content: { msgtype: 'mpvideo', mediaId: video.body.mediaId } },
+      ]);
     });
   });
 
@@ -278,7 +364,15 @@ describe('the product on the demo service account, callback in safe mode', () =>
     });
 
     it('when missing gets 401 on every function', async () => {
-      for (const [method, path] of [['POST', '/send-by-tag'], ['POST', '/send-by-list'], ['POST', '/preview'], ['POST', '/delete'], ['GET', '/status?msgId=1'], ['GET', '/speed'], ['POST', '/media/news']] as const) {
+      for (const [method, path] of [
+        ['POST', '/send-by-tag'],
+        ['POST', '/send-by-list'],
+        ['POST', '/preview'],
+        ['POST', '/delete'],
+        ['GET', '/status?msgId=1'],
+        ['GET', '/speed'],
+        ['POST', '/media/news'],
+      ] as const) {
         const answer = await product.call(method, path, { apiKey: null, body: method === 'POST' ? {} : undefined });
         expect({ path, status: answer.status }).toEqual({ path, status: 401 });
       }
@@ -288,7 +382,9 @@ describe('the product on the demo service account, callback in safe mode', () =>
 
   describe('the refresh-token timer from serverless.yml', () => {
     it('answers ok when fired', async () => {
-      const trigger = readServerlessConfig(resolve(import.meta.dirname, '../../serverless.yml')).timers.find((t) => t.function === 'refresh-token');
+      const trigger = readServerlessConfig(resolve(import.meta.dirname, '../../serverless.yml')).timers.find(
+        (t) => t.function === 'refresh-token',
+      );
       expect(trigger).toBeDefined();
 
       const result = await product.local.gateway.fire(trigger!);

@@ -16,9 +16,13 @@ describe('the demo subscription account', () => {
   });
 
   it('sends by tag once a day; the second send of the day gets 429 explaining the quota', async () => {
-    const first = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Morning news' } } });
+    const first = await product.call<SendAnswer>('POST', '/send-by-tag', {
+      body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Morning news' } },
+    });
 
-    const second = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: BETA_TAG }, message: { type: 'text', content: 'Evening news' } } });
+    const second = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+      body: { audience: { tagId: BETA_TAG }, message: { type: 'text', content: 'Evening news' } },
+    });
 
     expect(first.status).toBe(200);
     expect(second.status).toBe(429);
@@ -30,7 +34,9 @@ describe('the demo subscription account', () => {
   it('may send by tag again the next day, when WeChat has also expired the access token', async () => {
     product.local.sandbox.advanceClock(24 * 3_600_000);
 
-    const nextDay = await product.call<SendAnswer>('POST', '/send-by-tag', { body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Next morning' } } });
+    const nextDay = await product.call<SendAnswer>('POST', '/send-by-tag', {
+      body: { audience: { tagId: VIP_TAG }, message: { type: 'text', content: 'Next morning' } },
+    });
 
     expect(nextDay.status).toBe(200);
     expect(product.local.sandbox.messages()).toHaveLength(2);
@@ -39,7 +45,9 @@ describe('the demo subscription account', () => {
   it('may not send to an OpenID list: 403', async () => {
     const [a, b] = DEMO_ACCOUNTS.subscription.followers;
 
-    const answer = await product.call<ErrorAnswer>('POST', '/send-by-list', { body: { openIds: [a, b], message: { type: 'text', content: 'Hi' } } });
+    const answer = await product.call<ErrorAnswer>('POST', '/send-by-list', {
+      body: { openIds: [a, b], message: { type: 'text', content: 'Hi' } },
+    });
 
     expect(answer.status).toBe(403);
     expect(answer.body.error).toMatchObject({ code: 'api_unauthorized', errcode: 48001 });
@@ -69,7 +77,11 @@ describe('the demo service account under its mass-send limits', () => {
 
     for (let i = 1; i <= 61; i++) {
       last = await product.call<ErrorAnswer>('POST', '/send-by-list', {
-        body: { openIds: [a, b], message: { type: 'text', content: `Update ${i}` }, clientMsgId: `e2e-rate-${Date.now()}-${i}` },
+        body: {
+          openIds: [a, b],
+          message: { type: 'text', content: `Update ${i}` },
+          clientMsgId: `e2e-rate-${Date.now()}-${i}`,
+        },
       });
       statuses.push(last.status);
     }
@@ -89,7 +101,9 @@ describe('the demo service account under its mass-send limits', () => {
     let last: { status: number; body: ErrorAnswer } | undefined;
 
     for (let i = 1; i <= 5; i++) {
-      last = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body: { audience: { all: true }, message: { type: 'text', content: `Monthly letter ${i}` } } });
+      last = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        body: { audience: { all: true }, message: { type: 'text', content: `Monthly letter ${i}` } },
+      });
       statuses.push(last.status);
     }
 

@@ -15,7 +15,15 @@ const APP_ID = 'wxcallbackfn00001';
 /** The event API Gateway hands the callback function for WeChat's request. */
 function gatewayEvent(method: string, query: Record<string, string>, body = '') {
   return {
-    requestContext: { serviceId: 'service-x', path: '/callback', httpMethod: method, requestId: 'req-1', identity: {}, sourceIp: '1.2.3.4', stage: 'release' },
+    requestContext: {
+      serviceId: 'service-x',
+      path: '/callback',
+      httpMethod: method,
+      requestId: 'req-1',
+      identity: {},
+      sourceIp: '1.2.3.4',
+      stage: 'release',
+    },
     headers: { 'content-type': 'text/xml', 'user-agent': 'Mozilla/4.0' },
     body,
     pathParameters: {},
@@ -32,12 +40,20 @@ function gatewayEvent(method: string, query: Record<string, string>, body = '') 
 function signed(extra: string[] = []) {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = '48213';
-  return { timestamp, nonce, signature: sha1Signature([TOKEN, timestamp, nonce]), msg: sha1Signature([TOKEN, timestamp, nonce, ...extra]) };
+  return {
+    timestamp,
+    nonce,
+    signature: sha1Signature([TOKEN, timestamp, nonce]),
+    msg: sha1Signature([TOKEN, timestamp, nonce, ...extra]),
+  };
 }
 
 describe('callback function (main_handler)', () => {
   let dir: string;
-  let main_handler: (event: unknown, context?: { request_id?: string }) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+  let main_handler: (
+    event: unknown,
+    context?: { request_id?: string },
+  ) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
   const logged: string[] = [];
 
   beforeAll(async () => {
@@ -57,7 +73,9 @@ describe('callback function (main_handler)', () => {
 
   it('answers URL verification with echostr verbatim as text', async () => {
     const { timestamp, nonce, signature } = signed();
-    const res = await main_handler(gatewayEvent('GET', { signature, timestamp, nonce, echostr: '1234567890123' }), { request_id: 'r-verify' });
+    const res = await main_handler(gatewayEvent('GET', { signature, timestamp, nonce, echostr: '1234567890123' }), {
+      request_id: 'r-verify',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('1234567890123');
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
@@ -68,10 +86,19 @@ describe('callback function (main_handler)', () => {
     const encrypt = encryptMessage(massSendJobFinishDocumentedSample, { key: AES_KEY, appId: APP_ID });
     const { timestamp, nonce, signature, msg } = signed([encrypt]);
     const body = `<xml><ToUserName><![CDATA[gh_4d00ed8d6399]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
-    const event = gatewayEvent('POST', { signature, timestamp, nonce, encrypt_type: 'aes', msg_signature: msg, openid: 'oV5CrjpxgaGXNHIQigzNlgLTnwic' }, body);
+    const event = gatewayEvent(
+      'POST',
+      { signature, timestamp, nonce, encrypt_type: 'aes', msg_signature: msg, openid: 'oV5CrjpxgaGXNHIQigzNlgLTnwic' },
+      body,
+    );
     const first = await main_handler(event);
     const redelivery = await main_handler(event);
-    expect([first.statusCode, first.body, redelivery.statusCode, redelivery.body]).toEqual([200, 'success', 200, 'success']);
+    expect([first.statusCode, first.body, redelivery.statusCode, redelivery.body]).toEqual([
+      200,
+      'success',
+      200,
+      'success',
+    ]);
     const report = await readMassReport(createFileStore(dir), '1000001625');
     expect(report).toMatchObject({ msgId: '1000001625', status: { kind: 'error', code: 30003 } });
     expect(report?.copyrightCheck?.results).toHaveLength(2);
@@ -79,7 +106,9 @@ describe('callback function (main_handler)', () => {
 
   it('refuses a plain-mode push with 401 while an EncodingAESKey is configured', async () => {
     const { timestamp, nonce, signature } = signed();
-    const res = await main_handler(gatewayEvent('POST', { signature, timestamp, nonce }, massSendJobFinishDocumentedSample));
+    const res = await main_handler(
+      gatewayEvent('POST', { signature, timestamp, nonce }, massSendJobFinishDocumentedSample),
+    );
     expect([res.statusCode, res.body]).toEqual([401, 'plain_push_refused']);
   });
 

@@ -18,11 +18,20 @@ describe('function entry points', () => {
   for (const name of FUNCTIONS) {
     it(`${name} reads nothing at import and answers 503 not_configured without its environment`, async () => {
       const { main_handler } = (await import(`../../functions/${name}/index.ts`)) as {
-        main_handler: (event: unknown, context?: { request_id?: string }) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
+        main_handler: (
+          event: unknown,
+          context?: { request_id?: string },
+        ) => Promise<{ statusCode: number; body: string; headers: Record<string, string> }>;
       };
-      const res = await main_handler(apiEvent({ path: `/${name}`, body: {}, apiKey: 'whatever-key-123' }), { request_id: 'r-1' });
+      const res = await main_handler(apiEvent({ path: `/${name}`, body: {}, apiKey: 'whatever-key-123' }), {
+        request_id: 'r-1',
+      });
       expect(res.statusCode).toBe(503);
-      expect(JSON.parse(res.body).error).toEqual({ code: 'not_configured', message: expect.any(String), requestId: 'r-1' });
+      expect(JSON.parse(res.body).error).toEqual({
+        code: 'not_configured',
+        message: expect.any(String),
+        requestId: 'r-1',
+      });
       // The variable names go to the log only.
       expect(res.body).not.toMatch(/WECHAT_|API_KEYS/);
     });
@@ -38,7 +47,12 @@ describe('function entry points', () => {
     const invoke = () => main_handler(apiEvent({ path: '/status', method: 'GET' }), { request_id: 'r-2' });
 
     expect((await invoke()).statusCode).toBe(503);
-    Object.assign(env, { WECHAT_APP_ID: 'wx-app', WECHAT_APP_SECRET: 'secret', STORE_URL: 'memory:', API_KEYS: 'a-key-of-16-chars' });
+    Object.assign(env, {
+      WECHAT_APP_ID: 'wx-app',
+      WECHAT_APP_SECRET: 'secret',
+      STORE_URL: 'memory:',
+      API_KEYS: 'a-key-of-16-chars',
+    });
     expect((await invoke()).statusCode).toBe(200);
     expect((await invoke()).statusCode).toBe(200);
 

@@ -17,19 +17,33 @@ describe('POST /media/*', () => {
   describe('/media/news', () => {
     it('uploads articles with every field translated', async () => {
       api.serveToken();
-      api.serve('/cgi-bin/media/uploadnews', '{"type":"news","media_id":"CsEf3ldqkAYJAU6EJeIkStVDSvffUJ54vqbThMgplD-VJXXof6ctX5fI6-aYyUiQ","created_at":1391857799}');
+      api.serve(
+        '/cgi-bin/media/uploadnews',
+        '{"type":"news","media_id":"CsEf3ldqkAYJAU6EJeIkStVDSvffUJ54vqbThMgplD-VJXXof6ctX5fI6-aYyUiQ","created_at":1391857799}',
+      );
       const res = await api.invoke({
         path: '/media/news',
         apiKey: API_KEY,
         body: {
           articles: [
-            { ...ARTICLE, author: 'xxx', contentSourceUrl: 'https://example.com', digest: 'd', showCoverPic: true, needOpenComment: false, onlyFansCanComment: true },
+            {
+              ...ARTICLE,
+              author: 'xxx',
+              contentSourceUrl: 'https://example.com',
+              digest: 'd',
+              showCoverPic: true,
+              needOpenComment: false,
+              onlyFansCanComment: true,
+            },
             ARTICLE,
           ],
         },
       });
       expect(res.statusCode).toBe(200);
-      expect(res.json).toEqual({ mediaId: 'CsEf3ldqkAYJAU6EJeIkStVDSvffUJ54vqbThMgplD-VJXXof6ctX5fI6-aYyUiQ', createdAt: 1391857799 });
+      expect(res.json).toEqual({
+        mediaId: 'CsEf3ldqkAYJAU6EJeIkStVDSvffUJ54vqbThMgplD-VJXXof6ctX5fI6-aYyUiQ',
+        createdAt: 1391857799,
+      });
       expect(api.calls[0]!.json).toEqual({
         articles: [
           {
@@ -49,11 +63,23 @@ describe('POST /media/*', () => {
     });
 
     it('names a ninth article and the missing fields of an article', async () => {
-      const nine = await api.invoke({ path: '/media/news', apiKey: API_KEY, body: { articles: Array(9).fill(ARTICLE) } });
+      const nine = await api.invoke({
+        path: '/media/news',
+        apiKey: API_KEY,
+        body: { articles: Array(9).fill(ARTICLE) },
+      });
       expect(nine.statusCode).toBe(400);
       expect(nine.json.error.fields).toEqual([{ path: 'articles', reason: 'must hold at most 8 articles' }]);
-      const missing = await api.invoke({ path: '/media/news', apiKey: API_KEY, body: { articles: [{ title: 't', thumb_media_id: 'x' }] } });
-      expect(missing.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['articles[0].thumbMediaId', 'articles[0].content', 'articles[0].thumb_media_id']);
+      const missing = await api.invoke({
+        path: '/media/news',
+        apiKey: API_KEY,
+        body: { articles: [{ title: 't', thumb_media_id: 'x' }] },
+      });
+      expect(missing.json.error.fields.map((f: { path: string }) => f.path)).toEqual([
+        'articles[0].thumbMediaId',
+        'articles[0].content',
+        'articles[0].thumb_media_id',
+      ]);
     });
 
     it('40007 → 400 naming the thumbnail', async () => {
@@ -68,11 +94,26 @@ describe('POST /media/*', () => {
   describe('/media/video', () => {
     it('converts a video media_id for mass sending', async () => {
       api.serveToken();
-      api.serve('/cgi-bin/media/uploadvideo', '{"type":"video","media_id":"IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc","created_at":1398848981}');
-      const res = await api.invoke({ path: '/media/video', apiKey: API_KEY, body: { mediaId: 'rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ', title: 'TITLE', description: 'Description' } });
+      api.serve(
+        '/cgi-bin/media/uploadvideo',
+        '{"type":"video","media_id":"IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc","created_at":1398848981}',
+      );
+      const res = await api.invoke({
+        path: '/media/video',
+        apiKey: API_KEY,
+        body: {
+          mediaId: 'rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ',
+          title: 'TITLE',
+          description: 'Description',
+        },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json.mediaId).toBe('IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc');
-      expect(api.calls[0]!.json).toEqual({ media_id: 'rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ', title: 'TITLE', description: 'Description' });
+      expect(api.calls[0]!.json).toEqual({
+        media_id: 'rF4UdIMfYK3efUfyoddYRMU50zMiRmmt_l0kszupYh_SzrcW5Gaheq05p_lHuOTQ',
+        title: 'TITLE',
+        description: 'Description',
+      });
     });
 
     it('sends empty title and description when none are given', async () => {
@@ -86,8 +127,17 @@ describe('POST /media/*', () => {
   describe('/media/image', () => {
     it('uploads a base64 PNG body as multipart media and answers the URL', async () => {
       api.serveToken();
-      api.serve('/cgi-bin/media/uploadimg', '{"url":"http://mmbiz.qpic.cn/mmbiz/gLO17UPS6FS2xsypf378iaNhWacZ1G1UplZYWEYfwvuU6Ont96b1roYs CNFwaRrSaKTPCUdBK9DgEHicsKwWCBRQ/0"}');
-      const res = await api.invoke({ path: '/media/image', apiKey: API_KEY, binary: PNG, headers: { 'content-type': 'image/png' }, query: { filename: 'cover photo.png' } });
+      api.serve(
+        '/cgi-bin/media/uploadimg',
+        '{"url":"http://mmbiz.qpic.cn/mmbiz/gLO17UPS6FS2xsypf378iaNhWacZ1G1UplZYWEYfwvuU6Ont96b1roYs CNFwaRrSaKTPCUdBK9DgEHicsKwWCBRQ/0"}',
+      );
+      const res = await api.invoke({
+        path: '/media/image',
+        apiKey: API_KEY,
+        binary: PNG,
+        headers: { 'content-type': 'image/png' },
+        query: { filename: 'cover photo.png' },
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json.url).toMatch(/^http:\/\/mmbiz\.qpic\.cn\//);
       expect(api.calls[0]!.path).toBe('/cgi-bin/media/uploadimg');
@@ -100,12 +150,22 @@ describe('POST /media/*', () => {
     it('accepts a JPEG under a stage-prefixed path', async () => {
       api.serveToken();
       api.serve('/cgi-bin/media/uploadimg', '{"url":"http://mmbiz.qpic.cn/x/0"}');
-      const res = await api.invoke({ path: '/release/media/image/', apiKey: API_KEY, binary: JPEG, headers: { 'content-type': 'image/jpeg' } });
+      const res = await api.invoke({
+        path: '/release/media/image/',
+        apiKey: API_KEY,
+        binary: JPEG,
+        headers: { 'content-type': 'image/jpeg' },
+      });
       expect(res.statusCode).toBe(200);
     });
 
     it('answers 415 for a body that is neither JPEG nor PNG', async () => {
-      const res = await api.invoke({ path: '/media/image', apiKey: API_KEY, binary: Uint8Array.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61]), headers: { 'content-type': 'image/gif' } });
+      const res = await api.invoke({
+        path: '/media/image',
+        apiKey: API_KEY,
+        binary: Uint8Array.from([0x47, 0x49, 0x46, 0x38, 0x39, 0x61]),
+        headers: { 'content-type': 'image/gif' },
+      });
       expect(res.statusCode).toBe(415);
       expect(res.json.error.fields).toEqual([{ path: '(body)', reason: 'is neither a JPEG nor a PNG image' }]);
     });
@@ -113,7 +173,12 @@ describe('POST /media/*', () => {
     it('answers 413 for an image of 1 MB or more', async () => {
       const big = new Uint8Array(1024 * 1024);
       big.set(PNG);
-      const res = await api.invoke({ path: '/media/image', apiKey: API_KEY, binary: big, headers: { 'content-type': 'image/png' } });
+      const res = await api.invoke({
+        path: '/media/image',
+        apiKey: API_KEY,
+        binary: big,
+        headers: { 'content-type': 'image/png' },
+      });
       expect(res.statusCode).toBe(413);
     });
 

@@ -17,10 +17,18 @@ describe('POST /preview', () => {
   const cases: Array<[string, object, object]> = [
     ['text', { type: 'text', content: '预览' }, { msgtype: 'text', text: { content: '预览' } }],
     ['mpnews', { type: 'mpnews', mediaId: 'news-1' }, { msgtype: 'mpnews', mpnews: { media_id: 'news-1' } }],
-    ['a single image under image', { type: 'image', mediaId: 'img-1' }, { msgtype: 'image', image: { media_id: 'img-1' } }],
+    [
+      'a single image under image',
+      { type: 'image', mediaId: 'img-1' },
+      { msgtype: 'image', image: { media_id: 'img-1' } },
+    ],
     ['voice', { type: 'voice', mediaId: 'voice-1' }, { msgtype: 'voice', voice: { media_id: 'voice-1' } }],
     ['mpvideo', { type: 'mpvideo', mediaId: 'video-1' }, { msgtype: 'mpvideo', mpvideo: { media_id: 'video-1' } }],
-    ['wxcard', { type: 'wxcard', cardId: 'card-1', cardExt: '{"code":""}' }, { msgtype: 'wxcard', wxcard: { card_id: 'card-1', card_ext: '{"code":""}' } }],
+    [
+      'wxcard',
+      { type: 'wxcard', cardId: 'card-1', cardExt: '{"code":""}' },
+      { msgtype: 'wxcard', wxcard: { card_id: 'card-1', card_ext: '{"code":""}' } },
+    ],
   ];
   for (const [name, message, wechat] of cases) {
     it(`previews ${name} to an OpenID`, async () => {
@@ -29,7 +37,9 @@ describe('POST /preview', () => {
       const res = await preview({ openId: OPEN_ID, message });
       expect(res.statusCode).toBe(200);
       expect(res.json).toEqual({ msgId: '34182' });
-      expect(api.calls).toEqual([{ path: PREVIEW, accessToken: ACCESS_TOKEN, raw: expect.any(String), json: { touser: OPEN_ID, ...wechat } }]);
+      expect(api.calls).toEqual([
+        { path: PREVIEW, accessToken: ACCESS_TOKEN, raw: expect.any(String), json: { touser: OPEN_ID, ...wechat } },
+      ]);
     });
   }
 
@@ -100,7 +110,10 @@ describe('POST /preview', () => {
   });
 
   it('answers 401 without a key and calls nothing', async () => {
-    const res = await api.invoke({ path: '/preview', body: { openId: OPEN_ID, message: { type: 'text', content: 'x' } } });
+    const res = await api.invoke({
+      path: '/preview',
+      body: { openId: OPEN_ID, message: { type: 'text', content: 'x' } },
+    });
     expect(res.statusCode).toBe(401);
     expect(api.calls).toEqual([]);
   });

@@ -21,7 +21,11 @@ describe('POST /send-by-list', () => {
   it('sends touser with the message and clientmsgid, exactly', async () => {
     api.serveToken();
     api.serve(SEND, OK);
-    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'mpvideo', mediaId: 'video-9', title: '标题' }, clientMsgId: 'list-1' });
+    const res = await send({
+      openIds: [openId(1), openId(2)],
+      message: { type: 'mpvideo', mediaId: 'video-9', title: '标题' },
+      clientMsgId: 'list-1',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json).toEqual({ msgId: '3147483651', msgDataId: '2247483647', clientMsgId: 'list-1' });
     expect(api.calls).toEqual([
@@ -29,7 +33,12 @@ describe('POST /send-by-list', () => {
         path: SEND,
         accessToken: ACCESS_TOKEN,
         raw: expect.any(String),
-        json: { touser: [openId(1), openId(2)], msgtype: 'mpvideo', mpvideo: { media_id: 'video-9', title: '标题' }, clientmsgid: 'list-1' },
+        json: {
+          touser: [openId(1), openId(2)],
+          msgtype: 'mpvideo',
+          mpvideo: { media_id: 'video-9', title: '标题' },
+          clientmsgid: 'list-1',
+        },
       },
     ]);
   });
@@ -37,14 +46,27 @@ describe('POST /send-by-list', () => {
   it('sends images under images to a list', async () => {
     api.serveToken();
     api.serve(SEND, OK);
-    await send({ openIds: [openId(1), openId(2)], message: { type: 'image', mediaIds: ['a', 'b'] }, clientMsgId: 'img' });
-    expect(api.calls[0]!.json).toEqual({ touser: [openId(1), openId(2)], msgtype: 'image', images: { media_ids: ['a', 'b'] }, clientmsgid: 'img' });
+    await send({
+      openIds: [openId(1), openId(2)],
+      message: { type: 'image', mediaIds: ['a', 'b'] },
+      clientMsgId: 'img',
+    });
+    expect(api.calls[0]!.json).toEqual({
+      touser: [openId(1), openId(2)],
+      msgtype: 'image',
+      images: { media_ids: ['a', 'b'] },
+      clientmsgid: 'img',
+    });
   });
 
   it('removes duplicate OpenIDs, keeping the first order', async () => {
     api.serveToken();
     api.serve(SEND, OK);
-    await send({ openIds: [openId(2), openId(1), openId(2), openId(1), openId(3)], message: { type: 'text', content: 'x' }, clientMsgId: 'dedup' });
+    await send({
+      openIds: [openId(2), openId(1), openId(2), openId(1), openId(3)],
+      message: { type: 'text', content: 'x' },
+      clientMsgId: 'dedup',
+    });
     expect((api.calls[0]!.json as { touser: string[] }).touser).toEqual([openId(2), openId(1), openId(3)]);
   });
 
@@ -87,7 +109,11 @@ describe('POST /send-by-list', () => {
   });
 
   it('rejects an audience field that belongs to send-by-tag', async () => {
-    const res = await send({ openIds: [openId(1), openId(2)], audience: { all: true }, message: { type: 'text', content: 'x' } });
+    const res = await send({
+      openIds: [openId(1), openId(2)],
+      audience: { all: true },
+      message: { type: 'text', content: 'x' },
+    });
     expect(res.json.error.fields).toEqual([{ path: 'audience', reason: 'unknown field' }]);
   });
 
@@ -111,7 +137,11 @@ describe('POST /send-by-list', () => {
   it('45065 → 200 duplicate with the earlier msg_id, exact past 2^53', async () => {
     api.serveToken();
     api.serve(SEND, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":9007199254740993}');
-    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' }, clientMsgId: 'dup' });
+    const res = await send({
+      openIds: [openId(1), openId(2)],
+      message: { type: 'text', content: 'x' },
+      clientMsgId: 'dup',
+    });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('"msgId":"9007199254740993"');
     expect(res.json.duplicate).toBe(true);

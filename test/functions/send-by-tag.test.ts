@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSendByTagHandler } from '../../functions/send-by-tag/handler';
-import { ACCESS_TOKEN, API_KEY, API_KEY_PREVIOUS, APP_SECRET, createApiHarness, type ApiHarness } from '../support/api-harness';
+import {
+  ACCESS_TOKEN,
+  API_KEY,
+  API_KEY_PREVIOUS,
+  APP_SECRET,
+  createApiHarness,
+  type ApiHarness,
+} from '../support/api-harness';
 
 const SENDALL = '/cgi-bin/message/mass/sendall';
 const OK = '{"errcode":0,"errmsg":"send job submission success","msg_id":34182,"msg_data_id":206227730}';
@@ -18,7 +25,11 @@ describe('POST /send-by-tag', () => {
   describe('translates every message type exactly into the sendall body', () => {
     const cases: Array<[string, object, object]> = [
       ['text', { type: 'text', content: '你好' }, { msgtype: 'text', text: { content: '你好' } }],
-      ['mpnews', { type: 'mpnews', mediaId: 'news-media-1' }, { msgtype: 'mpnews', mpnews: { media_id: 'news-media-1' } }],
+      [
+        'mpnews',
+        { type: 'mpnews', mediaId: 'news-media-1' },
+        { msgtype: 'mpnews', mpnews: { media_id: 'news-media-1' } },
+      ],
       [
         'mpnews that continues past a permitted reprint',
         { type: 'mpnews', mediaId: 'news-media-1', sendIgnoreReprint: true },
@@ -29,11 +40,18 @@ describe('POST /send-by-tag', () => {
         { type: 'mpnews', mediaId: 'news-media-1', sendIgnoreReprint: false },
         { msgtype: 'mpnews', mpnews: { media_id: 'news-media-1' }, send_ignore_reprint: 0 },
       ],
-      ['image (under images)', { type: 'image', mediaIds: ['img-1', 'img-2'] }, { msgtype: 'image', images: { media_ids: ['img-1', 'img-2'] } }],
+      [
+        'image (under images)',
+        { type: 'image', mediaIds: ['img-1', 'img-2'] },
+        { msgtype: 'image', images: { media_ids: ['img-1', 'img-2'] } },
+      ],
       [
         'image with recommendation and comments',
         { type: 'image', mediaIds: ['img-1'], recommend: '推荐语', needOpenComment: true, onlyFansCanComment: false },
-        { msgtype: 'image', images: { media_ids: ['img-1'], recommend: '推荐语', need_open_comment: 1, only_fans_can_comment: 0 } },
+        {
+          msgtype: 'image',
+          images: { media_ids: ['img-1'], recommend: '推荐语', need_open_comment: 1, only_fans_can_comment: 0 },
+        },
       ],
       ['voice', { type: 'voice', mediaId: 'voice-1' }, { msgtype: 'voice', voice: { media_id: 'voice-1' } }],
       ['mpvideo', { type: 'mpvideo', mediaId: 'video-1' }, { msgtype: 'mpvideo', mpvideo: { media_id: 'video-1' } }],
@@ -45,8 +63,15 @@ describe('POST /send-by-tag', () => {
       ['wxcard', { type: 'wxcard', cardId: 'card-1' }, { msgtype: 'wxcard', wxcard: { card_id: 'card-1' } }],
       [
         'wxcard with card_ext',
-        { type: 'wxcard', cardId: 'card-1', cardExt: '{"code":"","openid":"","timestamp":"1402057159","signature":"x"}' },
-        { msgtype: 'wxcard', wxcard: { card_id: 'card-1', card_ext: '{"code":"","openid":"","timestamp":"1402057159","signature":"x"}' } },
+        {
+          type: 'wxcard',
+          cardId: 'card-1',
+          cardExt: '{"code":"","openid":"","timestamp":"1402057159","signature":"x"}',
+        },
+        {
+          msgtype: 'wxcard',
+          wxcard: { card_id: 'card-1', card_ext: '{"code":"","openid":"","timestamp":"1402057159","signature":"x"}' },
+        },
       ],
     ];
     for (const [name, message, wechat] of cases) {
@@ -56,7 +81,12 @@ describe('POST /send-by-tag', () => {
         const res = await send({ audience: { all: true }, message, clientMsgId: 'launch-1' });
         expect(res.statusCode).toBe(200);
         expect(api.calls).toEqual([
-          { path: SENDALL, accessToken: ACCESS_TOKEN, raw: expect.any(String), json: { filter: { is_to_all: true }, ...wechat, clientmsgid: 'launch-1' } },
+          {
+            path: SENDALL,
+            accessToken: ACCESS_TOKEN,
+            raw: expect.any(String),
+            json: { filter: { is_to_all: true }, ...wechat, clientmsgid: 'launch-1' },
+          },
         ]);
       });
     }
@@ -67,7 +97,12 @@ describe('POST /send-by-tag', () => {
     api.serve(SENDALL, OK);
     const res = await send({ audience: { tagId: 2 }, message: { type: 'text', content: 'hi' }, clientMsgId: 'tag-2' });
     expect(res.statusCode).toBe(200);
-    expect(api.calls[0]!.json).toEqual({ filter: { is_to_all: false, tag_id: 2 }, msgtype: 'text', text: { content: 'hi' }, clientmsgid: 'tag-2' });
+    expect(api.calls[0]!.json).toEqual({
+      filter: { is_to_all: false, tag_id: 2 },
+      msgtype: 'text',
+      text: { content: 'hi' },
+      clientmsgid: 'tag-2',
+    });
     expect(api.calls[0]!.raw).toContain('"is_to_all":false');
   });
 
@@ -81,7 +116,10 @@ describe('POST /send-by-tag', () => {
 
   it('keeps a msg_id above 2^53 exact', async () => {
     api.serveToken();
-    api.serve(SENDALL, '{"errcode":0,"errmsg":"send job submission success","msg_id":9007199254740993,"msg_data_id":9007199254740995}');
+    api.serve(
+      SENDALL,
+      '{"errcode":0,"errmsg":"send job submission success","msg_id":9007199254740993,"msg_data_id":9007199254740995}',
+    );
     const res = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } });
     expect(res.body).toContain('"msgId":"9007199254740993"');
     expect(res.body).toContain('"msgDataId":"9007199254740995"');
@@ -91,8 +129,14 @@ describe('POST /send-by-tag', () => {
     it('derives the same clientmsgid from the same Idempotency-Key, at most 64 bytes', async () => {
       api.serveToken();
       api.serve(SENDALL, OK);
-      const first = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } }, { 'Idempotency-Key': 'order-2024-001' });
-      const second = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } }, { 'Idempotency-Key': 'order-2024-001' });
+      const first = await send(
+        { audience: { all: true }, message: { type: 'text', content: 'hi' } },
+        { 'Idempotency-Key': 'order-2024-001' },
+      );
+      const second = await send(
+        { audience: { all: true }, message: { type: 'text', content: 'hi' } },
+        { 'Idempotency-Key': 'order-2024-001' },
+      );
       expect(first.json.clientMsgId).toMatch(/^ik-[A-Za-z0-9_-]{43}$/);
       expect(Buffer.byteLength(first.json.clientMsgId)).toBeLessThanOrEqual(64);
       expect((api.calls[0]!.json as { clientmsgid: string }).clientmsgid).toBe(first.json.clientMsgId);
@@ -104,15 +148,24 @@ describe('POST /send-by-tag', () => {
       api.serveToken();
       api.serve(SENDALL, OK);
       api.serve(SENDALL, '{"errcode":0,"errmsg":"ok","msg_id":34183}');
-      const a = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } }, { 'idempotency-key': 'a' });
-      const b = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } }, { 'idempotency-key': 'b' });
+      const a = await send(
+        { audience: { all: true }, message: { type: 'text', content: 'hi' } },
+        { 'idempotency-key': 'a' },
+      );
+      const b = await send(
+        { audience: { all: true }, message: { type: 'text', content: 'hi' } },
+        { 'idempotency-key': 'b' },
+      );
       expect(a.json.clientMsgId).not.toBe(b.json.clientMsgId);
     });
 
     it("prefers the body's clientMsgId over the Idempotency-Key", async () => {
       api.serveToken();
       api.serve(SENDALL, OK);
-      const res = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' }, clientMsgId: 'mine' }, { 'idempotency-key': 'theirs' });
+      const res = await send(
+        { audience: { all: true }, message: { type: 'text', content: 'hi' }, clientMsgId: 'mine' },
+        { 'idempotency-key': 'theirs' },
+      );
       expect(res.json.clientMsgId).toBe('mine');
     });
 
@@ -125,7 +178,10 @@ describe('POST /send-by-tag', () => {
     });
 
     it('rejects an empty Idempotency-Key', async () => {
-      const res = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } }, { 'idempotency-key': ' ' });
+      const res = await send(
+        { audience: { all: true }, message: { type: 'text', content: 'hi' } },
+        { 'idempotency-key': ' ' },
+      );
       expect(res.statusCode).toBe(400);
       expect(res.json.error.fields).toEqual([{ path: '(header) idempotency-key', reason: expect.any(String) }]);
     });
@@ -133,7 +189,11 @@ describe('POST /send-by-tag', () => {
     it('turns 45065 into a 200 with the earlier msg_id and duplicate: true', async () => {
       api.serveToken();
       api.serve(SENDALL, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":3147483650}');
-      const res = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' }, clientMsgId: 'again' });
+      const res = await send({
+        audience: { all: true },
+        message: { type: 'text', content: 'hi' },
+        clientMsgId: 'again',
+      });
       expect(res.statusCode).toBe(200);
       expect(res.json).toEqual({ msgId: '3147483650', clientMsgId: 'again', duplicate: true });
     });
@@ -166,7 +226,11 @@ describe('POST /send-by-tag', () => {
       api.serveToken();
       api.serve(SENDALL, OK);
       await send({ audience: { all: true }, message: { type: 'text', content: 'one' }, clientMsgId: 'reuse' });
-      const res = await send({ audience: { all: true }, message: { type: 'text', content: 'two' }, clientMsgId: 'reuse' });
+      const res = await send({
+        audience: { all: true },
+        message: { type: 'text', content: 'two' },
+        clientMsgId: 'reuse',
+      });
       expect(res.statusCode).toBe(422);
       expect(res.json.error.fields).toEqual([{ path: 'clientMsgId', reason: 'already used for a different request' }]);
       expect(api.calls).toHaveLength(1);
@@ -203,7 +267,11 @@ describe('POST /send-by-tag', () => {
     it('answers 502 outcome_unknown when WeChat answers HTTP 500, keeping the clientMsgId for a retry', async () => {
       api.serveToken();
       api.serve(SENDALL, 'Internal Server Error', { status: 500 });
-      const res = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' }, clientMsgId: 'http-500' });
+      const res = await send({
+        audience: { all: true },
+        message: { type: 'text', content: 'hi' },
+        clientMsgId: 'http-500',
+      });
       expect(res.statusCode).toBe(502);
       expect(res.json.error).toMatchObject({ code: 'outcome_unknown', clientMsgId: 'http-500' });
     });
@@ -297,7 +365,12 @@ describe('POST /send-by-tag', () => {
         api.serve(SENDALL, `{"errcode":${errcode},"errmsg":"waiting for admin confirmation"}`);
         const res = await send(body);
         expect(res.statusCode).toBe(202);
-        expect(res.json).toEqual({ status: 'awaiting_confirmation', clientMsgId: 'err', errcode, message: expect.stringMatching(/administrator/) });
+        expect(res.json).toEqual({
+          status: 'awaiting_confirmation',
+          clientMsgId: 'err',
+          errcode,
+          message: expect.stringMatching(/administrator/),
+        });
         const retry = await send(body);
         expect(retry.statusCode).toBe(202);
         expect(api.calls).toHaveLength(1);
@@ -318,7 +391,13 @@ describe('POST /send-by-tag', () => {
       api.serve(SENDALL, '{"errcode":61451,"errmsg":"invalid parameter"}');
       const res = await send(body);
       expect(res.statusCode).toBe(502);
-      expect(res.json.error).toMatchObject({ code: 'wechat_error', errcode: 61451, errmsg: 'invalid parameter', clientMsgId: 'err', requestId: 'scf-request-1' });
+      expect(res.json.error).toMatchObject({
+        code: 'wechat_error',
+        errcode: 61451,
+        errmsg: 'invalid parameter',
+        clientMsgId: 'err',
+        requestId: 'scf-request-1',
+      });
     });
 
     it('a token rejected again after the one retry → 502', async () => {
@@ -366,8 +445,12 @@ describe('POST /send-by-tag', () => {
       expect(await fieldsOf({ ...valid, message: { type: 'text', content: '' } })).toEqual(['message.content']);
       expect(await fieldsOf({ ...valid, message: { type: 'mpnews' } })).toEqual(['message.mediaId']);
       expect(await fieldsOf({ ...valid, message: { type: 'image', mediaIds: [] } })).toEqual(['message.mediaIds']);
-      expect(await fieldsOf({ ...valid, message: { type: 'image', mediaIds: ['ok', ''] } })).toEqual(['message.mediaIds[1]']);
-      expect(await fieldsOf({ ...valid, message: { type: 'mpnews', mediaId: 'm', sendIgnoreReprint: 1 } })).toEqual(['message.sendIgnoreReprint']);
+      expect(await fieldsOf({ ...valid, message: { type: 'image', mediaIds: ['ok', ''] } })).toEqual([
+        'message.mediaIds[1]',
+      ]);
+      expect(await fieldsOf({ ...valid, message: { type: 'mpnews', mediaId: 'm', sendIgnoreReprint: 1 } })).toEqual([
+        'message.sendIgnoreReprint',
+      ]);
       expect(await fieldsOf({ ...valid, message: { type: 'wxcard' } })).toEqual(['message.cardId']);
     });
     it('names a clientMsgId longer than 64 bytes, counting UTF-8 bytes', async () => {
@@ -376,22 +459,40 @@ describe('POST /send-by-tag', () => {
     });
     it('rejects unknown fields at every level', async () => {
       expect(await fieldsOf({ ...valid, clientMsgID: 'typo' })).toEqual(['clientMsgID']);
-      expect(await fieldsOf({ ...valid, message: { type: 'text', content: 'hi', contnet: 'x' } })).toEqual(['message.contnet']);
-      expect(await fieldsOf({ ...valid, message: { type: 'text', content: 'hi', mediaId: 'x' } })).toEqual(['message.mediaId']);
+      expect(await fieldsOf({ ...valid, message: { type: 'text', content: 'hi', contnet: 'x' } })).toEqual([
+        'message.contnet',
+      ]);
+      expect(await fieldsOf({ ...valid, message: { type: 'text', content: 'hi', mediaId: 'x' } })).toEqual([
+        'message.mediaId',
+      ]);
     });
     it('names every offending field at once', async () => {
-      expect(await fieldsOf({ audience: { tagId: -1 }, message: { type: 'voice' }, clientMsgId: '' })).toEqual(['audience.tagId', 'message.mediaId', 'clientMsgId']);
+      expect(await fieldsOf({ audience: { tagId: -1 }, message: { type: 'voice' }, clientMsgId: '' })).toEqual([
+        'audience.tagId',
+        'message.mediaId',
+        'clientMsgId',
+      ]);
     });
     it('rejects a body that is not an object', async () => {
       expect(await fieldsOf([valid])).toEqual(['(body)']);
     });
     it('answers 400 invalid_json for a body that is not JSON', async () => {
-      const res = await api.invoke({ path: '/send-by-tag', body: '{"audience":', headers: { 'content-type': 'application/json' }, apiKey: API_KEY });
+      const res = await api.invoke({
+        path: '/send-by-tag',
+        body: '{"audience":',
+        headers: { 'content-type': 'application/json' },
+        apiKey: API_KEY,
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json.error.code).toBe('invalid_json');
     });
     it('answers 415 for a body that is not declared JSON', async () => {
-      const res = await api.invoke({ path: '/send-by-tag', body: 'audience=all', headers: { 'content-type': 'application/x-www-form-urlencoded' }, apiKey: API_KEY });
+      const res = await api.invoke({
+        path: '/send-by-tag',
+        body: 'audience=all',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        apiKey: API_KEY,
+      });
       expect(res.statusCode).toBe(415);
       expect(res.json.error.fields[0].path).toBe('(header) content-type');
     });
@@ -449,7 +550,11 @@ describe('POST /send-by-tag', () => {
 describe('POST /send-by-tag without API keys', () => {
   it('answers 503 not_configured and never opens the API', async () => {
     const api = createApiHarness(createSendByTagHandler, { API_KEYS: '' });
-    const res = await api.invoke({ path: '/send-by-tag', body: { audience: { all: true }, message: { type: 'text', content: 'hi' } }, apiKey: API_KEY });
+    const res = await api.invoke({
+      path: '/send-by-tag',
+      body: { audience: { all: true }, message: { type: 'text', content: 'hi' } },
+      apiKey: API_KEY,
+    });
     expect(res.statusCode).toBe(503);
     expect(res.json.error.code).toBe('not_configured');
     expect(api.calls).toEqual([]);

@@ -19,14 +19,22 @@ describe('startGateway', () => {
   const lines: string[] = [];
   beforeAll(async () => {
     dist = await mkdtemp(join(tmpdir(), 'gateway-'));
-    for (const [name, code] of [['echo', ECHO], ['crash', CRASH], ['slow', SLOW], ['env', ENV]] as const) {
+    for (const [name, code] of [
+      ['echo', ECHO],
+      ['crash', CRASH],
+      ['slow', SLOW],
+      ['env', ENV],
+    ] as const) {
       await mkdir(join(dist, name));
       await writeFile(join(dist, name, 'index.js'), code);
     }
     gateway = await startGateway({
       distDir: dist,
       env: { PATH: process.env.PATH, GATEWAY_TEST_VALUE: 'from-env', UNDECLARED_SECRET: 'not-for-env' },
-      functions: { slow: { timeoutSeconds: 1, environment: [] }, env: { timeoutSeconds: 3, environment: ['GATEWAY_TEST_VALUE'] } },
+      functions: {
+        slow: { timeoutSeconds: 1, environment: [] },
+        env: { timeoutSeconds: 3, environment: ['GATEWAY_TEST_VALUE'] },
+      },
       log: (l) => lines.push(l),
     });
   });
@@ -42,7 +50,11 @@ describe('startGateway', () => {
       body: '{"a":1}',
     });
     expect(res.status).toBe(200);
-    const { event, context, env } = (await res.json()) as { event: Record<string, unknown>; context: Record<string, unknown>; env: string };
+    const { event, context, env } = (await res.json()) as {
+      event: Record<string, unknown>;
+      context: Record<string, unknown>;
+      env: string;
+    };
     expect(event).toMatchObject({
       httpMethod: 'POST',
       path: '/echo/sub',
@@ -57,7 +69,11 @@ describe('startGateway', () => {
   });
 
   it('base64-encodes a binary body as API Gateway does', async () => {
-    const res = await fetch(`${gateway.url}/echo`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: new Uint8Array([0x89, 0x50, 0, 255]) });
+    const res = await fetch(`${gateway.url}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: new Uint8Array([0x89, 0x50, 0, 255]),
+    });
     const { event } = (await res.json()) as { event: { body: string; isBase64Encoded: boolean } };
     expect(event.isBase64Encoded).toBe(true);
     expect([...Buffer.from(event.body, 'base64')]).toEqual([0x89, 0x50, 0, 255]);
@@ -74,7 +90,12 @@ describe('startGateway', () => {
     expect((await fetch(`${gateway.url}/crash`)).status).toBe(502);
     const missing = await fetch(`${gateway.url}/nothing-here`);
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { error: { functions: string[] } }).error.functions.sort()).toEqual(['crash', 'echo', 'env', 'slow']);
+    expect(((await missing.json()) as { error: { functions: string[] } }).error.functions.sort()).toEqual([
+      'crash',
+      'echo',
+      'env',
+      'slow',
+    ]);
     expect(lines.some((l) => /^GET \/crash → crash 502/.test(l))).toBe(true);
   });
 
@@ -106,7 +127,9 @@ describe('startGateway', () => {
   });
 
   it('fires a timer trigger with an SCF timer event', async () => {
-    const result = (await gateway.fire({ function: 'echo', name: 'tick', cron: '* * * * * * *', argument: 'arg' })) as { body: string };
+    const result = (await gateway.fire({ function: 'echo', name: 'tick', cron: '* * * * * * *', argument: 'arg' })) as {
+      body: string;
+    };
     expect(JSON.parse(result.body).event).toMatchObject({ Type: 'Timer', TriggerName: 'tick', Message: 'arg' });
   });
 });

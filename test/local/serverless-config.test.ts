@@ -18,12 +18,16 @@ describe('readServerlessConfig', () => {
 
   it('keeps the AppSecret and the API keys away from the callback, and the callback secrets away from the API', () => {
     const callback = config.functions.callback!.environment;
-    expect(callback).toEqual(expect.arrayContaining(['WECHAT_APP_ID', 'WECHAT_TOKEN', 'WECHAT_ENCODING_AES_KEY', 'STORE_URL']));
+    expect(callback).toEqual(
+      expect.arrayContaining(['WECHAT_APP_ID', 'WECHAT_TOKEN', 'WECHAT_ENCODING_AES_KEY', 'STORE_URL']),
+    );
     expect(callback).not.toContain('WECHAT_APP_SECRET');
     expect(callback).not.toContain('API_KEYS');
     for (const name of ['send-by-tag', 'send-by-list', 'preview', 'delete', 'status', 'speed', 'media']) {
       const env = config.functions[name]!.environment;
-      expect(env, name).toEqual(expect.arrayContaining(['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'STORE_URL', 'API_KEYS', 'WECHAT_API_BASE_URL']));
+      expect(env, name).toEqual(
+        expect.arrayContaining(['WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'STORE_URL', 'API_KEYS', 'WECHAT_API_BASE_URL']),
+      );
       expect(env, name).not.toContain('WECHAT_TOKEN');
       expect(env, name).not.toContain('WECHAT_ENCODING_AES_KEY');
     }

@@ -46,7 +46,12 @@ function expectSent(answer: Answer, clientMsgId: string, duplicate = false): str
 }
 
 /** An error answer that names its cause: status, code, a message, and what WeChat said. */
-function expectTold(answer: Answer, status: number, code: string, extra: { errcode?: number; clientMsgId?: string; retryAfter?: boolean } = {}): void {
+function expectTold(
+  answer: Answer,
+  status: number,
+  code: string,
+  extra: { errcode?: number; clientMsgId?: string; retryAfter?: boolean } = {},
+): void {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
   expect(answer.body?.error?.code).toBe(code);
   expect(answer.body.error.message).toMatch(/\S/);
@@ -78,11 +83,25 @@ async function start(storeUrl?: string): Promise<FaultProduct> {
 
 afterAll(async () => {
   await Promise.all(products.map((p) => p.close()));
-  for (const p of products) p.recorder.tokens.forEach((t) => tokens.add(t));
-  const secrets = Object.assign({}, ...products.map((p, i) => Object.fromEntries(Object.entries(p.secrets()).map(([k, v]) => [`${k} (product ${i + 1})`, v]))), namedTokens(tokens));
+  for (const p of products) for (const t of p.recorder.tokens) tokens.add(t);
+  const secrets = Object.assign(
+    {},
+    ...products.map((p, i) =>
+      Object.fromEntries(Object.entries(p.secrets()).map(([k, v]) => [`${k} (product ${i + 1})`, v])),
+    ),
+    namedTokens(tokens),
+  );
   const inLogs = findSecrets(logs.lines, secrets);
-  const inAnswers = findSecrets(products.flatMap((p) => p.answers), secrets);
-  reportCounts('faults', { faultScenarios: scenarios, generatedInputs: 0, logLines: logs.lines.length, secretsFound: inLogs.length + inAnswers.length });
+  const inAnswers = findSecrets(
+    products.flatMap((p) => p.answers),
+    secrets,
+  );
+  reportCounts('faults', {
+    faultScenarios: scenarios,
+    generatedInputs: 0,
+    logLines: logs.lines.length,
+    secretsFound: inLogs.length + inAnswers.length,
+  });
   // The suite must have seen the tokens it claims to scan for.
   expect(tokens.size).toBeGreaterThan(0);
   expect(inLogs, 'secrets in log lines').toEqual([]);
@@ -295,7 +314,12 @@ describe('sends under WeChat faults, through the built bundles on the file store
 
     expect(status.status, JSON.stringify(status.body)).toBe(200);
     expect(status.body, JSON.stringify(status.body)).toEqual({ msgId, status: 'SEND_SUCCESS', report: null });
-    expect(product.local.sandbox.pushes().filter((p) => String(p.msgId) === msgId).map((p) => p.outcome)).toEqual(['dropped']);
+    expect(
+      product.local.sandbox
+        .pushes()
+        .filter((p) => String(p.msgId) === msgId)
+        .map((p) => p.outcome),
+    ).toEqual(['dropped']);
     expectOneMessage(product, clientMsgId, msgId);
     scenarios++;
   });
@@ -305,7 +329,10 @@ describe('sends under WeChat faults, through the built bundles on the file store
     const msgId = expectSent(await product.call('POST', '/send-by-tag', byTag(clientMsgId)), clientMsgId);
     product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/get', kind: 'errcode', errcode: -1 });
 
-    expectTold(await product.call('GET', `/status?msgId=${msgId}`), 503, 'wechat_busy', { errcode: -1, retryAfter: true });
+    expectTold(await product.call('GET', `/status?msgId=${msgId}`), 503, 'wechat_busy', {
+      errcode: -1,
+      retryAfter: true,
+    });
     const again = await product.call('GET', `/status?msgId=${msgId}`);
 
     expect(again.status).toBe(200);
@@ -321,7 +348,11 @@ describe('sends under WeChat faults, through the built bundles on the file store
     product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 10_000 });
 
     const pending = product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    await waitFor(() => product.messagesFor(clientMsgId).length === 1, WECHAT_TIMEOUT_MS - 200, 'WeChat to accept the send');
+    await waitFor(
+      () => product.messagesFor(clientMsgId).length === 1,
+      WECHAT_TIMEOUT_MS - 200,
+      'WeChat to accept the send',
+    );
     await container.stop();
     const killed = await pending;
     expectTold(killed, 502, 'function_failed');
@@ -350,13 +381,26 @@ describe('sends under WeChat faults, through the built bundles on the file store
     sandbox.finishJobs();
     await sandbox.waitForPushes();
     const firstLine = logs.lines.length;
-    const slow = await startSlowCallback({ target: `${gateway.url}/callback`, holdMs: 5_300, aesKey: env.WECHAT_ENCODING_AES_KEY!, appId: env.WECHAT_APP_ID! });
-    sandbox.setCallback({ url: slow.url, token: env.WECHAT_TOKEN!, encodingAesKey: env.WECHAT_ENCODING_AES_KEY!, mode: 'safe' });
+    const slow = await startSlowCallback({
+      target: `${gateway.url}/callback`,
+      holdMs: 5_300,
+      aesKey: env.WECHAT_ENCODING_AES_KEY!,
+      appId: env.WECHAT_APP_ID!,
+    });
+    sandbox.setCallback({
+      url: slow.url,
+      token: env.WECHAT_TOKEN!,
+      encodingAesKey: env.WECHAT_ENCODING_AES_KEY!,
+      mode: 'safe',
+    });
     try {
       const lateAnswerId = newClientMsgId('late-answer');
       const lateDeliveryId = newClientMsgId('late-delivery');
       const lateAnswer = expectSent(await product.call('POST', '/send-by-tag', byTag(lateAnswerId)), lateAnswerId);
-      const lateDelivery = expectSent(await product.call('POST', '/send-by-list', byList(lateDeliveryId)), lateDeliveryId);
+      const lateDelivery = expectSent(
+        await product.call('POST', '/send-by-list', byList(lateDeliveryId)),
+        lateDeliveryId,
+      );
       slow.slow(lateAnswer, 'late-answer');
       slow.slow(lateDelivery, 'late-delivery');
 
@@ -367,12 +411,15 @@ describe('sends under WeChat faults, through the built bundles on the file store
       // Function logs travel by stdout, apart from the answers: wait until both deliveries are logged.
       // A redelivery that repeats the signed request is caught by the replay cache before the
       // body is read (its log line names no MsgID); a re-signed one is caught by the MsgID.
-      const logged = (msgId: string, what: string) => logs.lines.slice(firstLine).filter((l) => l.includes(msgId) && l.includes(what));
+      const logged = (msgId: string, what: string) =>
+        logs.lines.slice(firstLine).filter((l) => l.includes(msgId) && l.includes(what));
       const secondDeliveries = () =>
         logs.lines.slice(firstLine).filter((l) => l.includes('callback replay ignored')).length +
         [lateAnswer, lateDelivery].reduce((n, id) => n + logged(id, 'mass send report redelivered').length, 0);
       await waitFor(
-        () => [lateAnswer, lateDelivery].every((id) => logged(id, 'mass send report recorded').length >= 1) && secondDeliveries() >= 2,
+        () =>
+          [lateAnswer, lateDelivery].every((id) => logged(id, 'mass send report recorded').length >= 1) &&
+          secondDeliveries() >= 2,
         3_000,
         'the callback to log both deliveries',
       );
@@ -384,12 +431,21 @@ describe('sends under WeChat faults, through the built bundles on the file store
         expect(logged(msgId, 'mass send report recorded'), `reports stored for ${msgId}`).toHaveLength(1);
         const status = await product.call('GET', `/status?msgId=${msgId}`);
         expect(status.status).toBe(200);
-        expect(status.body).toMatchObject({ msgId, status: 'SEND_SUCCESS', report: { msgId, status: { kind: 'success' }, counts: { sent: expect.any(Number) } } });
+        expect(status.body).toMatchObject({
+          msgId,
+          status: 'SEND_SUCCESS',
+          report: { msgId, status: { kind: 'success' }, counts: { sent: expect.any(Number) } },
+        });
       }
       expectOneMessage(product, lateAnswerId, lateAnswer);
       expectOneMessage(product, lateDeliveryId, lateDelivery);
     } finally {
-      sandbox.setCallback({ url: `${gateway.url}/callback`, token: env.WECHAT_TOKEN!, encodingAesKey: env.WECHAT_ENCODING_AES_KEY!, mode: 'safe' });
+      sandbox.setCallback({
+        url: `${gateway.url}/callback`,
+        token: env.WECHAT_TOKEN!,
+        encodingAesKey: env.WECHAT_ENCODING_AES_KEY!,
+        mode: 'safe',
+      });
       await slow.close();
     }
     scenarios++;
@@ -456,7 +512,11 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('sends on the Redis store'), ()
     const status = await product.call('GET', `/status?msgId=${msgId}`);
 
     expect(status.status, JSON.stringify(status.body)).toBe(200);
-    expect(status.body).toMatchObject({ msgId, status: 'SEND_SUCCESS', report: { msgId, counts: { sent: expect.any(Number) } } });
+    expect(status.body).toMatchObject({
+      msgId,
+      status: 'SEND_SUCCESS',
+      report: { msgId, counts: { sent: expect.any(Number) } },
+    });
     const pushes = product.local.sandbox.pushes().filter((p) => String(p.msgId) === msgId);
     expect(pushes.at(-1)?.outcome).toBe('delivered');
     expectOneMessage(product, clientMsgId, msgId);

@@ -42,7 +42,12 @@ let recorder: TokenRecorder;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, jobDurationMs: 600_000, limits: { perMinute: false, daily: false, monthly: false }, log: logs.sink });
+  sandbox = await startSandbox({
+    port: 0,
+    jobDurationMs: 600_000,
+    limits: { perMinute: false, daily: false, monthly: false },
+    log: logs.sink,
+  });
   recorder = await startTokenRecorder(sandbox.url);
   // What SCF gives each function; the entry points read it on their first invocation.
   Object.assign(process.env, {
@@ -76,7 +81,12 @@ afterAll(async () => {
   };
   const inLogs = findSecrets(logs.lines, secrets);
   const inAnswers = findSecrets(answers, secrets);
-  reportCounts('hostile-input', { faultScenarios: 0, generatedInputs: inputs, logLines: logs.lines.length, secretsFound: inLogs.length + inAnswers.length });
+  reportCounts('hostile-input', {
+    faultScenarios: 0,
+    generatedInputs: inputs,
+    logLines: logs.lines.length,
+    secretsFound: inLogs.length + inAnswers.length,
+  });
   expect(recorder.tokens.size, 'valid inputs reached WeChat, so a token was issued').toBeGreaterThan(0);
   expect(inLogs, 'secrets in log lines').toEqual([]);
   expect(inAnswers, 'secrets in answers').toEqual([]);
@@ -96,9 +106,15 @@ async function expectExplained(main: Main, event: unknown, kind: 'api' | 'callba
     expect(res.body, `HTTP ${status} without a reason`).toMatch(/\S/);
     return status;
   }
-  const error = (JSON.parse(res.body) as { error?: { code?: unknown; message?: unknown; fields?: Array<{ path: string; reason: string }> } }).error;
+  const error = (
+    JSON.parse(res.body) as {
+      error?: { code?: unknown; message?: unknown; fields?: Array<{ path: string; reason: string }> };
+    }
+  ).error;
   expect(error?.code, res.body).toEqual(expect.stringMatching(/\S/));
-  const named = (typeof error?.message === 'string' && error.message.trim() !== '') || (error?.fields ?? []).some((f) => f.reason.trim() !== '');
+  const named =
+    (typeof error?.message === 'string' && error.message.trim() !== '') ||
+    (error?.fields ?? []).some((f) => f.reason.trim() !== '');
   expect(named, `HTTP ${status} that names no problem: ${res.body}`).toBe(true);
   return status;
 }
@@ -112,7 +128,13 @@ interface RequestInput {
 }
 
 function toEvent(input: RequestInput): Record<string, unknown> {
-  const event = apiEvent({ method: input.method, path: input.path, headers: input.headers, ...(input.raw.body === undefined ? {} : { body: input.raw.body }), ...(input.query ? { query: input.query } : {}) });
+  const event = apiEvent({
+    method: input.method,
+    path: input.path,
+    headers: input.headers,
+    ...(input.raw.body === undefined ? {} : { body: input.raw.body }),
+    ...(input.query ? { query: input.query } : {}),
+  });
   return { ...event, isBase64Encoded: input.raw.isBase64Encoded ?? false };
 }
 
@@ -129,7 +151,9 @@ async function fuzz(name: string, main: Main, arbitrary: fc.Arbitrary<RequestInp
     { numRuns },
   );
   // The generators must reach past validation: some input is valid and gets a 2xx.
-  const ok = [...(statuses.get(name) ?? new Map<number, number>()).entries()].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0);
+  const ok = [...(statuses.get(name) ?? new Map<number, number>()).entries()]
+    .filter(([s]) => s < 300)
+    .reduce((n, [, c]) => n + c, 0);
   expect(ok, `${name}: ${JSON.stringify([...(statuses.get(name) ?? [])])}`).toBeGreaterThan(0);
 }
 
@@ -151,12 +175,19 @@ describe('hostile input through every API function: never a 500, never a throw, 
 
   it('delete', async () => {
     // Finished mpnews and mpvideo sends can be deleted for real.
-    for (const message of [{ type: 'mpnews', mediaId: media.news }, { type: 'mpvideo', mediaId: media.mpvideo }]) {
-      const sent = await sendByTagMain(apiEvent({ path: '/send-by-tag', apiKey: API_KEYS[0], body: { audience: { tagId: 100 }, message } }));
+    for (const message of [
+      { type: 'mpnews', mediaId: media.news },
+      { type: 'mpvideo', mediaId: media.mpvideo },
+    ]) {
+      const sent = await sendByTagMain(
+        apiEvent({ path: '/send-by-tag', apiKey: API_KEYS[0], body: { audience: { tagId: 100 }, message } }),
+      );
       expect(sent.statusCode, sent.body).toBe(200);
     }
     sandbox.finishJobs();
-    const sent = sandbox.messages().filter((m) => m.endpoint !== 'preview' && (m.content.msgtype === 'mpnews' || m.content.msgtype === 'mpvideo'));
+    const sent = sandbox
+      .messages()
+      .filter((m) => m.endpoint !== 'preview' && (m.content.msgtype === 'mpnews' || m.content.msgtype === 'mpvideo'));
     const body = bodies.delete({ msgIds: sent.map((m) => String(m.msgId)), urls: sent.flatMap((m) => m.articleUrls) });
     await fuzz('delete', deleteMain, jsonRequest('/delete', method('POST'), body), 800);
   });
@@ -165,7 +196,13 @@ describe('hostile input through every API function: never a 500, never a throw, 
     // Valid msgIds of real sends now and then, so a 200 is possible.
     const sent = sandbox.messages().map((m) => String(m.msgId));
     const msgId = sent.length ? fc.oneof(fc.constantFrom(...sent), msgIdQuery) : msgIdQuery;
-    const arbitrary = fc.record({ method: method('GET'), path: fc.constant('/status'), headers: headers(API_KEYS), query: query({ msgId }), raw: fc.oneof(fc.constant({}), rawBody(anyText)) });
+    const arbitrary = fc.record({
+      method: method('GET'),
+      path: fc.constant('/status'),
+      headers: headers(API_KEYS),
+      query: query({ msgId }),
+      raw: fc.oneof(fc.constant({}), rawBody(anyText)),
+    });
     await fuzz('status', statusMain, arbitrary, 800);
   });
 
@@ -185,21 +222,59 @@ describe('hostile input through every API function: never a 500, never a throw, 
       headers: headers(API_KEYS),
       query: query({ filename: fc.oneof(fc.constantFrom('a.png', 'photo.JPG', '../x', ''), anyText) }),
       raw: fc.oneof(
-        { weight: 5, arbitrary: imageBytes.map((bytes) => ({ body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true })) },
+        {
+          weight: 5,
+          arbitrary: imageBytes.map((bytes) => ({
+            body: Buffer.from(bytes).toString('base64'),
+            isBase64Encoded: true,
+          })),
+        },
         { weight: 1, arbitrary: rawBody(anyText) },
       ),
     });
     const elsewhere = jsonRequest('/media', method('POST'), bodies.mediaVideo).chain((r) =>
-      fc.constantFrom('/media', '/media/', '/media/audio', '/media/news/extra', '/mediax/news').map((path) => ({ ...r, path })),
+      fc
+        .constantFrom('/media', '/media/', '/media/audio', '/media/news/extra', '/mediax/news')
+        .map((path) => ({ ...r, path })),
     );
-    await fuzz('media', mediaMain, fc.oneof({ weight: 3, arbitrary: json }, { weight: 3, arbitrary: image }, { weight: 1, arbitrary: elsewhere }), 1200);
+    await fuzz(
+      'media',
+      mediaMain,
+      fc.oneof({ weight: 3, arbitrary: json }, { weight: 3, arbitrary: image }, { weight: 1, arbitrary: elsewhere }),
+      1200,
+    );
   });
 
   it('events that are not API Gateway events at all', async () => {
-    const mains: Main[] = [sendByTagMain, sendByListMain, previewMain, deleteMain, statusMain, speedMain, mediaMain, callbackMain];
+    const mains: Main[] = [
+      sendByTagMain,
+      sendByListMain,
+      previewMain,
+      deleteMain,
+      statusMain,
+      speedMain,
+      mediaMain,
+      callbackMain,
+    ];
     const broken = fc.oneof(
       fc.anything({ maxDepth: 2 }),
-      fc.record({ httpMethod: fc.oneof(fc.string(), fc.integer()), path: fc.oneof(fc.string(), fc.constant(null)), headers: fc.oneof(fc.constant(null), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null)))), queryString: fc.oneof(fc.constant(null), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(false)))), body: fc.oneof(fc.string(), fc.integer(), fc.constant(null)), isBase64Encoded: fc.oneof(fc.boolean(), fc.string()) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          httpMethod: fc.oneof(fc.string(), fc.integer()),
+          path: fc.oneof(fc.string(), fc.constant(null)),
+          headers: fc.oneof(
+            fc.constant(null),
+            fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null))),
+          ),
+          queryString: fc.oneof(
+            fc.constant(null),
+            fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(false))),
+          ),
+          body: fc.oneof(fc.string(), fc.integer(), fc.constant(null)),
+          isBase64Encoded: fc.oneof(fc.boolean(), fc.string()),
+        },
+        { requiredKeys: [] },
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: mains.length - 1 }), broken, async (which, event) => {
@@ -216,7 +291,13 @@ describe('hostile input through the callback: never a 500, never a throw, a 4xx 
     await fc.assert(
       fc.asyncProperty(callbackInput, async (input) => {
         const request = buildCallbackRequest(input, secrets, Date.now());
-        const event = apiEvent({ method: request.method, path: '/callback', headers: { 'content-type': 'text/xml' }, body: request.body, query: request.query });
+        const event = apiEvent({
+          method: request.method,
+          path: '/callback',
+          headers: { 'content-type': 'text/xml' },
+          body: request.body,
+          query: request.query,
+        });
         tally('callback', await expectExplained(callbackMain, event, 'callback'));
       }),
       { numRuns: 3000 },
@@ -227,7 +308,8 @@ describe('hostile input through the callback: never a 500, never a throw, a 4xx 
 });
 
 describe('input WeChat refuses with an errcode the product does not map (product gaps found here)', () => {
-  const send = (message: object) => sendByTagMain(apiEvent({ path: '/send-by-tag', apiKey: API_KEYS[0], body: { audience: { tagId: 100 }, message } }));
+  const send = (message: object) =>
+    sendByTagMain(apiEvent({ path: '/send-by-tag', apiKey: API_KEYS[0], body: { audience: { tagId: 100 }, message } }));
 
   it('a text message of only blanks is a 400 naming message.content, not a 502', async () => {
     const res = await send({ type: 'text', content: ' \n ' });

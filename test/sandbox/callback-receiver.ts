@@ -29,7 +29,10 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const n = receiver.received.length;
-      receiver.received.push({ query: new URL(req.url ?? '/', 'http://x').searchParams, body: Buffer.concat(chunks).toString('utf8') });
+      receiver.received.push({
+        query: new URL(req.url ?? '/', 'http://x').searchParams,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       setTimeout(() => {
         if (res.destroyed) return;
         res.writeHead(receiver.statusFor(n), { 'content-type': 'text/plain' });

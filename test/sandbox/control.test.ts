@@ -28,7 +28,12 @@ describe('the demo seed', () => {
 describe('/__sandbox routes', () => {
   it('records calls without secrets or tokens, and logs one line per call', async () => {
     const token = await t.tokenFor(service);
-    await postJson(`${t.sandbox.url}/__sandbox/callback`, { url: 'http://127.0.0.1:9/cb', token: CALLBACK_TOKEN, encodingAesKey: AES_KEY, mode: 'safe' });
+    await postJson(`${t.sandbox.url}/__sandbox/callback`, {
+      url: 'http://127.0.0.1:9/cb',
+      token: CALLBACK_TOKEN,
+      encodingAesKey: AES_KEY,
+      mode: 'safe',
+    });
     await t.call(token, SENDALL, textToTag(100, 'hi'));
     const calls = JSON.stringify(await getJson(`${t.sandbox.url}/__sandbox/calls`));
     const state = JSON.stringify(await getJson(`${t.sandbox.url}/__sandbox/state`));
@@ -44,7 +49,12 @@ describe('/__sandbox routes', () => {
     const token = await t.tokenFor(service);
     await t.call(token, SENDALL, textToTag(101, 'beta news'));
     const { messages } = await getJson(`${t.sandbox.url}/__sandbox/messages`);
-    expect(messages[0]).toMatchObject({ msgId: 3147483649, audience: { type: 'tag', tagId: 101 }, content: { msgtype: 'text', content: 'beta news' }, status: 'SENDING' });
+    expect(messages[0]).toMatchObject({
+      msgId: 3147483649,
+      audience: { type: 'tag', tagId: 101 },
+      content: { msgtype: 'text', content: 'beta news' },
+      status: 'SENDING',
+    });
   });
 
   it('advances the clock so jobs finish', async () => {
@@ -67,7 +77,12 @@ describe('/__sandbox routes', () => {
   });
 
   it('rejects a safe-mode callback without a valid EncodingAESKey with HTTP 400', async () => {
-    const reply = await postJson(`${t.sandbox.url}/__sandbox/callback`, { url: 'http://127.0.0.1:9/cb', token: 'x', mode: 'safe', encodingAesKey: 'short' });
+    const reply = await postJson(`${t.sandbox.url}/__sandbox/callback`, {
+      url: 'http://127.0.0.1:9/cb',
+      token: 'x',
+      mode: 'safe',
+      encodingAesKey: 'short',
+    });
     expect(reply.status).toBe(400);
   });
 

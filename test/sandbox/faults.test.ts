@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { GET_STATUS, SENDALL, postJson, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
+import { GET_STATUS, SENDALL, postJson, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 let t: TestSandbox;
@@ -42,7 +42,11 @@ describe('fault injection', () => {
 
   it('executes a send whose answer times out, so a retry with the same clientmsgid meets 45066', async () => {
     t.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 5000 });
-    const lost = fetch(sendallUrl(), { method: 'POST', body: JSON.stringify(textToTag(100, 'a', 'job-1')), signal: AbortSignal.timeout(1000) });
+    const lost = fetch(sendallUrl(), {
+      method: 'POST',
+      body: JSON.stringify(textToTag(100, 'a', 'job-1')),
+      signal: AbortSignal.timeout(1000),
+    });
     await expect(lost).rejects.toThrow();
     expect(t.sandbox.messages()).toHaveLength(1);
     expect((await t.call(token, SENDALL, textToTag(100, 'a', 'job-1'))).errcode).toBe(45066);

@@ -18,12 +18,19 @@ export interface TestSandbox {
 
 export async function startTestSandbox(options: SandboxOptions = {}): Promise<TestSandbox> {
   const lines: string[] = [];
-  const sandbox = await startSandbox({ now: () => START_MS, jobDurationMs: 1000, log: (line) => lines.push(line), ...options });
+  const sandbox = await startSandbox({
+    now: () => START_MS,
+    jobDurationMs: 1000,
+    log: (line) => lines.push(line),
+    ...options,
+  });
   return {
     sandbox,
     lines,
     async tokenFor(account) {
-      const reply = await getJson(`${sandbox.url}/cgi-bin/token?grant_type=client_credential&appid=${account.appid}&secret=${account.secret}`);
+      const reply = await getJson(
+        `${sandbox.url}/cgi-bin/token?grant_type=client_credential&appid=${account.appid}&secret=${account.secret}`,
+      );
       if (typeof reply.access_token !== 'string') throw new Error(`no token: ${JSON.stringify(reply)}`);
       return reply.access_token;
     },
@@ -61,11 +68,19 @@ export const GET_STATUS = '/cgi-bin/message/mass/get';
 export const DELETE = '/cgi-bin/message/mass/delete';
 
 export function textToTag(tagId: number, content: string, clientmsgid?: string): Reply {
-  return { filter: { is_to_all: false, tag_id: tagId }, msgtype: 'text', text: { content }, ...(clientmsgid ? { clientmsgid } : {}) };
+  return {
+    filter: { is_to_all: false, tag_id: tagId },
+    msgtype: 'text',
+    text: { content },
+    ...(clientmsgid ? { clientmsgid } : {}),
+  };
 }
 
 /** A fresh sandbox and a token for `account` before each test, closed after it. */
-export function useSandboxPerTest(account: AccountSeed, take: (ready: { t: TestSandbox; token: string }) => void): void {
+export function useSandboxPerTest(
+  account: AccountSeed,
+  take: (ready: { t: TestSandbox; token: string }) => void,
+): void {
   let current: TestSandbox | undefined;
   beforeEach(async () => {
     current = await startTestSandbox();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { SEND, SENDALL, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
+import { SEND, SENDALL, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 const subscription = DEMO_ACCOUNTS.subscription;
@@ -28,7 +28,10 @@ describe('the subscription account', () => {
   it('sends by tag once a day, then answers 45028 until the next day', async () => {
     const subToken = await t.tokenFor(subscription);
     expect((await t.call(subToken, SENDALL, textToTag(100, 'one'))).errcode).toBe(0);
-    expect((await t.call(subToken, SENDALL, { filter: { is_to_all: true }, msgtype: 'text', text: { content: 'two' } })).errcode).toBe(45028);
+    expect(
+      (await t.call(subToken, SENDALL, { filter: { is_to_all: true }, msgtype: 'text', text: { content: 'two' } }))
+        .errcode,
+    ).toBe(45028);
     t.sandbox.advanceClock(24 * 3_600_000);
     const nextDayToken = await t.tokenFor(subscription);
     expect((await t.call(nextDayToken, SENDALL, textToTag(100, 'three'))).errcode).toBe(0);
@@ -44,7 +47,8 @@ describe('the service account', () => {
 
   it('counts a fifth message to a follower in a month as an error for that follower', async () => {
     const pair = service.followers.slice(0, 2);
-    for (let i = 0; i < 4; i += 1) await t.call(token, SEND, { touser: pair, msgtype: 'text', text: { content: `m${i}` } });
+    for (let i = 0; i < 4; i += 1)
+      await t.call(token, SEND, { touser: pair, msgtype: 'text', text: { content: `m${i}` } });
     await t.call(token, SEND, { touser: [...pair, service.followers[30]], msgtype: 'text', text: { content: 'm4' } });
     const fifth = t.sandbox.messages().at(-1);
     expect(fifth?.counts).toEqual({ total: 3, filter: 3, sent: 1, error: 2 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { PREVIEW, SEND, SENDALL, postJson, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
+import { PREVIEW, SEND, SENDALL, postJson, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
 const subscription = DEMO_ACCOUNTS.subscription;
@@ -13,20 +13,32 @@ useSandboxPerTest(service, (ready) => ({ t, token } = ready));
 
 describe('mass/sendall', () => {
   it('accepts a text to a tag and answers a msg_id above 2^31 as a raw JSON number', async () => {
-    const res = await fetch(`${t.sandbox.url}${SENDALL}?access_token=${token}`, { method: 'POST', body: JSON.stringify(textToTag(100, 'hello')) });
+    const res = await fetch(`${t.sandbox.url}${SENDALL}?access_token=${token}`, {
+      method: 'POST',
+      body: JSON.stringify(textToTag(100, 'hello')),
+    });
     const raw = await res.text();
     expect(raw).toMatch(/"msg_id":3147483649[,}]/);
     expect(JSON.parse(raw)).toMatchObject({ errcode: 0, errmsg: 'send job submission success' });
   });
 
   it('answers msg_data_id for mpnews', async () => {
-    const reply = await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'mpnews', mpnews: { media_id: service.media.news }, send_ignore_reprint: 0 });
+    const reply = await t.call(token, SENDALL, {
+      filter: { is_to_all: true },
+      msgtype: 'mpnews',
+      mpnews: { media_id: service.media.news },
+      send_ignore_reprint: 0,
+    });
     expect(reply.errcode).toBe(0);
     expect(typeof reply.msg_data_id).toBe('number');
   });
 
   it('rejects is_to_all given as a string with 40008', async () => {
-    const reply = await t.call(token, SENDALL, { filter: { is_to_all: 'true' }, msgtype: 'text', text: { content: 'x' } });
+    const reply = await t.call(token, SENDALL, {
+      filter: { is_to_all: 'true' },
+      msgtype: 'text',
+      text: { content: 'x' },
+    });
     expect(reply.errcode).toBe(40008);
   });
 
@@ -35,30 +47,73 @@ describe('mass/sendall', () => {
   });
 
   it('rejects an unknown msgtype with 40008', async () => {
-    expect((await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'video', video: { media_id: service.media.video } })).errcode).toBe(40008);
+    expect(
+      (
+        await t.call(token, SENDALL, {
+          filter: { is_to_all: true },
+          msgtype: 'video',
+          video: { media_id: service.media.video },
+        })
+      ).errcode,
+    ).toBe(40008);
   });
 
   it('rejects mpvideo sent under the key video with 40008', async () => {
-    expect((await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'mpvideo', video: { media_id: service.media.mpvideo } })).errcode).toBe(40008);
+    expect(
+      (
+        await t.call(token, SENDALL, {
+          filter: { is_to_all: true },
+          msgtype: 'mpvideo',
+          video: { media_id: service.media.mpvideo },
+        })
+      ).errcode,
+    ).toBe(40008);
   });
 
   it('rejects a raw video media id in mpvideo with 40007', async () => {
-    expect((await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'mpvideo', mpvideo: { media_id: service.media.video } })).errcode).toBe(40007);
+    expect(
+      (
+        await t.call(token, SENDALL, {
+          filter: { is_to_all: true },
+          msgtype: 'mpvideo',
+          mpvideo: { media_id: service.media.video },
+        })
+      ).errcode,
+    ).toBe(40007);
   });
 
   it('rejects images under the key image with 40008 and accepts images.media_ids', async () => {
-    const wrong = await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'image', image: { media_id: service.media.image } });
+    const wrong = await t.call(token, SENDALL, {
+      filter: { is_to_all: true },
+      msgtype: 'image',
+      image: { media_id: service.media.image },
+    });
     expect(wrong.errcode).toBe(40008);
-    const right = await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'image', images: { media_ids: [service.media.image] } });
+    const right = await t.call(token, SENDALL, {
+      filter: { is_to_all: true },
+      msgtype: 'image',
+      images: { media_ids: [service.media.image] },
+    });
     expect(right.errcode).toBe(0);
   });
 
   it('rejects an unknown media_id with 40007', async () => {
-    expect((await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'voice', voice: { media_id: 'nope' } })).errcode).toBe(40007);
+    expect(
+      (await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'voice', voice: { media_id: 'nope' } }))
+        .errcode,
+    ).toBe(40007);
   });
 
   it("rejects another account's media_id with 40007", async () => {
-    expect((await t.call(token, SENDALL, { filter: { is_to_all: true }, msgtype: 'voice', voice: { media_id: subscription.media.voice } })).errcode).toBe(40007);
+    expect(
+      (
+        await t.call(token, SENDALL, {
+          filter: { is_to_all: true },
+          msgtype: 'voice',
+          voice: { media_id: subscription.media.voice },
+        })
+      ).errcode,
+    ).toBe(40007);
   });
 
   it('rejects a clientmsgid longer than 64 bytes with 45067', async () => {
@@ -71,7 +126,9 @@ describe('mass/sendall', () => {
   });
 
   it('answers 43002 to a GET', async () => {
-    const reply = (await (await fetch(`${t.sandbox.url}${SENDALL}?access_token=${token}`)).json()) as { errcode: number };
+    const reply = (await (await fetch(`${t.sandbox.url}${SENDALL}?access_token=${token}`)).json()) as {
+      errcode: number;
+    };
     expect(reply.errcode).toBe(43002);
   });
 });
@@ -88,7 +145,10 @@ describe('mass/send', () => {
   });
 
   it('rejects a list of 10,001 OpenIDs with 40130', async () => {
-    expect((await t.call(token, SEND, body(Array.from({ length: 10_001 }, (_, i) => `o${String(i).padStart(27, '0')}`)))).errcode).toBe(40130);
+    expect(
+      (await t.call(token, SEND, body(Array.from({ length: 10_001 }, (_, i) => `o${String(i).padStart(27, '0')}`))))
+        .errcode,
+    ).toBe(40130);
   });
 
   it('rejects a list with no follower with 40003', async () => {
@@ -110,23 +170,36 @@ describe('mass/send', () => {
 
 describe('mass/preview', () => {
   it('previews a single image to a follower', async () => {
-    const reply = await t.call(token, PREVIEW, { touser: service.followers[3], msgtype: 'image', image: { media_id: service.media.image } });
+    const reply = await t.call(token, PREVIEW, {
+      touser: service.followers[3],
+      msgtype: 'image',
+      image: { media_id: service.media.image },
+    });
     expect(reply).toMatchObject({ errcode: 0, errmsg: 'preview success' });
   });
 
   it('prefers towxname over touser', async () => {
-    const reply = await t.call(token, PREVIEW, { touser: stranger, towxname: 'sandbox_bob', msgtype: 'text', text: { content: 'hi' } });
+    const reply = await t.call(token, PREVIEW, {
+      touser: stranger,
+      towxname: 'sandbox_bob',
+      msgtype: 'text',
+      text: { content: 'hi' },
+    });
     expect(reply.errcode).toBe(0);
     const [message] = t.sandbox.messages();
     expect(message?.audience).toEqual({ type: 'preview', openid: service.followers[1], towxname: 'sandbox_bob' });
   });
 
   it('rejects an OpenID that does not follow the account with 40003', async () => {
-    expect((await t.call(token, PREVIEW, { touser: stranger, msgtype: 'text', text: { content: 'hi' } })).errcode).toBe(40003);
+    expect((await t.call(token, PREVIEW, { touser: stranger, msgtype: 'text', text: { content: 'hi' } })).errcode).toBe(
+      40003,
+    );
   });
 
   it('rejects an unknown WeChat ID with 40132', async () => {
-    expect((await t.call(token, PREVIEW, { towxname: 'nobody', msgtype: 'text', text: { content: 'hi' } })).errcode).toBe(40132);
+    expect(
+      (await t.call(token, PREVIEW, { towxname: 'nobody', msgtype: 'text', text: { content: 'hi' } })).errcode,
+    ).toBe(40132);
   });
 });
 

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS } from '../../sandbox/accounts';
 import type { TestSandbox } from './helpers';
-import { DELETE, GET_STATUS, SENDALL, startTestSandbox, textToTag, useSandboxPerTest } from './helpers';
+import { DELETE, GET_STATUS, SENDALL, textToTag, useSandboxPerTest } from './helpers';
 
 const service = DEMO_ACCOUNTS.service;
-const mpnewsToTag = { filter: { is_to_all: false, tag_id: 100 }, msgtype: 'mpnews', mpnews: { media_id: service.media.news } };
+const mpnewsToTag = {
+  filter: { is_to_all: false, tag_id: 100 },
+  msgtype: 'mpnews',
+  mpnews: { media_id: service.media.news },
+};
 let t: TestSandbox;
 let token: string;
 

@@ -25,7 +25,9 @@ afterEach(async () => {
 
 // Written from WeChat's description, independently of the sandbox's code.
 function sha1Sorted(parts: string[]): string {
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
 }
 
 function tag(xml: string, name: string): string | undefined {
@@ -70,12 +72,21 @@ describe('the MASSSENDJOBFINISH push', () => {
     expect(tag(xml, 'Event')).toBe('MASSSENDJOBFINISH');
     expect(tag(xml, 'MsgID')).toBe(String(msgId));
     expect(tag(xml, 'Status')).toBe('send success');
-    expect([tag(xml, 'TotalCount'), tag(xml, 'FilterCount'), tag(xml, 'SentCount'), tag(xml, 'ErrorCount')]).toEqual(['10', '10', '10', '0']);
+    expect([tag(xml, 'TotalCount'), tag(xml, 'FilterCount'), tag(xml, 'SentCount'), tag(xml, 'ErrorCount')]).toEqual([
+      '10',
+      '10',
+      '10',
+      '0',
+    ]);
   });
 
   it('arrives in safe mode encrypted, with msg_signature over the Encrypt field and our appid inside', async () => {
     t.sandbox.setCallback({ url: receiver.url, token: CALLBACK_TOKEN, encodingAesKey: AES_KEY, mode: 'safe' });
-    const msgId = await sendAndFinish({ filter: { is_to_all: true }, msgtype: 'mpnews', mpnews: { media_id: service.media.news } });
+    const msgId = await sendAndFinish({
+      filter: { is_to_all: true },
+      msgtype: 'mpnews',
+      mpnews: { media_id: service.media.news },
+    });
 
     const [push] = receiver.received;
     const q = push!.query;
@@ -92,7 +103,9 @@ describe('the MASSSENDJOBFINISH push', () => {
     expect(tag(xml, 'TotalCount')).toBe('50');
     expect(xml).toContain('<CopyrightCheckResult><Count>2</Count>');
     expect(xml).toContain('<CheckState>1</CheckState>');
-    expect(xml).toMatch(/<ArticleUrlResult><Count>2<\/Count><ResultList><item><ArticleIdx>1<\/ArticleIdx><ArticleUrl><!\[CDATA\[https:\/\/mp\.weixin\.qq\.com\/s\?/);
+    expect(xml).toMatch(
+      /<ArticleUrlResult><Count>2<\/Count><ResultList><item><ArticleIdx>1<\/ArticleIdx><ArticleUrl><!\[CDATA\[https:\/\/mp\.weixin\.qq\.com\/s\?/,
+    );
   });
 
   it('carries both the plaintext fields and Encrypt in compat mode', async () => {
@@ -106,10 +119,13 @@ describe('the MASSSENDJOBFINISH push', () => {
   it('shows filtered followers of a fifth monthly send in ErrorCount', async () => {
     t.sandbox.setCallback({ url: receiver.url, token: CALLBACK_TOKEN });
     const pair = service.followers.slice(40, 42);
-    for (let i = 0; i < 5; i += 1) await t.call(token, SEND, { touser: pair, msgtype: 'text', text: { content: `m${i}` } });
+    for (let i = 0; i < 5; i += 1)
+      await t.call(token, SEND, { touser: pair, msgtype: 'text', text: { content: `m${i}` } });
     t.sandbox.finishJobs();
     await t.sandbox.waitForPushes();
-    const last = receiver.received.map((r) => r.body).find((xml) => tag(xml, 'MsgID') === String(t.sandbox.messages().at(-1)?.msgId));
+    const last = receiver.received
+      .map((r) => r.body)
+      .find((xml) => tag(xml, 'MsgID') === String(t.sandbox.messages().at(-1)?.msgId));
     expect([tag(last!, 'FilterCount'), tag(last!, 'SentCount'), tag(last!, 'ErrorCount')]).toEqual(['2', '0', '2']);
   });
 
@@ -135,7 +151,11 @@ describe('the MASSSENDJOBFINISH push', () => {
 
   it('is pushed by the timer when the job duration passes in real time', async () => {
     await t.sandbox.close();
-    t = await startTestSandbox({ now: Date.now, jobDurationMs: 30, callback: { url: receiver.url, token: CALLBACK_TOKEN } });
+    t = await startTestSandbox({
+      now: Date.now,
+      jobDurationMs: 30,
+      callback: { url: receiver.url, token: CALLBACK_TOKEN },
+    });
     token = await t.tokenFor(service);
     await t.call(token, SENDALL, textToTag(100, 'timer'));
     await expect.poll(() => receiver.received.length, { timeout: 2000 }).toBe(1);

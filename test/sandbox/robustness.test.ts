@@ -49,13 +49,17 @@ const messageBody = fc.record(
 describe('hostile bodies', () => {
   it('never crash the sandbox and always answer HTTP 200 with a numeric errcode or a result', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...PATHS), fc.oneof(messageBody, fc.jsonValue(), fc.string()), async (path, body) => {
-        const raw = typeof body === 'string' ? body : JSON.stringify(body);
-        const { status, json } = await postJson(`${t.sandbox.url}${path}?access_token=${token}`, raw);
-        expect(status).toBe(200);
-        expect(typeof json.errcode === 'number' || 'access_token' in json || 'msg_status' in json).toBe(true);
-        expect(json.errcode).not.toBe(-1);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...PATHS),
+        fc.oneof(messageBody, fc.jsonValue(), fc.string()),
+        async (path, body) => {
+          const raw = typeof body === 'string' ? body : JSON.stringify(body);
+          const { status, json } = await postJson(`${t.sandbox.url}${path}?access_token=${token}`, raw);
+          expect(status).toBe(200);
+          expect(typeof json.errcode === 'number' || 'access_token' in json || 'msg_status' in json).toBe(true);
+          expect(json.errcode).not.toBe(-1);
+        },
+      ),
       { numRuns: 300 },
     );
   });

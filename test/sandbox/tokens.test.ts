@@ -100,7 +100,9 @@ describe('POST /cgi-bin/stable_token', () => {
 
   it('refuses the 21st force_refresh of a day with 45009', async () => {
     for (let i = 0; i < 20; i += 1) {
-      expect((await stable({ appid: service.appid, secret: service.secret, force_refresh: true })).access_token).toBeDefined();
+      expect(
+        (await stable({ appid: service.appid, secret: service.secret, force_refresh: true })).access_token,
+      ).toBeDefined();
       t.sandbox.advanceClock(31_000);
     }
     expect((await stable({ appid: service.appid, secret: service.secret, force_refresh: true })).errcode).toBe(45009);

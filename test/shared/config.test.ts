@@ -17,14 +17,24 @@ describe('readConfig', () => {
   it('names every missing or malformed variable at once, and why', () => {
     const err = (() => {
       try {
-        readConfig({ WECHAT_APP_ID: ' ', WECHAT_API_BASE_URL: 'not a url', WECHAT_TIMEOUT_MS: '10s', STORE_URL: 'mysql://x' }, 'wechat', 'store');
+        readConfig(
+          { WECHAT_APP_ID: ' ', WECHAT_API_BASE_URL: 'not a url', WECHAT_TIMEOUT_MS: '10s', STORE_URL: 'mysql://x' },
+          'wechat',
+          'store',
+        );
       } catch (e) {
         return e;
       }
     })() as ConfigError;
     expect(err).toBeInstanceOf(ConfigError);
     const variables = err.problems.map((p) => p.variable).sort();
-    expect(variables).toEqual(['STORE_URL', 'WECHAT_API_BASE_URL', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_TIMEOUT_MS']);
+    expect(variables).toEqual([
+      'STORE_URL',
+      'WECHAT_API_BASE_URL',
+      'WECHAT_APP_ID',
+      'WECHAT_APP_SECRET',
+      'WECHAT_TIMEOUT_MS',
+    ]);
     expect(err.message).toMatch(/WECHAT_APP_ID: is required/);
     expect(err.message).toMatch(/WECHAT_TIMEOUT_MS: must be a whole number/);
     expect(err.message).toMatch(/STORE_URL: must be memory:, file:<dir> or redis:\/\/…/);
@@ -51,33 +61,50 @@ describe('readConfig', () => {
 
   it('treats an empty variable as unset (deployment templates pass every variable)', () => {
     const config = readConfig(
-      { WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', WECHAT_ENCODING_AES_KEY: '', NOTIFY_URL: '', CALLBACK_TIMESTAMP_WINDOW_SECONDS: '' },
+      {
+        WECHAT_APP_ID: 'wx1',
+        WECHAT_TOKEN: 'tok',
+        WECHAT_ENCODING_AES_KEY: '',
+        NOTIFY_URL: '',
+        CALLBACK_TIMESTAMP_WINDOW_SECONDS: '',
+      },
       'callback',
     ).callback;
     expect(config.aesKeys).toEqual([]);
     expect(config.notify).toBeUndefined();
     expect(config.windowSeconds).toBe(300);
-    expect(() => readConfig({ WECHAT_APP_ID: '', WECHAT_TOKEN: 'tok' }, 'callback')).toThrow(/WECHAT_APP_ID: is required/);
+    expect(() => readConfig({ WECHAT_APP_ID: '', WECHAT_TOKEN: 'tok' }, 'callback')).toThrow(
+      /WECHAT_APP_ID: is required/,
+    );
   });
 
   it('accepts only a 43-character EncodingAESKey, and keeps a previous token and key for rotation', () => {
     const key = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
     const ok = readConfig(
-      { WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', WECHAT_TOKEN_PREVIOUS: 'old', WECHAT_ENCODING_AES_KEY: key, WECHAT_ENCODING_AES_KEY_PREVIOUS: key.toLowerCase() + '' },
+      {
+        WECHAT_APP_ID: 'wx1',
+        WECHAT_TOKEN: 'tok',
+        WECHAT_TOKEN_PREVIOUS: 'old',
+        WECHAT_ENCODING_AES_KEY: key,
+        WECHAT_ENCODING_AES_KEY_PREVIOUS: `${key.toLowerCase()}`,
+      },
       'callback',
     ).callback;
     expect(ok.tokens).toEqual(['tok', 'old']);
     expect(ok.aesKeys).toHaveLength(2);
     expect(ok.windowSeconds).toBe(300);
-    expect(() => readConfig({ WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', WECHAT_ENCODING_AES_KEY: 'short' }, 'callback')).toThrow(
-      /WECHAT_ENCODING_AES_KEY: must be 43 base64 characters/,
-    );
+    expect(() =>
+      readConfig({ WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', WECHAT_ENCODING_AES_KEY: 'short' }, 'callback'),
+    ).toThrow(/WECHAT_ENCODING_AES_KEY: must be 43 base64 characters/);
   });
 
   it('never puts a variable value in the error', () => {
     const err = (() => {
       try {
-        readConfig({ WECHAT_APP_ID: 'wx1', WECHAT_APP_SECRET: 'super-secret', WECHAT_TIMEOUT_MS: 'super-secret-too' }, 'wechat');
+        readConfig(
+          { WECHAT_APP_ID: 'wx1', WECHAT_APP_SECRET: 'super-secret', WECHAT_TIMEOUT_MS: 'super-secret-too' },
+          'wechat',
+        );
       } catch (e) {
         return e as Error;
       }
@@ -86,8 +113,8 @@ describe('readConfig', () => {
   });
 
   it('demands NOTIFY_SECRET when NOTIFY_URL is set', () => {
-    expect(() => readConfig({ WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', NOTIFY_URL: 'https://ops.example/hook' }, 'callback')).toThrow(
-      /NOTIFY_SECRET: is required when NOTIFY_URL is set/,
-    );
+    expect(() =>
+      readConfig({ WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', NOTIFY_URL: 'https://ops.example/hook' }, 'callback'),
+    ).toThrow(/NOTIFY_SECRET: is required when NOTIFY_URL is set/);
   });
 });

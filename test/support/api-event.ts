@@ -33,7 +33,9 @@ export function apiEvent(options: ApiEventOptions): Record<string, unknown> {
     'x-api-requestid': API_REQUEST_ID.replace(/-/g, ''),
     'x-b3-traceid': API_REQUEST_ID.replace(/-/g, ''),
     'x-qualifier': '$LATEST',
-    ...(body !== undefined && options.binary === undefined && typeof options.body === 'object' ? { 'content-type': 'application/json' } : {}),
+    ...(body !== undefined && options.binary === undefined && typeof options.body === 'object'
+      ? { 'content-type': 'application/json' }
+      : {}),
     ...(options.apiKey !== undefined ? { Authorization: `Bearer ${options.apiKey}` } : {}),
     ...options.headers,
   };

@@ -19,5 +19,11 @@ export interface StatusAnswer {
 }
 
 export interface ErrorAnswer {
-  error: { code: string; message: string; requestId: string; errcode?: number; fields?: Array<{ path: string; reason: string }> };
+  error: {
+    code: string;
+    message: string;
+    requestId: string;
+    errcode?: number;
+    fields?: Array<{ path: string; reason: string }>;
+  };
 }

@@ -54,19 +54,33 @@ async function ensureBuilt(): Promise<void> {
   if (missing) await buildAll();
 }
 
-export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 'log' | 'port' | 'sandboxPort'> = {}): Promise<LocalProduct> {
+export async function startLocalProduct(
+  options: Omit<LocalOptions, 'dataDir' | 'log' | 'port' | 'sandboxPort'> = {},
+): Promise<LocalProduct> {
   await ensureBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'e2e-'));
   const lines: string[] = [];
   let local: Local;
   try {
-    local = await startLocal({ jobDurationMs: 200, timers: false, ...options, port: 0, sandboxPort: 0, dataDir, log: (line) => lines.push(line) });
+    local = await startLocal({
+      jobDurationMs: 200,
+      timers: false,
+      ...options,
+      port: 0,
+      sandboxPort: 0,
+      dataDir,
+      log: (line) => lines.push(line),
+    });
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
 
-  async function call<T>(method: string, path: string, { body, bytes, apiKey, headers: extra = {} }: CallOptions = {}): Promise<ApiAnswer<T>> {
+  async function call<T>(
+    method: string,
+    path: string,
+    { body, bytes, apiKey, headers: extra = {} }: CallOptions = {},
+  ): Promise<ApiAnswer<T>> {
     const key = apiKey === undefined ? local.apiKey : apiKey;
     const headers: Record<string, string> = { ...extra };
     if (key !== null) headers.authorization = `Bearer ${key}`;
@@ -78,7 +92,11 @@ export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 
       headers['content-type'] = 'application/json';
       payload = JSON.stringify(body);
     }
-    const res = await fetch(`${local.gateway.url}${path}`, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
+    const res = await fetch(`${local.gateway.url}${path}`, {
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+    });
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as T };
   }
@@ -121,7 +139,7 @@ export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 
         'API key': local.apiKey,
       };
       if (local.env.WECHAT_ENCODING_AES_KEY) named.EncodingAESKey = local.env.WECHAT_ENCODING_AES_KEY;
-      [...issuedTokens].forEach((token, i) => (named[`access token #${i + 1}`] = token));
+      for (const [i, token] of [...issuedTokens].entries()) named[`access token #${i + 1}`] = token;
       return named;
     },
     async close() {
@@ -132,7 +150,11 @@ export async function startLocalProduct(options: Omit<LocalOptions, 'dataDir' | 
 }
 
 /** Polls until `check` gives a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5_000, what = 'the condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 5_000,
+  what = 'the condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -157,11 +179,16 @@ export function leakedSecrets(lines: readonly string[], secrets: Record<string, 
 export async function finishAndReadStatus(product: LocalProduct, msgId: string): Promise<StatusAnswer> {
   product.local.sandbox.finishJobs();
   await product.local.sandbox.waitForPushes();
-  return eventually(async () => {
-    const answer = await product.call<StatusAnswer>('GET', `/status?msgId=${msgId}`);
-    if (answer.status !== 200) throw new Error(`GET /status answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-    return answer.body.report ? answer.body : undefined;
-  }, 3_000, `the report of ${msgId}`);
+  return eventually(
+    async () => {
+      const answer = await product.call<StatusAnswer>('GET', `/status?msgId=${msgId}`);
+      if (answer.status !== 200)
+        throw new Error(`GET /status answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      return answer.body.report ? answer.body : undefined;
+    },
+    3_000,
+    `the report of ${msgId}`,
+  );
 }
 
 /**

@@ -49,7 +49,11 @@ async function ensureBuilt(): Promise<void> {
   if (functionNames().some((name) => !existsSync(join(root, 'dist', name, 'index.js')))) await buildAll();
 }
 
-export async function startFaultProduct(options: { logs: LogCollector; storeUrl?: string; wechatTimeoutMs: number }): Promise<FaultProduct> {
+export async function startFaultProduct(options: {
+  logs: LogCollector;
+  storeUrl?: string;
+  wechatTimeoutMs: number;
+}): Promise<FaultProduct> {
   await ensureBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'reliability-'));
   const local = await startLocal({
@@ -83,7 +87,10 @@ export async function startFaultProduct(options: { logs: LogCollector; storeUrl?
     async call(method, path, body) {
       const res = await fetch(`${local.gateway.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${local.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${local.apiKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
@@ -93,7 +100,8 @@ export async function startFaultProduct(options: { logs: LogCollector; storeUrl?
     messagesFor: (clientMsgId) => local.sandbox.messages().filter((m) => m.clientMsgId === clientMsgId),
     advanceClock(ms) {
       advanced += ms;
-      if (advanced > MAX_CLOCK_ADVANCE_MS) throw new Error(`the sandbox clock would run ${advanced} ms ahead: pushes would look stale`);
+      if (advanced > MAX_CLOCK_ADVANCE_MS)
+        throw new Error(`the sandbox clock would run ${advanced} ms ahead: pushes would look stale`);
       local.sandbox.advanceClock(ms);
     },
     async expireSendMarker(clientMsgId) {

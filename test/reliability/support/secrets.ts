@@ -10,7 +10,10 @@ export class LogCollector {
 }
 
 /** The names of the secrets found in `lines`, each with how many lines hold it. */
-export function findSecrets(lines: readonly string[], secrets: Record<string, string>): Array<{ name: string; lines: number }> {
+export function findSecrets(
+  lines: readonly string[],
+  secrets: Record<string, string>,
+): Array<{ name: string; lines: number }> {
   const found: Array<{ name: string; lines: number }> = [];
   for (const [name, value] of Object.entries(secrets)) {
     if (value.length === 0) throw new Error(`secret ${name} is empty: the scan would prove nothing`);

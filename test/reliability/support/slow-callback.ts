@@ -21,7 +21,12 @@ export interface SlowCallback {
   close(): Promise<void>;
 }
 
-export async function startSlowCallback(options: { target: string; holdMs: number; aesKey: string; appId: string }): Promise<SlowCallback> {
+export async function startSlowCallback(options: {
+  target: string;
+  holdMs: number;
+  aesKey: string;
+  appId: string;
+}): Promise<SlowCallback> {
   const plans = new Map<string, SlowKind>();
   const seen = new Map<string, number>();
   const held = new Set<Promise<void>>();
@@ -34,7 +39,11 @@ export async function startSlowCallback(options: { target: string; holdMs: numbe
   }
 
   async function forward(search: string, body: string): Promise<{ status: number; text: string }> {
-    const res = await fetch(`${options.target}${search}`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+    const res = await fetch(`${options.target}${search}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8' },
+      body,
+    });
     return { status: res.status, text: await res.text() };
   }
 

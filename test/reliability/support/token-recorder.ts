@@ -36,7 +36,14 @@ export async function startTokenRecorder(target: string): Promise<TokenRecorder>
     const presented = url.searchParams.get('access_token');
     if (presented) tokens.add(presented);
     const out = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: `${url.pathname}${url.search}`, headers: { ...req.headers, host: upstream.host }, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...req.headers, host: upstream.host },
+        agent,
+      },
       (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));

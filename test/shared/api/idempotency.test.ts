@@ -28,7 +28,9 @@ describe('resolveClientMsgId', () => {
 });
 
 describe('sendOnce', () => {
-  const done = (result: string): (() => Promise<Attempt<string>>) => async () => ({ kind: 'done', result });
+  const done =
+    (result: string): (() => Promise<Attempt<string>>) =>
+    async () => ({ kind: 'done', result });
 
   it('records a result and replays it without a second attempt', async () => {
     const store = createMemoryStore();
@@ -47,7 +49,9 @@ describe('sendOnce', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return { kind: 'done', result: 'sent' };
     };
-    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => sendOnce(options(store), 'c1', 'fp', slow)));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => sendOnce(options(store), 'c1', 'fp', slow)),
+    );
     expect(attempts).toBe(1);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')) {
@@ -58,27 +62,41 @@ describe('sendOnce', () => {
   it('releases the id after a definite failure', async () => {
     const store = createMemoryStore();
     const failure = new Error('45011');
-    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'failed', error: failure }))).rejects.toBe(failure);
+    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'failed', error: failure }))).rejects.toBe(
+      failure,
+    );
     expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
   });
 
   it('after an unknown outcome lets one retry attempt again', async () => {
     const store = createMemoryStore();
     const timeout = new Error('timeout');
-    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'unknown', error: timeout }))).rejects.toBe(timeout);
+    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'unknown', error: timeout }))).rejects.toBe(
+      timeout,
+    );
     expect(await store.get('mass:send:wx-app:c1')).toContain('"unknown"');
-    expect(await sendOnce(options(store), 'c1', 'fp', done('duplicate'))).toEqual({ replayed: false, result: 'duplicate' });
+    expect(await sendOnce(options(store), 'c1', 'fp', done('duplicate'))).toEqual({
+      replayed: false,
+      result: 'duplicate',
+    });
   });
 
   it('answers 422 when the id was used for another body', async () => {
     const store = createMemoryStore();
     await sendOnce(options(store), 'c1', 'fp-a', done('sent'));
-    await expect(sendOnce(options(store), 'c1', 'fp-b', done('other'))).rejects.toMatchObject({ status: 422, code: 'client_msg_id_reused' });
+    await expect(sendOnce(options(store), 'c1', 'fp-b', done('other'))).rejects.toMatchObject({
+      status: 422,
+      code: 'client_msg_id_reused',
+    });
   });
 
   it("lets a dead container's pending marker expire", async () => {
     const store = createMemoryStore();
-    await store.setIfAbsent('mass:send:wx-app:c1', JSON.stringify({ state: 'pending', fingerprint: 'fp', owner: 'dead' }), 1);
+    await store.setIfAbsent(
+      'mass:send:wx-app:c1',
+      JSON.stringify({ state: 'pending', fingerprint: 'fp', owner: 'dead' }),
+      1,
+    );
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
   });
@@ -91,13 +109,22 @@ describe('sendOnce', () => {
     const slowFailure = async (): Promise<Attempt<string>> => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       // This claim has expired; a retry claims the same clientMsgId and is still calling WeChat.
-      later = sendOnce(options(store), 'c1', 'fp', () => new Promise<Attempt<string>>((resolve) => (finishLater = () => resolve({ kind: 'done', result: 'sent' }))));
+      later = sendOnce(
+        options(store),
+        'c1',
+        'fp',
+        () =>
+          new Promise<Attempt<string>>((resolve) => (finishLater = () => resolve({ kind: 'done', result: 'sent' }))),
+      );
       await new Promise((resolve) => setTimeout(resolve, 1));
       return { kind: 'failed', error: failure };
     };
     await expect(sendOnce({ ...options(store), pendingTtlMs: 1 }, 'c1', 'fp', slowFailure)).rejects.toBe(failure);
 
-    await expect(sendOnce(options(store), 'c1', 'fp', done('twice'))).rejects.toMatchObject({ status: 409, code: 'send_in_progress' });
+    await expect(sendOnce(options(store), 'c1', 'fp', done('twice'))).rejects.toMatchObject({
+      status: 409,
+      code: 'send_in_progress',
+    });
     finishLater();
     expect(await later).toEqual({ replayed: false, result: 'sent' });
   });
@@ -118,7 +145,10 @@ describe('sendOnce', () => {
     const broken: Store = { ...store, set: async () => Promise.reject(new Error('store down')) };
     const lines: unknown[] = [];
     const log = { ...silentLogger, error: (message: string) => void lines.push(message) };
-    expect(await sendOnce({ store: broken, appId: 'wx-app', log }, 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+    expect(await sendOnce({ store: broken, appId: 'wx-app', log }, 'c1', 'fp', done('sent'))).toEqual({
+      replayed: false,
+      result: 'sent',
+    });
     expect(lines).toEqual(['could not record the outcome of a send']);
   });
 });

@@ -19,7 +19,9 @@ describe('toMassMessage', () => {
   });
 
   it('leaves optional WeChat fields out rather than sending undefined or null', () => {
-    expect(JSON.stringify(toMassMessage(Message.parse({ type: 'mpvideo', mediaId: 'v' })))).toBe('{"msgtype":"mpvideo","mpvideo":{"media_id":"v"}}');
+    expect(JSON.stringify(toMassMessage(Message.parse({ type: 'mpvideo', mediaId: 'v' })))).toBe(
+      '{"msgtype":"mpvideo","mpvideo":{"media_id":"v"}}',
+    );
   });
 });
 

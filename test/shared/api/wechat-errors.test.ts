@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../shared/http/http-error';
 import { toHttpError, WECHAT_ERRORS } from '../../../shared/api/wechat-errors';
-import { AccessTokenError, WeChatApiError, WeChatResponseError, WeChatTransportError } from '../../../shared/wechat/errors';
+import {
+  AccessTokenError,
+  WeChatApiError,
+  WeChatResponseError,
+  WeChatTransportError,
+} from '../../../shared/wechat/errors';
 
-const apiError = (errcode: number, path = '/cgi-bin/message/mass/sendall') => new WeChatApiError(errcode, `errmsg ${errcode}`, path);
+const apiError = (errcode: number, path = '/cgi-bin/message/mass/sendall') =>
+  new WeChatApiError(errcode, `errmsg ${errcode}`, path);
 
 describe('toHttpError', () => {
   it('follows the table for every listed errcode', () => {
@@ -28,14 +34,29 @@ describe('toHttpError', () => {
   });
 
   it('blames the token call, not the request, when the token call itself fails', () => {
-    expect(toHttpError(apiError(40001, '/cgi-bin/stable_token'))).toMatchObject({ status: 502, code: 'wechat_token_unavailable' });
-    expect(toHttpError(new AccessTokenError('refresh failed'))).toMatchObject({ status: 502, code: 'wechat_token_unavailable' });
+    expect(toHttpError(apiError(40001, '/cgi-bin/stable_token'))).toMatchObject({
+      status: 502,
+      code: 'wechat_token_unavailable',
+    });
+    expect(toHttpError(new AccessTokenError('refresh failed'))).toMatchObject({
+      status: 502,
+      code: 'wechat_token_unavailable',
+    });
   });
 
   it('maps transport and reply failures', () => {
-    expect(toHttpError(new WeChatTransportError('timeout', '/x'))).toMatchObject({ status: 504, code: 'wechat_timeout' });
-    expect(toHttpError(new WeChatTransportError('http_status', '/x', 503))).toMatchObject({ status: 502, message: 'WeChat answered HTTP 503' });
-    expect(toHttpError(new WeChatResponseError('/x', 'not JSON'))).toMatchObject({ status: 502, code: 'wechat_bad_reply' });
+    expect(toHttpError(new WeChatTransportError('timeout', '/x'))).toMatchObject({
+      status: 504,
+      code: 'wechat_timeout',
+    });
+    expect(toHttpError(new WeChatTransportError('http_status', '/x', 503))).toMatchObject({
+      status: 502,
+      message: 'WeChat answered HTTP 503',
+    });
+    expect(toHttpError(new WeChatResponseError('/x', 'not JSON'))).toMatchObject({
+      status: 502,
+      code: 'wechat_bad_reply',
+    });
   });
 
   it('passes our own bugs through, to become a generic 500', () => {

@@ -34,7 +34,23 @@ const handlePlain = createCallbackHandler({
 const xmlish = fc
   .array(
     fc.oneof(
-      fc.constantFrom('<xml>', '</xml>', '<MsgType>', '</MsgType>', '<![CDATA[', ']]>', '<item>', '</item>', '&amp;', '&#', '<!', '<?', '/>', 'event', 'MASSSENDJOBFINISH'),
+      fc.constantFrom(
+        '<xml>',
+        '</xml>',
+        '<MsgType>',
+        '</MsgType>',
+        '<![CDATA[',
+        ']]>',
+        '<item>',
+        '</item>',
+        '&amp;',
+        '&#',
+        '<!',
+        '<?',
+        '/>',
+        'event',
+        'MASSSENDJOBFINISH',
+      ),
       fc.string({ maxLength: 8 }),
     ),
     { maxLength: 30 },
@@ -77,10 +93,13 @@ describe('bad input never becomes a 500', () => {
 
   it('a correctly signed safe push with any Encrypt text gets a 4xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.base64String({ maxLength: 200 }), fc.string({ maxLength: 200 })), async (encrypt) => {
-        const res = await handle(signedEncrypt(encrypt.replace(/]]>/g, '')));
-        expect(res.status >= 400 && res.status < 500).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.base64String({ maxLength: 200 }), fc.string({ maxLength: 200 })),
+        async (encrypt) => {
+          const res = await handle(signedEncrypt(encrypt.replace(/]]>/g, '')));
+          expect(res.status >= 400 && res.status < 500).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -90,7 +109,10 @@ describe('bad input never becomes a 500', () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...fields), fc.string({ maxLength: 20 }), async (field, text) => {
         const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-        const xml = massSendJobFinish().replace(new RegExp(`<${field}>.*</${field}>`), `<${field}>${escaped}</${field}>`);
+        const xml = massSendJobFinish().replace(
+          new RegExp(`<${field}>.*</${field}>`),
+          `<${field}>${escaped}</${field}>`,
+        );
         const res = await handle(safePush(xml));
         expect(res.status === 200 || res.status === 400).toBe(true);
       }),

@@ -157,7 +157,9 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
 
     expect(answers).toEqual(Array(6).fill(success));
     const writes = await Promise.all(
-      setIfAbsent.mock.results.filter((_, i) => String(setIfAbsent.mock.calls[i]![0]).startsWith('mass:report:')).map((r) => r.value as Promise<boolean>),
+      setIfAbsent.mock.results
+        .filter((_, i) => String(setIfAbsent.mock.calls[i]![0]).startsWith('mass:report:'))
+        .map((r) => r.value as Promise<boolean>),
     );
     expect(writes).toHaveLength(6);
     expect(writes.filter(Boolean)).toHaveLength(1);
@@ -269,7 +271,10 @@ describe('refusals', () => {
   it('answers 400 for malformed XML, signed', async () => {
     const { handle } = setup();
     const { handle: plainOnly } = setup({ aesKeys: [] });
-    expect(await plainOnly(plainPush('<xml><MsgType>event</xml>'))).toMatchObject({ status: 400, body: 'malformed_xml' });
+    expect(await plainOnly(plainPush('<xml><MsgType>event</xml>'))).toMatchObject({
+      status: 400,
+      body: 'malformed_xml',
+    });
     expect((await handle(safePush('<xml><MsgType>'))).status).toBe(400);
     expect((await handle({ ...safePush(''), body: '<xml><Encrypt>' })).status).toBe(400);
   });
@@ -277,7 +282,8 @@ describe('refusals', () => {
   it('answers 400 for a DTD or an entity declaration, signed', async () => {
     const { handle } = setup();
     const { handle: plainOnly } = setup({ aesKeys: [] });
-    const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><MsgType>&e;</MsgType></xml>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><MsgType>&e;</MsgType></xml>';
     expect((await plainOnly(plainPush(xxe))).status).toBe(400);
     expect((await handle(safePush(xxe))).status).toBe(400);
   });
@@ -406,10 +412,14 @@ describe('replayed requests', () => {
     const { handle, store } = setup({ windowSeconds: 120 });
     const claim = vi.spyOn(store, 'setIfAbsent');
     await handle(safePush(subscribeEvent));
-    expect(claim).toHaveBeenCalledWith(expect.stringMatching(/^callback:seen:[0-9a-f]{40}$/), expect.any(String), 240_000);
+    expect(claim).toHaveBeenCalledWith(
+      expect.stringMatching(/^callback:seen:[0-9a-f]{40}$/),
+      expect.any(String),
+      240_000,
+    );
   });
 
-  it('does not remember a request that failed, so that WeChat\'s retry is processed', async () => {
+  it("does not remember a request that failed, so that WeChat's retry is processed", async () => {
     const store = createMemoryStore(() => NOW_MS);
     const original = store.setIfAbsent.bind(store);
     let failed = false;

@@ -119,7 +119,8 @@ describe('parseCallbackMessage for MASSSENDJOBFINISH', () => {
     expect(
       invalidField(
         massSendJobFinish({
-          extra: '<ArticleUrlResult><ResultList><item><ArticleIdx>x</ArticleIdx><ArticleUrl>u</ArticleUrl></item></ResultList></ArticleUrlResult>',
+          extra:
+            '<ArticleUrlResult><ResultList><item><ArticleIdx>x</ArticleIdx><ArticleUrl>u</ArticleUrl></item></ResultList></ArticleUrlResult>',
         }),
       ),
     ).toMatch(/^ArticleUrlResult/);

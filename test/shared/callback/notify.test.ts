@@ -90,14 +90,19 @@ describe('createNotifier', () => {
     expect(log.lines.join()).toContain('TimeoutError');
   });
 
-  it('gives up within 1.5 s by default, inside the callback\'s default wait', () => {
+  it("gives up within 1.5 s by default, inside the callback's default wait", () => {
     expect(DEFAULT_NOTIFY_TIMEOUT_MS).toBeLessThanOrEqual(DEFAULT_NOTIFY_WAIT_MS);
   });
 
   it('resolves, logging it, when fetch fails, without the secret or the query string of the URL', async () => {
     const log = captureLog();
     const failing = vi.fn<typeof fetch>().mockRejectedValue(new TypeError('fetch failed'));
-    const notify = createNotifier({ url: 'http://127.0.0.1:9/hook?key=query-secret', secret: SECRET, fetch: failing, log });
+    const notify = createNotifier({
+      url: 'http://127.0.0.1:9/hook?key=query-secret',
+      secret: SECRET,
+      fetch: failing,
+      log,
+    });
     await expect(notify(report)).resolves.toBeUndefined();
     const output = log.lines.join('\n');
     expect(output).toContain('notify failed');

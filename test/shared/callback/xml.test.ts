@@ -48,12 +48,16 @@ describe('parseXml', () => {
   });
 
   it('accepts a leading XML declaration, comments, attributes and self-closing elements', () => {
-    const doc = parseXml('<?xml version="1.0" encoding="UTF-8"?>\n<!-- hi --><xml a="1"><E/><F x=\'y\'>t</F></xml>', limits);
+    const doc = parseXml(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<!-- hi --><xml a="1"><E/><F x=\'y\'>t</F></xml>',
+      limits,
+    );
     expect(doc.value).toEqual({ E: '', F: 't' });
   });
 
   it('rejects a DOCTYPE', () => {
-    const billionLaughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><xml>&lol2;</xml>';
+    const billionLaughs =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><xml>&lol2;</xml>';
     expect(errorCode(billionLaughs)).toBe('doctype');
     expect(errorCode('<!doctype xml><xml/>')).toBe('doctype');
   });

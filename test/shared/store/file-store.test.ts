@@ -11,7 +11,8 @@ const worker = resolve(import.meta.dirname, '../../support/file-store-worker.ts'
 
 // A crashed process's lock: pid 2^22+1 is beyond Linux's pid range, so its owner is surely gone.
 const DEAD_OWNER = '4194305.0b7e3c1a-dead-4c0d-9a55-5d1e0c6f1b2a';
-const lockOf = (dir: string, key: string) => `${join(dir, createHash('sha256').update(key).digest('hex').slice(0, 40))}.lock.d`;
+const lockOf = (dir: string, key: string) =>
+  `${join(dir, createHash('sha256').update(key).digest('hex').slice(0, 40))}.lock.d`;
 
 async function leaveDeadLock(lock: string): Promise<void> {
   await mkdir(lock);
@@ -26,7 +27,9 @@ function runWorker(dir: string, op: string, key: string, count: number): Promise
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolvePromise(out.trim().split('\n')) : reject(new Error(`worker exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise(out.trim().split('\n')) : reject(new Error(`worker exited ${code}`)),
+    );
   });
 }
 

@@ -30,7 +30,13 @@ describe('refresh-token timer', () => {
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, () => JSON.stringify({ access_token: `TIMER_TOKEN_${++issued}`, expires_in: 7200 }))
       .times(2);
-    const deps = buildWeChatDeps(ENV, { store, dispatcher: agent, now: () => clock, tokenMarginMs: 15 * 60_000, log: createLogger({}, logs.sink) });
+    const deps = buildWeChatDeps(ENV, {
+      store,
+      dispatcher: agent,
+      now: () => clock,
+      tokenMarginMs: 15 * 60_000,
+      log: createLogger({}, logs.sink),
+    });
     const refresh = createRefreshTokenHandler(() => deps);
 
     expect(await refresh(TIMER_EVENT)).toEqual({ ok: true });
@@ -42,8 +48,14 @@ describe('refresh-token timer', () => {
   });
 
   it('fails the invocation (so SCF counts it) with the reason, and logs no secret', async () => {
-    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
-    const deps = buildWeChatDeps(ENV, { store: createMemoryStore(), dispatcher: agent, log: createLogger({}, logs.sink) });
+    wechat
+      .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+      .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
+    const deps = buildWeChatDeps(ENV, {
+      store: createMemoryStore(),
+      dispatcher: agent,
+      log: createLogger({}, logs.sink),
+    });
     const err = await createRefreshTokenHandler(() => deps)(TIMER_EVENT).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'RefreshFailedError', reason: 'WeChatApiError' });
     expect(String(err)).not.toContain('timer-secret-abcdef');

@@ -13,12 +13,23 @@ const APP_ID = 'wx1234567890abcdef';
 const SECRET = 'app-secret-0123456789abcdef';
 
 /** One cold container: its own provider and fetcher, sharing only the store and the network. */
-function container(store: Store, agent: MockAgent, extra: Partial<Parameters<typeof createAccessTokenProvider>[0]> = {}): AccessTokenProvider {
+function container(
+  store: Store,
+  agent: MockAgent,
+  extra: Partial<Parameters<typeof createAccessTokenProvider>[0]> = {},
+): AccessTokenProvider {
   return createAccessTokenProvider({
     appId: APP_ID,
     store,
     pollIntervalMs: 10,
-    fetchToken: createTokenFetcher({ appId: APP_ID, appSecret: SECRET, baseUrl: WECHAT_ORIGIN, timeoutMs: 2_000, kind: 'stable', dispatcher: agent }),
+    fetchToken: createTokenFetcher({
+      appId: APP_ID,
+      appSecret: SECRET,
+      baseUrl: WECHAT_ORIGIN,
+      timeoutMs: 2_000,
+      kind: 'stable',
+      dispatcher: agent,
+    }),
     ...extra,
   });
 }
@@ -65,7 +76,10 @@ describe('createAccessTokenProvider', () => {
     await agent.close();
   });
 
-  it('makes exactly one upstream token request for 50 cold containers started at once', stampede(() => createMemoryStore()));
+  it(
+    'makes exactly one upstream token request for 50 cold containers started at once',
+    stampede(() => createMemoryStore()),
+  );
 
   it('serves later calls from its own memory without asking the store or WeChat', async () => {
     const calls = serveStableTokens(wechat, ['T1']);
@@ -73,7 +87,10 @@ describe('createAccessTokenProvider', () => {
     await provider.get();
     let reads = 0;
     const get = store.get.bind(store);
-    store.get = async (key) => (reads++, get(key));
+    store.get = async (key) => {
+      reads++;
+      return get(key);
+    };
     expect(await provider.get()).toBe('T1');
     expect(reads).toBe(0);
     expect(calls).toHaveLength(1);
@@ -98,7 +115,10 @@ describe('createAccessTokenProvider', () => {
     const calls: number[] = [];
     wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
-      .reply(200, () => (calls.push(clock), JSON.stringify({ access_token: 'SAME', expires_in: 600 })))
+      .reply(200, () => {
+        calls.push(clock);
+        return JSON.stringify({ access_token: 'SAME', expires_in: 600 });
+      })
       .persist();
     const provider = container(store, agent, { now: () => clock, marginMs: 15 * 60_000 });
     expect(await provider.get()).toBe('SAME');
@@ -111,8 +131,11 @@ describe('createAccessTokenProvider', () => {
   });
 
   it('keeps using a still-valid token when the refresh near expiry fails, and shares no failure', async () => {
-    let clock = 1_000_000;
-    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 120_000 }));
+    const clock = 1_000_000;
+    await store.set(
+      `wechat:access-token:${APP_ID}`,
+      JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 120_000 }),
+    );
     wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
     const provider = container(store, agent, { now: () => clock });
     expect(await provider.get()).toBe('STILL_VALID');
@@ -131,15 +154,20 @@ describe('createAccessTokenProvider', () => {
 
   it('in strict mode (the timer) fails a failed refresh even while the current token works', async () => {
     const clock = 1_000_000;
-    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 600_000 }));
-    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
+    await store.set(
+      `wechat:access-token:${APP_ID}`,
+      JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 600_000 }),
+    );
+    wechat
+      .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+      .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
     const timer = container(store, agent, { now: () => clock, marginMs: 15 * 60_000, strict: true });
     await expect(timer.get()).rejects.toMatchObject({ errcode: 40125 });
     await expect(timer.get()).rejects.toBeInstanceOf(AccessTokenError);
   });
 
   it('lets another container use a still-valid token while one refreshes it inside the margin', async () => {
-    let clock = 1_000_000;
+    const clock = 1_000_000;
     await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'OLD', expiresAt: clock + 120_000 }));
     await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'someone-else', 10_000);
     const provider = container(store, agent, { now: () => clock });
@@ -148,7 +176,10 @@ describe('createAccessTokenProvider', () => {
 
   it('invalidates exactly the rejected token and never a newer one another container wrote', async () => {
     const calls = serveStableTokens(wechat, ['NEWER']);
-    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'NEWER', expiresAt: Date.now() + 7_000_000 }));
+    await store.set(
+      `wechat:access-token:${APP_ID}`,
+      JSON.stringify({ token: 'NEWER', expiresAt: Date.now() + 7_000_000 }),
+    );
     const provider = container(store, agent);
     await provider.invalidate('STALE');
     expect(await provider.get()).toBe('NEWER');
@@ -181,13 +212,18 @@ describe('createAccessTokenProvider', () => {
     let calls = 0;
     wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
-      .reply(200, () => (calls++, '{"errcode":40001,"errmsg":"invalid credential"}'))
+      .reply(200, () => {
+        calls++;
+        return '{"errcode":40001,"errmsg":"invalid credential"}';
+      })
       .delay(100)
       .persist();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => container(store, agent).get()));
     expect(calls).toBe(1);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    const first = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof WeChatApiError);
+    const first = results.find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof WeChatApiError,
+    );
     expect(first?.reason).toMatchObject({ errcode: 40001 });
     for (const r of results) expect(String((r as PromiseRejectedResult).reason)).not.toContain(SECRET);
   });

@@ -77,9 +77,7 @@ describe('official WXBizMsgCrypt vectors', () => {
   });
 
   it('decrypts and re-encrypts the WeCom message sample (CorpID in place of the AppID)', () => {
-    expect(decryptMessage(wecom.encrypt, { keys: [wecom.encodingAesKey], appId: wecom.corpId })).toBe(
-      wecom.decrypted,
-    );
+    expect(decryptMessage(wecom.encrypt, { keys: [wecom.encodingAesKey], appId: wecom.corpId })).toBe(wecom.decrypted);
     const encrypt = encryptMessage(wecom.decrypted, {
       key: wecom.encodingAesKey,
       appId: wecom.corpId,
@@ -245,8 +243,6 @@ describe('decodeAesKey', () => {
   });
 
   it('rejects a random prefix that is not 16 bytes', () => {
-    expect(codeOf(() => encryptMessage('x', { key: KEY, appId: APP_ID, random: Buffer.alloc(15) }))).toBe(
-      'bad_random',
-    );
+    expect(codeOf(() => encryptMessage('x', { key: KEY, appId: APP_ID, random: Buffer.alloc(15) }))).toBe('bad_random');
   });
 });

@@ -12,7 +12,12 @@ import { collectLogs, createWeChatMock, WECHAT_ORIGIN } from '../../support/mock
 
 const APP_ID = 'wxabcdef0123456789';
 const SECRET = 'the-app-secret-value-42';
-const SEND = { filter: { is_to_all: true }, msgtype: 'text' as const, text: { content: 'hello' }, clientmsgid: 'job-1' };
+const SEND = {
+  filter: { is_to_all: true },
+  msgtype: 'text' as const,
+  text: { content: 'hello' },
+  clientmsgid: 'job-1',
+};
 
 describe('createWeChatClient', () => {
   let agent: MockAgent;
@@ -28,7 +33,14 @@ describe('createWeChatClient', () => {
       appId: APP_ID,
       store,
       log,
-      fetchToken: createTokenFetcher({ appId: APP_ID, appSecret: SECRET, baseUrl: WECHAT_ORIGIN, timeoutMs: 1_000, kind: 'stable', dispatcher: agent }),
+      fetchToken: createTokenFetcher({
+        appId: APP_ID,
+        appSecret: SECRET,
+        baseUrl: WECHAT_ORIGIN,
+        timeoutMs: 1_000,
+        kind: 'stable',
+        dispatcher: agent,
+      }),
     });
     return createWeChatClient({ baseUrl: WECHAT_ORIGIN, timeoutMs: 1_000, dispatcher: agent, tokens, log });
   }
@@ -37,10 +49,12 @@ describe('createWeChatClient', () => {
   function serveSendAll(replies: Array<[number, string]>): string[] {
     const seen: string[] = [];
     for (const [status, body] of replies) {
-      wechat.intercept({ path: /^\/cgi-bin\/message\/mass\/sendall\?access_token=/, method: 'POST' }).reply(status, (opts) => {
-        seen.push(new URL(opts.path, WECHAT_ORIGIN).searchParams.get('access_token')!);
-        return body;
-      });
+      wechat
+        .intercept({ path: /^\/cgi-bin\/message\/mass\/sendall\?access_token=/, method: 'POST' })
+        .reply(status, (opts) => {
+          seen.push(new URL(opts.path, WECHAT_ORIGIN).searchParams.get('access_token')!);
+          return body;
+        });
     }
     return seen;
   }
@@ -76,7 +90,9 @@ describe('createWeChatClient', () => {
       [200, '{"errcode":42001,"errmsg":"access_token expired"}'],
       [200, '{"errcode":42001,"errmsg":"access_token expired"}'],
     ]);
-    const err = await client().call(massSendAll, SEND).catch((e: unknown) => e);
+    const err = await client()
+      .call(massSendAll, SEND)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WeChatApiError);
     expect(err).toMatchObject({ errcode: 42001 });
     expect(seen).toHaveLength(2);
@@ -99,7 +115,10 @@ describe('createWeChatClient', () => {
     serveSendAll([[200, '{"errcode":0,"msg_id":1}']]);
     await stale.call(massSendAll, SEND); // caches TOKEN_ONE in this container's memory
     // Another container refreshed with the classic endpoint: TOKEN_ONE is dead, NEWER is stored.
-    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'NEWER_FROM_ELSEWHERE', expiresAt: Date.now() + 7_000_000 }));
+    await store.set(
+      `wechat:access-token:${APP_ID}`,
+      JSON.stringify({ token: 'NEWER_FROM_ELSEWHERE', expiresAt: Date.now() + 7_000_000 }),
+    );
     const seen = serveSendAll([
       [200, '{"errcode":40001,"errmsg":"invalid credential"}'],
       [200, '{"errcode":0,"msg_id":2}'],
@@ -116,7 +135,9 @@ describe('createWeChatClient', () => {
     ['per-minute limit (45011)', 200, '{"errcode":45011,"errmsg":"api minute-quota reach limit"}'],
   ])('never repeats a mass send that failed with %s', async (_name, status, body) => {
     const seen = serveSendAll([[status, body]]);
-    const err = await client().call(massSendAll, SEND).catch((e: unknown) => e);
+    const err = await client()
+      .call(massSendAll, SEND)
+      .catch((e: unknown) => e);
     expect(err instanceof WeChatApiError || err instanceof WeChatTransportError).toBe(true);
     expect(seen).toHaveLength(1);
   });

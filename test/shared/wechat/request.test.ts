@@ -34,7 +34,12 @@ describe('requestWeChat', () => {
       { filter: { is_to_all: false, tag_id: 2 }, msgtype: 'text', text: { content: 'hi' }, clientmsgid: 'c-1' },
       options(),
     );
-    expect(sent).toEqual({ filter: { is_to_all: false, tag_id: 2 }, msgtype: 'text', text: { content: 'hi' }, clientmsgid: 'c-1' });
+    expect(sent).toEqual({
+      filter: { is_to_all: false, tag_id: 2 },
+      msgtype: 'text',
+      text: { content: 'hi' },
+      clientmsgid: 'c-1',
+    });
     expect(reply.msg_id).toBe('3147483649');
     expect(reply.msg_data_id).toBe('2247483650');
   });
@@ -72,8 +77,13 @@ describe('requestWeChat', () => {
   });
 
   it('gives up after the timeout with a transport error of kind timeout', async () => {
-    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '{"msg_id":1,"msg_status":"SENDING"}').delay(2_000);
-    const err = await requestWeChat(massGet, { msg_id: '1' }, { ...options(), timeoutMs: 100 }).catch((e: unknown) => e);
+    wechat
+      .intercept({ path: /mass\/get/, method: 'POST' })
+      .reply(200, '{"msg_id":1,"msg_status":"SENDING"}')
+      .delay(2_000);
+    const err = await requestWeChat(massGet, { msg_id: '1' }, { ...options(), timeoutMs: 100 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WeChatTransportError);
     expect(err).toMatchObject({ kind: 'timeout', path: '/cgi-bin/message/mass/get' });
   });
@@ -92,12 +102,18 @@ describe('requestWeChat', () => {
 
   it('refuses to send a body that breaks the endpoint schema (is_to_all as a string gets 40008)', async () => {
     await expect(
-      requestWeChat(massSendAll, { filter: { is_to_all: 'true' as never }, msgtype: 'text', text: { content: 'x' } }, options()),
+      requestWeChat(
+        massSendAll,
+        { filter: { is_to_all: 'true' as never }, msgtype: 'text', text: { content: 'x' } },
+        options(),
+      ),
     ).rejects.toThrow(/filter\.is_to_all/);
   });
 
   it('never puts the AppSecret or the access token in an error message', async () => {
-    wechat.intercept({ path: /cgi-bin\/token/, method: 'GET' }).reply(200, `{"errcode":40001,"errmsg":"invalid credential, secret=${SECRET} access_token=${TOKEN}"}`);
+    wechat
+      .intercept({ path: /cgi-bin\/token/, method: 'GET' })
+      .reply(200, `{"errcode":40001,"errmsg":"invalid credential, secret=${SECRET} access_token=${TOKEN}"}`);
     const err = (await requestWeChat(
       token,
       { grant_type: 'client_credential', appid: 'wx1', secret: SECRET },
@@ -120,9 +136,15 @@ describe('requestWeChat', () => {
       return '{"access_token":"T2","expires_in":7000}';
     });
     const { accessToken: _, ...transport } = options();
-    expect(await requestWeChat(token, { grant_type: 'client_credential', appid: 'wx1', secret: SECRET }, transport)).toMatchObject({ access_token: 'T1' });
     expect(
-      await requestWeChat(stableToken, { grant_type: 'client_credential', appid: 'wx1', secret: SECRET, force_refresh: true }, transport),
+      await requestWeChat(token, { grant_type: 'client_credential', appid: 'wx1', secret: SECRET }, transport),
+    ).toMatchObject({ access_token: 'T1' });
+    expect(
+      await requestWeChat(
+        stableToken,
+        { grant_type: 'client_credential', appid: 'wx1', secret: SECRET, force_refresh: true },
+        transport,
+      ),
     ).toMatchObject({ access_token: 'T2', expires_in: 7000 });
     expect(stableBody).toEqual({ grant_type: 'client_credential', appid: 'wx1', secret: SECRET, force_refresh: true });
   });
@@ -135,7 +157,11 @@ describe('requestWeChat', () => {
       return '{"url":"http://mmbiz.qpic.cn/x.png"}';
     });
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
-    const reply = await requestWeChat(uploadImage, { media: { filename: 'a.png', contentType: 'image/png', data: png } }, options());
+    const reply = await requestWeChat(
+      uploadImage,
+      { media: { filename: 'a.png', contentType: 'image/png', data: png } },
+      options(),
+    );
     expect(reply.url).toBe('http://mmbiz.qpic.cn/x.png');
     expect(media?.name).toBe('a.png');
     expect(media?.type).toBe('image/png');
