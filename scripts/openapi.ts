@@ -9,6 +9,7 @@ import * as schemas from '../shared/api/schemas';
 import { Message, PreviewableMessage } from '../shared/api/message';
 import { SPEED_LEVELS } from '../shared/api/speed';
 import { WECHAT_ERRORS } from '../shared/api/wechat-errors';
+import { MSG_ID_PATTERN } from '../shared/wechat/msg-id';
 
 type Json = Record<string, unknown>;
 
@@ -227,7 +228,7 @@ export function buildOpenApi(): Json {
         get: {
           summary: "WeChat's msg_status and the recorded MASSSENDJOBFINISH report",
           parameters: [
-            { name: 'msgId', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{1,20}$' } },
+            { name: 'msgId', in: 'query', required: true, schema: { type: 'string', pattern: MSG_ID_PATTERN.source } },
           ],
           responses: {
             '200': json('StatusResponse', 'Success.'),

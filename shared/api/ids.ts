@@ -17,24 +17,8 @@ export const MediaId = z
   .brand<'MediaId'>();
 export type MediaId = z.infer<typeof MediaId>;
 
-/**
- * msg_id / msg_data_id as exact decimal digits: they are 64-bit and already past 2^31, and a
- * JSON number past 2^53 would be rounded by every JavaScript client. They travel to WeChat as
- * bare JSON numbers, so a 20-digit value past 2^64 − 1 is refused here: WeChat cannot read it.
- */
-const MAX_MSG_ID = 2n ** 64n - 1n;
-
-export const MsgId = z
-  .string()
-  .check(
-    z.regex(/^(?:0|[1-9]\d{0,19})$/, 'must be a msg_id as a string of decimal digits without leading zeros'),
-    z.refine(
-      (value) => !/^\d{20}$/.test(value) || BigInt(value) <= MAX_MSG_ID,
-      `must be at most ${MAX_MSG_ID} (a 64-bit msg_id)`,
-    ),
-  )
-  .brand<'MsgId'>();
-export type MsgId = z.infer<typeof MsgId>;
+// One msg_id schema for the API, WeChat's replies and the callback.
+export { MsgId } from '../wechat/msg-id';
 
 // WeChat limits clientmsgid to 64 bytes (errcode 45067); UTF-8 bytes, not characters.
 export const MAX_CLIENT_MSG_ID_BYTES = 64;

@@ -13,7 +13,7 @@ export async function preview(deps: Pick<WeChatDeps, 'client'>, request: Preview
   const to = 'openId' in request ? { touser: request.openId } : { towxname: request.wechatId };
   try {
     const reply = await deps.client.call(massPreview, { ...to, ...toPreviewMessage(request.message) });
-    return reply.msg_id ? { msgId: reply.msg_id as PreviewResponse['msgId'] } : {};
+    return reply.msg_id ? { msgId: reply.msg_id } : {};
   } catch (err) {
     throw toHttpError(err, {
       openId: 'openId' in request ? 'openId' : 'wechatId',

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { MassSendJobReport } from '../reports/mass-send-job-report';
 import { MsgStatus, SpeedLevel } from '../wechat/endpoints';
 import { ClientMsgId, MediaId, MsgId, OpenId } from './ids';
 import { Message, PreviewableMessage } from './message';
@@ -79,40 +80,11 @@ export type DeleteResponse = z.infer<typeof DeleteResponse>;
 export const StatusQuery = z.strictObject({ msgId: MsgId });
 export type StatusQuery = z.infer<typeof StatusQuery>;
 
-/**
- * The MASSSENDJOBFINISH push as the callback function records it (shared/callback/mass-send-job-finish.ts,
- * MassSendJobReport); documented here, passed through as stored. Null until it arrives.
- */
-const count = z.number().check(z.int());
-export const MassReport = z.nullable(
-  z.looseObject({
-    msgId: MsgId,
-    // `send success`, `send fail`, or `err(N)` with N an audit reason (10001 ads … 40002 admin did not confirm).
-    status: z.looseObject({
-      kind: z.enum(['success', 'fail', 'error']),
-      code: z.optional(count),
-      reason: z.optional(z.string()),
-    }),
-    createTime: count,
-    toUserName: z.string(),
-    fromUserName: z.string(),
-    // Approximate: WeChat pushes shortly before the job has fully finished.
-    counts: z.looseObject({ total: count, filter: count, sent: count, error: count }),
-    copyrightCheck: z.optional(
-      z.looseObject({
-        count,
-        checkState: z.optional(count),
-        results: z.array(z.looseObject({ articleIdx: count })),
-      }),
-    ),
-    articleUrls: z.optional(z.array(z.looseObject({ articleIdx: count, articleUrl: z.string() }))),
-  }),
-);
-
 export const StatusResponse = z.strictObject({
   msgId: MsgId,
   status: MsgStatus,
-  report: MassReport,
+  /** The MASSSENDJOBFINISH report the callback recorded; null until it arrives. */
+  report: z.nullable(MassSendJobReport),
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
 

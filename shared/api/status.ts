@@ -24,5 +24,5 @@ export async function getStatus(
       return null;
     }),
   ]);
-  return { msgId: reply.msg_id as MsgId, status: reply.msg_status, report: report as StatusResponse['report'] };
+  return { msgId: reply.msg_id, status: reply.msg_status, report };
 }

@@ -3,7 +3,7 @@ import type { Store } from '../store/store';
 import { decodeAesKey, decryptMessage, isCallbackCryptoError } from '../wechat/callback-crypto';
 import { isFresh, verifySignature } from '../wechat/signature';
 import { recordMassReport } from './mass-report-store';
-import type { MassSendJobReport } from './mass-send-job-finish';
+import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
 import { claimRequest, releaseRequest, replayKey } from './replay-cache';

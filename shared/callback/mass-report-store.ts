@@ -1,6 +1,6 @@
+import { MassSendJobReport } from '../reports/mass-send-job-report';
 import type { Store } from '../store/store';
-import type { MassSendJobReport } from './mass-send-job-finish';
-import { MSG_ID_PATTERN } from './msg-id';
+import { isMsgId } from '../wechat/msg-id';
 
 /**
  * Where a MASSSENDJOBFINISH report lives, keyed by WeChat's MsgID. A separate module so the
@@ -22,13 +22,20 @@ export function recordMassReport(store: Store, report: MassSendJobReport): Promi
   return store.setIfAbsent(massReportKey(report.msgId), JSON.stringify(report), MASS_REPORT_TTL_MS);
 }
 
+/** The stored report, null when there is none; a record that is not a report for `msgId` throws. */
 export async function readMassReport(store: Store, msgId: string): Promise<MassSendJobReport | null> {
-  if (!MSG_ID_PATTERN.test(msgId)) return null;
+  if (!isMsgId(msgId)) return null;
   const raw = await store.get(massReportKey(msgId));
   if (raw === null) return null;
-  const value: unknown = JSON.parse(raw);
-  if (typeof value !== 'object' || value === null || (value as { msgId?: unknown }).msgId !== msgId) {
-    throw new Error(`stored mass report for ${msgId} is unreadable`);
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw new Error(`stored mass report for ${msgId} is not JSON`);
   }
-  return value as MassSendJobReport;
+  const parsed = MassSendJobReport.safeParse(value);
+  if (!parsed.success || parsed.data.msgId !== msgId) {
+    throw new Error(`stored mass report for ${msgId} is unreadable`, { cause: parsed.error });
+  }
+  return parsed.data;
 }

@@ -1,11 +1,13 @@
 import * as z from 'zod/mini';
-import { parseMassSendStatus, type MassSendStatus } from './mass-send-status';
-import { MSG_ID_PATTERN } from './msg-id';
+import type { MassSendJobReport } from '../reports/mass-send-job-report';
+import { parseMassSendStatus, type MassSendStatus } from '../reports/mass-send-status';
+import { MsgId } from '../wechat/msg-id';
 
 /**
  * The MASSSENDJOBFINISH push (事件推送群发结果) as a zod schema over the string tree of
- * `parseXml`, and the report the product keeps of it. Field names follow WeChat's XML (note
- * `MsgID` with a capital D here, while ordinary messages say `MsgId`).
+ * `parseXml`, and its conversion to the report the product keeps (reports/mass-send-job-report.ts).
+ * Field names follow WeChat's XML (note `MsgID` with a capital D here, while ordinary messages
+ * say `MsgId`).
  */
 
 const Text = z.string();
@@ -17,8 +19,7 @@ const CountText = z.pipe(
   z.string().check(z.trim(), z.regex(/^\d{1,15}$/)),
   z.transform((text) => Number(text)),
 );
-// Mass-send ids exceed 2^31 (e.g. 3147494552); kept as the exact decimal string.
-const MsgIdText = z.string().check(z.trim(), z.regex(MSG_ID_PATTERN));
+const MsgIdText = z.pipe(z.string().check(z.trim()), MsgId);
 
 const StatusText = z.pipe(
   z.string().check(z.refine((text) => parseMassSendStatus(text) !== undefined, 'unrecognised Status')),
@@ -107,40 +108,6 @@ export const MassSendJobFinishEvent = z.object({
   ),
 });
 export type MassSendJobFinishEvent = z.output<typeof MassSendJobFinishEvent>;
-
-export interface CopyrightCheckResult {
-  count: number;
-  checkState?: number;
-  results: Array<{
-    articleIdx: number;
-    userDeclareState?: number;
-    auditState?: number;
-    originalArticleUrl?: string;
-    originalArticleType?: number;
-    canReprint?: number;
-    needReplaceContent?: number;
-    needShowReprintSource?: number;
-  }>;
-}
-
-export interface ArticleUrl {
-  articleIdx: number;
-  articleUrl: string;
-}
-
-/** What `status` and the operator notification see of one finished mass-send job. */
-export interface MassSendJobReport {
-  msgId: string;
-  status: MassSendStatus;
-  /** Unix seconds, WeChat's CreateTime. */
-  createTime: number;
-  toUserName: string;
-  fromUserName: string;
-  /** Approximate: WeChat pushes shortly before the job has fully finished. */
-  counts: { total: number; filter: number; sent: number; error: number };
-  copyrightCheck?: CopyrightCheckResult;
-  articleUrls?: ArticleUrl[];
-}
 
 function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -1,4 +1,5 @@
-import { MassSendJobFinishEvent, toMassSendJobReport, type MassSendJobReport } from './mass-send-job-finish';
+import type { MassSendJobReport } from '../reports/mass-send-job-report';
+import { MassSendJobFinishEvent, toMassSendJobReport } from './mass-send-job-finish';
 import type { XmlValue } from './xml';
 
 /**

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../wechat/signature';
 import type { Logger } from '../log';
-import type { MassSendJobReport } from './mass-send-job-finish';
+import type { MassSendJobReport } from '../reports/mass-send-job-report';
 
 /**
  * Operator notification: the typed report POSTed as JSON to NOTIFY_URL. The receiver checks

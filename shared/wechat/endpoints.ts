@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { MassMessage, PreviewMessage } from './mass-message';
+import { MsgId } from './msg-id';
 
 /**
  * Every WeChat call this product makes, as data: one request function (request.ts) serves
@@ -21,11 +22,8 @@ function endpoint<Req, Res>(definition: Endpoint<Req, Res>): Endpoint<Req, Res> 
   return definition;
 }
 
-/** A 64-bit id kept as its exact decimal digits (see json-ids.ts). */
-export const WeChatId = z.string().check(z.regex(/^\d{1,20}$/, 'must be a decimal id'));
-
 const ok = z.looseObject({ errcode: z.optional(z.literal(0)), errmsg: z.optional(z.string()) });
-const sendResult = z.looseObject({ msg_id: WeChatId, msg_data_id: z.optional(WeChatId) });
+const sendResult = z.looseObject({ msg_id: MsgId, msg_data_id: z.optional(MsgId) });
 const clientmsgid = z.optional(z.string().check(z.maxLength(64)));
 const openId = z.string().check(z.minLength(1));
 
@@ -98,7 +96,7 @@ export const massPreview = endpoint({
   auth: 'access_token',
   encoding: 'json',
   request: z.intersection(z.object({ touser: z.optional(openId), towxname: z.optional(z.string()) }), PreviewMessage),
-  response: z.looseObject({ msg_id: z.optional(WeChatId) }),
+  response: z.looseObject({ msg_id: z.optional(MsgId) }),
 });
 
 export const massDelete = endpoint({
@@ -107,7 +105,7 @@ export const massDelete = endpoint({
   auth: 'access_token',
   encoding: 'json',
   request: z.strictObject({
-    msg_id: z.optional(WeChatId),
+    msg_id: z.optional(MsgId),
     // 1-based; 0 or absent deletes every article of the message.
     article_idx: z.optional(z.number().check(z.int(), z.minimum(0))),
     url: z.optional(z.string()),
@@ -123,8 +121,8 @@ export const massGet = endpoint({
   path: '/cgi-bin/message/mass/get',
   auth: 'access_token',
   encoding: 'json',
-  request: z.strictObject({ msg_id: WeChatId }),
-  response: z.looseObject({ msg_id: WeChatId, msg_status: MsgStatus }),
+  request: z.strictObject({ msg_id: MsgId }),
+  response: z.looseObject({ msg_id: MsgId, msg_status: MsgStatus }),
 });
 
 // 0 (fastest, 800k users a minute) … 4 (slowest, 100k). Also the HTTP API's speed, so the

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStatusHandler } from '../../functions/status/handler';
+import { StatusResponse } from '../../shared/api/schemas';
+import { massReportKey } from '../../shared/callback/mass-report-store';
 import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const GET = '/cgi-bin/message/mass/get';
@@ -25,7 +27,7 @@ describe('GET /status', () => {
     api.invoke({ method: 'GET', path: '/status', query, apiKey: API_KEY });
 
   it("answers WeChat's msg_status and the recorded report, ids exact past 2^53", async () => {
-    await api.store.set('mass:report:9007199254740993', JSON.stringify(REPORT));
+    await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
     api.serveToken();
     api.serve(GET, '{"msg_id":9007199254740993,"msg_status":"SEND_SUCCESS"}');
     const res = await status({ msgId: '9007199254740993' });
@@ -33,6 +35,26 @@ describe('GET /status', () => {
     expect(res.json).toEqual({ msgId: '9007199254740993', status: 'SEND_SUCCESS', report: REPORT });
     expect(res.body).toContain('"msgId":"9007199254740993"');
     expect(api.calls[0]!.raw).toBe('{"msg_id":9007199254740993}');
+  });
+
+  it('answers a report whose Status WeChat never documented, in the shape the document promises', async () => {
+    const report = { ...REPORT, msgId: '3147494552', status: { kind: 'unrecognised', text: 'sent, mostly' } };
+    await api.store.set(massReportKey('3147494552'), JSON.stringify(report));
+    api.serveToken();
+    api.serve(GET, '{"msg_id":3147494552,"msg_status":"SEND_SUCCESS"}');
+    const res = await status({ msgId: '3147494552' });
+    expect(res.json).toEqual({ msgId: '3147494552', status: 'SEND_SUCCESS', report });
+    expect(StatusResponse.safeParse(res.json).success).toBe(true);
+  });
+
+  it('answers report: null, and logs it, when the stored record is not a report', async () => {
+    await api.store.set(massReportKey('3147494552'), JSON.stringify({ ...REPORT, msgId: '3147494552', counts: 5 }));
+    api.serveToken();
+    api.serve(GET, '{"msg_id":3147494552,"msg_status":"SEND_SUCCESS"}');
+    const res = await status({ msgId: '3147494552' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json).toEqual({ msgId: '3147494552', status: 'SEND_SUCCESS', report: null });
+    expect(api.logs.lines.join('\n')).toContain('mass report unreadable');
   });
 
   it('answers report: null until the push arrives', async () => {

@@ -4,7 +4,7 @@ import {
   readMassReport,
   type CallbackHandlerDeps,
 } from '../../../shared/callback/handle-callback';
-import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
+import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
 import { sha1Signature } from '../../../shared/wechat/signature';

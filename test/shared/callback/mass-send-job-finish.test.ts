@@ -21,6 +21,14 @@ describe('MassSendJobFinishEvent', () => {
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['MsgID']);
   });
+
+  it('refuses a 20-digit MsgID past 2^64 − 1 and one with leading zeros, as /status and WeChat do', () => {
+    for (const msgId of ['18446744073709551616', '03147494552']) {
+      const parsed = MassSendJobFinishEvent.safeParse(tree(massSendJobFinish({ msgId })));
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['MsgID']);
+    }
+  });
 });
 
 describe('toMassSendJobReport', () => {

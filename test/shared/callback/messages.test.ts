@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
+import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
 import { CallbackValidationError, parseCallbackMessage, type CallbackMessage } from '../../../shared/callback/messages';
-import { parseMassSendStatus } from '../../../shared/callback/mass-send-status';
+import { parseMassSendStatus } from '../../../shared/reports/mass-send-status';
 import { parseXml } from '../../../shared/callback/xml';
 import {
   massSendJobFinish,

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCallbackHandler } from '../../../shared/callback/handle-callback';
-import type { MassSendJobReport } from '../../../shared/callback/mass-send-job-finish';
+import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
+import { MsgId } from '../../../shared/wechat/msg-id';
 import {
   createNotifier,
   DEFAULT_NOTIFY_TIMEOUT_MS,
@@ -17,7 +18,7 @@ import { AES_KEY, APP_ID, captureLog, NOW_MS, safePush, TOKEN } from './callback
 const SECRET = 'notify-secret-9fK2';
 
 const report: MassSendJobReport = {
-  msgId: '3147494552',
+  msgId: MsgId.parse('3147494552'),
   status: { kind: 'success' },
   createTime: 1700000000,
   toUserName: 'gh_4d00ed8d6399',

@@ -1,3 +1,5 @@
+import * as z from 'zod/mini';
+
 /**
  * The `Status` of a MASSSENDJOBFINISH push: "send success", "send fail" or "err(N)".
  * "send success" may still leave a few followers unreached (they refused messages, system
@@ -27,18 +29,24 @@ export const MASS_SEND_ERROR_REASONS = {
   40002: 'admin_confirmation_timeout',
 } as const;
 
-export type MassSendErrorReason = (typeof MASS_SEND_ERROR_REASONS)[keyof typeof MASS_SEND_ERROR_REASONS] | 'unknown';
-
-export type MassSendStatus =
-  | { kind: 'success' }
-  | { kind: 'fail' }
-  | { kind: 'error'; code: number; reason: MassSendErrorReason }
-  /** A Status text WeChat has not documented: kept verbatim rather than losing the report. */
-  | { kind: 'unrecognised'; text: string };
+export const MassSendErrorReason = z.enum([...Object.values(MASS_SEND_ERROR_REASONS), 'unknown']);
+export type MassSendErrorReason = z.infer<typeof MassSendErrorReason>;
 
 // A report is worth more than strictness here: refusing an unknown Status with a 400 would make
 // WeChat give up after three tries and the counts would be lost.
 const MAX_STATUS_TEXT = 100;
+
+export const MassSendStatus = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('success') }),
+  z.object({ kind: z.literal('fail') }),
+  z.object({ kind: z.literal('error'), code: z.number().check(z.int()), reason: MassSendErrorReason }),
+  /** A Status text WeChat has not documented: kept verbatim rather than losing the report. */
+  z.object({
+    kind: z.literal('unrecognised'),
+    text: z.string().check(z.minLength(1), z.maxLength(MAX_STATUS_TEXT)),
+  }),
+]);
+export type MassSendStatus = z.infer<typeof MassSendStatus>;
 
 export function parseMassSendStatus(text_: string): MassSendStatus | undefined {
   const normalised = text_.trim().toLowerCase();
