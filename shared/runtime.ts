@@ -1,4 +1,3 @@
-import type { Dispatcher } from 'undici';
 import { createCallbackHandler } from './callback/handle-callback';
 import { createNotifier } from './callback/notify';
 import { readConfig, type Config } from './config';
@@ -6,6 +5,7 @@ import { createLogger, type Logger } from './log';
 import { rememberSecret } from './redact';
 import { openStore } from './store/open-store';
 import type { Store } from './store/store';
+import type { HttpTransport } from './transport/transport';
 import { createAccessTokenProvider, type AccessTokenProvider } from './wechat/access-token';
 import { createWeChatClient, type WeChatClient } from './wechat/client';
 import { createTokenFetcher } from './wechat/token-fetcher';
@@ -25,7 +25,8 @@ type Env = Record<string, string | undefined>;
 export interface Overrides {
   store?: Store;
   log?: Logger;
-  dispatcher?: Dispatcher;
+  /** Default: the container's node:http(s) transport. */
+  transport?: HttpTransport;
   now?: () => number;
   /** How long before expiry the token is refreshed (default 5 minutes). */
   tokenMarginMs?: number;
@@ -51,7 +52,7 @@ function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides: Overri
   const log = overrides.log ?? createLogger();
   const store = overrides.store ?? openStore(config.store.url);
   const now = overrides.now ?? Date.now;
-  const transport = { baseUrl: wechat.apiBaseUrl, timeoutMs: wechat.timeoutMs, dispatcher: overrides.dispatcher };
+  const transport = { baseUrl: wechat.apiBaseUrl, timeoutMs: wechat.timeoutMs, transport: overrides.transport };
   const tokens = createAccessTokenProvider({
     appId: wechat.appId,
     store,

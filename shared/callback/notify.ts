@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import { safeEqual } from '../wechat/signature';
 import type { Logger } from '../log';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
+import { defaultTransport } from '../transport/node-transport';
+import { HttpTransportError, type HttpTransport } from '../transport/transport';
 
 /**
  * Operator notification: the typed report POSTed as JSON to NOTIFY_URL. The receiver checks
@@ -24,7 +26,8 @@ export interface NotifierOptions {
   secret: string;
   /** Gives up on the receiver after this long; keep it within the callback's notifyWaitMs. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Default: the container's node:http(s) transport, the one WeChat calls use. */
+  transport?: HttpTransport;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -39,24 +42,25 @@ export const DEFAULT_NOTIFY_WAIT_MS = 1500;
  * pending once the handler's promise resolves.
  */
 export function createNotifier(options: NotifierOptions): (report: MassSendJobReport) => Promise<void> {
-  const send = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
   const target = new URL(options.url);
   const where = `${target.origin}${target.pathname}`;
 
   async function deliver(report: MassSendJobReport): Promise<void> {
     const body = JSON.stringify(report);
-    const response = await send(options.url, {
+    const response = await (options.transport ?? defaultTransport())({
       method: 'POST',
+      url: target,
       headers: {
         'content-type': 'application/json',
         [NOTIFY_SIGNATURE_HEADER]: signNotifyBody(body, options.secret),
       },
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
+      // The receiver's answer is only looked at for its status.
+      maxResponseBytes: 64 * 1024,
     });
-    await response.body?.cancel();
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       options.log.warn('notify rejected by receiver', { msgId: report.msgId, url: where, status: response.status });
       return;
     }
@@ -68,7 +72,7 @@ export function createNotifier(options: NotifierOptions): (report: MassSendJobRe
       options.log.warn('notify failed', {
         msgId: report.msgId,
         url: where,
-        error: error instanceof Error ? error.name : typeof error,
+        error: error instanceof HttpTransportError ? error.kind : error instanceof Error ? error.name : typeof error,
       });
     });
 }

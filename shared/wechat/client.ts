@@ -1,9 +1,9 @@
-import type { Dispatcher } from 'undici';
 import type { Endpoint } from './endpoints';
 import { isTokenInvalid } from './errors';
 import { requestWeChat } from './request';
 import type { AccessTokenProvider } from './access-token';
 import type { Logger } from '../log';
+import type { HttpTransport } from '../transport/transport';
 
 export interface WeChatClient {
   call<Req, Res>(endpoint: Endpoint<Req, Res>, body: Req): Promise<Res>;
@@ -13,7 +13,7 @@ export interface WeChatClientOptions {
   baseUrl: string;
   timeoutMs: number;
   tokens: AccessTokenProvider;
-  dispatcher?: Dispatcher;
+  transport?: HttpTransport;
   log: Logger;
 }
 

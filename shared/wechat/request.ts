@@ -1,38 +1,48 @@
-import type { Dispatcher } from 'undici';
 import type { Endpoint } from './endpoints';
 import { WeChatApiError, WeChatResponseError, WeChatTransportError } from './errors';
 import { parseWeChatJson, stringifyWeChatJson } from './json-ids';
+import { encodeMultipart, type FilePart } from '../transport/multipart';
+import { defaultTransport } from '../transport/node-transport';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  HttpTransportError,
+  type HttpRequest,
+  type HttpTransport,
+} from '../transport/transport';
 import { formatPath } from '../validation';
 
 export interface RequestOptions {
   baseUrl: string;
   timeoutMs: number;
-  /** An undici Dispatcher for Node's built-in fetch (tests pass a MockAgent). */
-  dispatcher?: Dispatcher;
+  /** Default: the container's node:http(s) transport (tests pass their own). */
+  transport?: HttpTransport;
   accessToken?: string;
 }
 
-function buildInit<Req>(endpoint: Endpoint<Req, unknown>, body: Req, url: URL): RequestInit {
+function buildRequest<Req>(endpoint: Endpoint<Req, unknown>, body: Req, url: URL, timeoutMs: number): HttpRequest {
   switch (endpoint.encoding) {
     case 'query':
       for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
         url.searchParams.set(key, String(value));
       }
-      return { method: endpoint.method };
+      return { method: endpoint.method, url, timeoutMs };
     case 'json':
       return {
         method: endpoint.method,
+        url,
+        timeoutMs,
         headers: { 'content-type': 'application/json' },
         body: stringifyWeChatJson(body),
       };
     case 'multipart': {
-      const form = new FormData();
-      for (const [field, file] of Object.entries(
-        body as Record<string, { filename: string; contentType: string; data: Uint8Array }>,
-      )) {
-        form.append(field, new Blob([file.data], { type: file.contentType }), file.filename);
-      }
-      return { method: endpoint.method, body: form };
+      const form = encodeMultipart(body as Record<string, FilePart>);
+      return {
+        method: endpoint.method,
+        url,
+        timeoutMs,
+        headers: { 'content-type': form.contentType },
+        body: form.body,
+      };
     }
   }
 }
@@ -59,26 +69,24 @@ export async function requestWeChat<Req, Res>(
     if (!options.accessToken) throw new TypeError(`${path} needs an access token`);
     url.searchParams.set('access_token', options.accessToken);
   }
-  const init = buildInit(endpoint, checked.data, url);
+  const request = buildRequest(endpoint, checked.data, url, options.timeoutMs);
 
-  let response: Response;
-  let text: string;
+  let reply: { status: number; body: Uint8Array };
   try {
-    response = await fetch(url, {
-      ...init,
-      signal: AbortSignal.timeout(options.timeoutMs),
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-    } as RequestInit);
-    text = await response.text();
+    reply = await (options.transport ?? defaultTransport())(request);
   } catch (err) {
-    const timedOut = err instanceof DOMException && err.name === 'TimeoutError';
+    if (err instanceof HttpTransportError && err.kind === 'too_large') {
+      throw new WeChatResponseError(path, `reply over ${DEFAULT_MAX_RESPONSE_BYTES} bytes`);
+    }
+    const timedOut = err instanceof HttpTransportError && err.kind === 'timeout';
     throw new WeChatTransportError(timedOut ? 'timeout' : 'network', path, undefined, {
-      cause: err instanceof Error ? new Error(err.message) : undefined,
+      cause: err instanceof HttpTransportError ? err : err instanceof Error ? new Error(err.message) : undefined,
     });
   }
-  if (response.status !== 200) {
-    throw new WeChatTransportError('http_status', path, response.status);
+  if (reply.status !== 200) {
+    throw new WeChatTransportError('http_status', path, reply.status);
   }
+  const text = Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength).toString('utf8');
 
   let json: unknown;
   try {

@@ -1,8 +1,8 @@
-import type { Dispatcher } from 'undici';
 import { stableToken, token } from './endpoints';
 import { requestWeChat } from './request';
 import type { TokenFetcher } from './access-token';
 import { rememberSecret } from '../redact';
+import type { HttpTransport } from '../transport/transport';
 
 export interface TokenFetcherOptions {
   appId: string;
@@ -12,7 +12,7 @@ export interface TokenFetcherOptions {
   /** `stable` (default) returns the same token to every caller while it is valid; `classic`
    *  issues a new token on each call and invalidates the previous one after 5 minutes. */
   kind: 'stable' | 'classic';
-  dispatcher?: Dispatcher;
+  transport?: HttpTransport;
 }
 
 export function createTokenFetcher(options: TokenFetcherOptions): TokenFetcher {

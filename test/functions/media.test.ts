@@ -141,7 +141,7 @@ describe('POST /media/*', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json.url).toMatch(/^http:\/\/mmbiz\.qpic\.cn\//);
       expect(api.calls[0]!.path).toBe('/cgi-bin/media/uploadimg');
-      const media = api.calls[0]!.form?.get('media') as File;
+      const media = (await api.calls[0]!.form)?.get('media') as File;
       expect(media.name).toBe('cover_photo.png');
       expect(media.type).toBe('image/png');
       expect(new Uint8Array(await media.arrayBuffer())).toEqual(PNG);

@@ -27,8 +27,8 @@ export interface WeChatCall {
   /** The raw request body, as WeChat receives it (ids as bare JSON numbers). */
   raw: string;
   json: unknown;
-  /** Multipart uploads (uploadimg) arrive as FormData. */
-  form?: FormData;
+  /** Multipart uploads (uploadimg), parsed from the bytes sent (by undici's multipart parser). */
+  form?: Promise<FormData>;
 }
 
 export interface ApiReply extends ApiGatewayResponse {
@@ -40,17 +40,19 @@ export interface ApiReply extends ApiGatewayResponse {
  * WeChat request recorded. The MockAgent refuses anything it was not told to expect.
  */
 export function createApiHarness(createHandler: (deps: ApiDeps) => ApiHandler, env: Record<string, string> = {}) {
-  const { agent, wechat } = createWeChatMock();
+  const { agent, wechat, transport } = createWeChatMock();
   const logs = collectLogs();
   const store = createMemoryStore();
-  const deps = buildApiDeps({ ...TEST_ENV, ...env }, { dispatcher: agent, store, log: createLogger({}, logs.sink) });
+  const deps = buildApiDeps({ ...TEST_ENV, ...env }, { transport, store, log: createLogger({}, logs.sink) });
   const main = createScfHandler(() => ({ handle: createHandler(deps), log: deps.log }));
   const calls: WeChatCall[] = [];
   const responses: ApiReply[] = [];
 
-  function record(opts: { path: string; body?: unknown }): void {
+  function record(opts: { path: string; body?: unknown; headers?: unknown }): void {
     const url = new URL(opts.path, WECHAT_ORIGIN);
-    const raw = typeof opts.body === 'string' ? opts.body : '';
+    const bytes = Buffer.isBuffer(opts.body) ? opts.body : undefined;
+    const raw = typeof opts.body === 'string' ? opts.body : bytes ? bytes.toString('utf8') : '';
+    const contentType = new Headers(opts.headers as Record<string, string>).get('content-type') ?? '';
     let json: unknown;
     try {
       json = raw ? JSON.parse(raw) : undefined;
@@ -62,7 +64,9 @@ export function createApiHarness(createHandler: (deps: ApiDeps) => ApiHandler, e
       accessToken: url.searchParams.get('access_token'),
       raw,
       json,
-      ...(opts.body instanceof FormData ? { form: opts.body } : {}),
+      ...(bytes && contentType.startsWith('multipart/form-data')
+        ? { form: new Response(bytes, { headers: { 'content-type': contentType } }).formData() }
+        : {}),
     });
   }
 
@@ -84,7 +88,7 @@ export function createApiHarness(createHandler: (deps: ApiDeps) => ApiHandler, e
       const interceptor = wechat
         .intercept({ path: (p: string) => p === path || p.startsWith(`${path}?`), method: 'POST' })
         .reply(options.status ?? 200, (opts) => {
-          record(opts as { path: string; body?: unknown });
+          record(opts as { path: string; body?: unknown; headers?: unknown });
           return typeof reply === 'string' ? reply : JSON.stringify(reply);
         });
       if (options.delayMs) interceptor.delay(options.delayMs);

@@ -12,6 +12,7 @@ import {
   verifyNotifySignature,
 } from '../../../shared/callback/notify';
 import { createMemoryStore } from '../../../shared/store/memory-store';
+import { HttpTransportError, type HttpTransport } from '../../../shared/transport/transport';
 import { massSendJobFinish } from '../../fixtures/mass-send-job-finish';
 import { AES_KEY, APP_ID, captureLog, NOW_MS, safePush, TOKEN } from './callback-requests';
 
@@ -88,20 +89,22 @@ describe('createNotifier', () => {
     const started = performance.now();
     await createNotifier({ url, secret: SECRET, timeoutMs: 100, log })(report);
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(log.lines.join()).toContain('TimeoutError');
+    expect(log.lines.join()).toContain('timeout');
   });
 
   it("gives up within 1.5 s by default, inside the callback's default wait", () => {
     expect(DEFAULT_NOTIFY_TIMEOUT_MS).toBeLessThanOrEqual(DEFAULT_NOTIFY_WAIT_MS);
   });
 
-  it('resolves, logging it, when fetch fails, without the secret or the query string of the URL', async () => {
+  it('resolves, logging it, when the transport fails, without the secret or the query string of the URL', async () => {
     const log = captureLog();
-    const failing = vi.fn<typeof fetch>().mockRejectedValue(new TypeError('fetch failed'));
+    const failing = vi
+      .fn<HttpTransport>()
+      .mockRejectedValue(new HttpTransportError('network', 'connect', { cause: new Error('ECONNREFUSED') }));
     const notify = createNotifier({
       url: 'http://127.0.0.1:9/hook?key=query-secret',
       secret: SECRET,
-      fetch: failing,
+      transport: failing,
       log,
     });
     await expect(notify(report)).resolves.toBeUndefined();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
+import { undiciTransport } from '../../support/undici-transport';
 import { buildWeChatDeps } from '../../../shared/runtime';
 import { createRefreshTokenHandler } from '../../../shared/timer/refresh-token';
 import { createLogger } from '../../../shared/log';
@@ -32,7 +33,7 @@ describe('refresh-token timer', () => {
       .times(2);
     const deps = buildWeChatDeps(ENV, {
       store,
-      dispatcher: agent,
+      transport: undiciTransport(agent),
       now: () => clock,
       tokenMarginMs: 15 * 60_000,
       log: createLogger({}, logs.sink),
@@ -53,7 +54,7 @@ describe('refresh-token timer', () => {
       .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
     const deps = buildWeChatDeps(ENV, {
       store: createMemoryStore(),
-      dispatcher: agent,
+      transport: undiciTransport(agent),
       log: createLogger({}, logs.sink),
     });
     const err = await createRefreshTokenHandler(() => deps)(TIMER_EVENT).catch((e: unknown) => e);

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
+import { undiciTransport } from '../../support/undici-transport';
 import { createAccessTokenProvider, type AccessTokenProvider } from '../../../shared/wechat/access-token';
 import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
 import { createMemoryStore } from '../../../shared/store/memory-store';
@@ -28,7 +29,7 @@ function container(
       baseUrl: WECHAT_ORIGIN,
       timeoutMs: 2_000,
       kind: 'stable',
-      dispatcher: agent,
+      transport: undiciTransport(agent),
     }),
     ...extra,
   });

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
+import { undiciTransport } from '../../support/undici-transport';
 import { createAccessTokenProvider } from '../../../shared/wechat/access-token';
 import { createWeChatClient } from '../../../shared/wechat/client';
 import { massSendAll } from '../../../shared/wechat/endpoints';
@@ -39,10 +40,16 @@ describe('createWeChatClient', () => {
         baseUrl: WECHAT_ORIGIN,
         timeoutMs: 1_000,
         kind: 'stable',
-        dispatcher: agent,
+        transport: undiciTransport(agent),
       }),
     });
-    return createWeChatClient({ baseUrl: WECHAT_ORIGIN, timeoutMs: 1_000, dispatcher: agent, tokens, log });
+    return createWeChatClient({
+      baseUrl: WECHAT_ORIGIN,
+      timeoutMs: 1_000,
+      transport: undiciTransport(agent),
+      tokens,
+      log,
+    });
   }
 
   /** Records which token each sendall carried, answering with the given replies in turn. */

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
+import { undiciTransport } from '../../support/undici-transport';
 import { massGet, massSendAll, stableToken, token, uploadImage } from '../../../shared/wechat/endpoints';
 import { WeChatApiError, WeChatResponseError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { requestWeChat } from '../../../shared/wechat/request';
@@ -11,7 +12,12 @@ const SECRET = 'app-secret-4f3e2d1c0b9a';
 describe('requestWeChat', () => {
   let agent: MockAgent;
   let wechat: ReturnType<MockAgent['get']>;
-  const options = () => ({ baseUrl: WECHAT_ORIGIN, timeoutMs: 500, dispatcher: agent, accessToken: TOKEN });
+  const options = () => ({
+    baseUrl: WECHAT_ORIGIN,
+    timeoutMs: 500,
+    transport: undiciTransport(agent),
+    accessToken: TOKEN,
+  });
 
   beforeEach(() => {
     ({ agent, wechat } = createWeChatMock());
@@ -150,10 +156,13 @@ describe('requestWeChat', () => {
   });
 
   it('uploads an image as multipart form data under the field "media"', async () => {
-    let media: File | undefined;
+    let media: Promise<File> | undefined;
     wechat.intercept({ path: `/cgi-bin/media/uploadimg?access_token=${TOKEN}`, method: 'POST' }).reply(200, (opts) => {
-      // undici hands the mock the FormData itself rather than its serialised bytes.
-      media = (opts.body as unknown as FormData).get('media') as File;
+      // The bytes as sent, read back by undici's own multipart parser.
+      const type = new Headers(opts.headers as Record<string, string>).get('content-type') ?? '';
+      media = new Response(opts.body as Buffer, { headers: { 'content-type': type } })
+        .formData()
+        .then((form) => form.get('media') as File);
       return '{"url":"http://mmbiz.qpic.cn/x.png"}';
     });
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
@@ -163,8 +172,9 @@ describe('requestWeChat', () => {
       options(),
     );
     expect(reply.url).toBe('http://mmbiz.qpic.cn/x.png');
-    expect(media?.name).toBe('a.png');
-    expect(media?.type).toBe('image/png');
-    expect(new Uint8Array(await media!.arrayBuffer())).toEqual(png);
+    const file = await media!;
+    expect(file.name).toBe('a.png');
+    expect(file.type).toBe('image/png');
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
   });
 });
