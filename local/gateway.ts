@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FunctionContainer } from './function-container';
 import { isIntegratedResponse, toScfEvent } from './api-gateway-event';
+import { findRoute, type Route } from './deployment';
 import { cronMatches, type FunctionSettings, type TimerTrigger } from './serverless-config';
 
 export interface GatewayOptions {
@@ -15,6 +16,10 @@ export interface GatewayOptions {
    *  function not listed here gets the whole environment and a 30 s timeout. */
   functions?: Record<string, FunctionSettings>;
   timers?: TimerTrigger[];
+  /** The routes api-gateway/serverless.yml declares. Given, only they answer (anything else is
+   *  404, as on API Gateway) and each must have integrated response on, or the gateway refuses
+   *  to start. Not given, `/<function>/…` goes to that function (for tests of the gateway). */
+  routes?: Route[];
   /** Largest request body accepted; API Gateway's own limit is 6 MB. */
   maxBodyBytes?: number;
   log?: (line: string) => void;
@@ -87,6 +92,16 @@ function send(res: ServerResponse, status: number, body: string | Buffer, header
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { distDir, env, timers = [], maxBodyBytes = 6 * 1024 * 1024, log = (line) => console.log(line) } = options;
   const functions = readdirSync(distDir).filter((name) => existsSync(join(distDir, name, 'index.js')));
+  const { routes } = options;
+  const closed = routes?.filter((route) => !route.integratedResponse) ?? [];
+  if (closed.length) {
+    // Without integrated response API Gateway would wrap whatever the function returns in a 200:
+    // every status code, header and the callback's plain "success" would be lost.
+    throw new Error(
+      `integrated response is off for ${closed.map((r) => `${r.method} ${r.path}`).join(', ')}: ` +
+        'API Gateway would answer every request with the raw function result',
+    );
+  }
   const containers = new Map(
     functions.map((name) => {
       const settings = options.functions?.[name];
@@ -109,7 +124,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (path === '/openapi.json' && existsSync(join(distDir, 'openapi.json'))) {
       return send(res, 200, readFileSync(join(distDir, 'openapi.json')));
     }
-    const name = path.split('/')[1] ?? '';
+    const route = routes ? findRoute(routes, req.method ?? 'GET', path) : undefined;
+    if (routes && !route) {
+      return send(
+        res,
+        404,
+        JSON.stringify({ error: { code: 'no_route', message: `no route for ${req.method} ${path}` } }),
+      );
+    }
+    const name = route ? (route.function ?? route.functionName) : (path.split('/')[1] ?? '');
     const container = containers.get(name);
     if (!container) {
       return send(
@@ -125,7 +148,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         413,
         JSON.stringify({ error: { code: 'too_large', message: `body over ${maxBodyBytes} bytes` } }),
       );
-    const { event, requestId } = toScfEvent(req, body, `/${name}`);
+    const { event, requestId } = toScfEvent(req, body, route?.path ?? `/${name}`);
     const outcome = await container.invoke(event, { request_id: requestId, function_name: name });
     let status = 502;
     if (outcome.error === 'Timeout') {
@@ -190,7 +213,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ticker = timers.length
     ? setInterval(() => {
         const now = new Date();
-        for (const trigger of timers) if (cronMatches(trigger.cron, now)) void fire(trigger).catch(() => {});
+        for (const trigger of timers)
+          if (trigger.enable !== false && cronMatches(trigger.cron, now)) void fire(trigger).catch(() => {});
       }, 1_000)
     : undefined;
   ticker?.unref();

@@ -1,12 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { dirname } from 'node:path';
+import { readDeployment, type Route, type TimerTrigger } from './deployment';
 
-export interface TimerTrigger {
-  function: string;
-  name: string;
-  cron: string;
-  argument?: string;
-}
+export type { Route, TimerTrigger };
 
 export interface FunctionSettings {
   timeoutSeconds: number;
@@ -17,38 +12,19 @@ export interface FunctionSettings {
 export interface ServerlessConfig {
   functions: Record<string, FunctionSettings>;
   timers: TimerTrigger[];
+  routes: Route[];
 }
 
-interface MultiScf {
-  inputs?: {
-    timeout?: number;
-    functions?: Record<string, { timeout?: number; environments?: Array<{ key: string }> }>;
-    triggers?: Array<{
-      type: string;
-      function?: string;
-      parameters?: { name?: string; cronExpression?: string; argument?: string };
-    }>;
-  };
-}
-
-/** The parts of serverless.yml (multi-scf) the local gateway reproduces. */
-export function readServerlessConfig(file: string): ServerlessConfig {
-  const { inputs = {} } = parse(readFileSync(file, 'utf8')) as MultiScf;
+/** The parts of the deployment description (local/deployment.ts) the local gateway reproduces. */
+export function readServerlessConfig(file: string, env: Record<string, string | undefined> = {}): ServerlessConfig {
+  const deployment = readDeployment(dirname(file), env);
   const functions = Object.fromEntries(
-    Object.entries(inputs.functions ?? {}).map(([name, fn]) => [
-      name,
-      { timeoutSeconds: fn.timeout ?? inputs.timeout ?? 3, environment: (fn.environments ?? []).map((e) => e.key) },
+    Object.values(deployment.functions).map((fn) => [
+      fn.key,
+      { timeoutSeconds: fn.timeoutSeconds, environment: fn.environment },
     ]),
   );
-  const timers = (inputs.triggers ?? [])
-    .filter((t) => t.type === 'timer' && t.function && t.parameters?.cronExpression)
-    .map((t) => ({
-      function: t.function!,
-      name: t.parameters?.name ?? 'timer',
-      cron: t.parameters!.cronExpression!,
-      ...(t.parameters?.argument ? { argument: t.parameters.argument } : {}),
-    }));
-  return { functions, timers };
+  return { functions, timers: deployment.timers, routes: deployment.routes };
 }
 
 function matches(field: string, value: number): boolean {

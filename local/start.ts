@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox } from '../sandbox/server';
 import { startGateway, type Gateway } from './gateway';
 import { loadLocalSecrets } from './local-config';
+import { checkDeployment, functionFolders, readDeployment } from './deployment';
 import { readServerlessConfig } from './serverless-config';
 import { curlExamples } from './curl-examples';
 
-const root = resolve(import.meta.dirname, '..');
+const checkout = resolve(import.meta.dirname, '..');
 
 export interface LocalOptions {
   port?: number;
@@ -19,6 +20,8 @@ export interface LocalOptions {
   callbackMode?: 'plain' | 'compat' | 'safe';
   jobDurationMs?: number;
   timers?: boolean;
+  /** Where serverless.yml, api-gateway/ and dist/ are (default: this checkout). */
+  root?: string;
   log?: (line: string) => void;
 }
 
@@ -33,6 +36,7 @@ export interface Local {
 /** The whole product on one machine: the WeChat sandbox plus every built bundle behind a gateway. */
 export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const root = options.root ?? checkout;
   const dataDir = options.dataDir ?? resolve(root, '.local');
   const secrets = loadLocalSecrets(dataDir);
   const account = DEMO_ACCOUNTS[options.account ?? 'service'];
@@ -56,7 +60,16 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     STORE_URL: options.storeUrl ?? `file:${resolve(dataDir, 'store')}`,
     API_KEYS: apiKeys,
   };
-  const serverless = readServerlessConfig(resolve(root, 'serverless.yml'));
+  // The same files `serverless deploy` reads; what would deploy broken does not start here either.
+  const problems = checkDeployment(readDeployment(root, { STAGE: 'local' }), {
+    distDir: resolve(root, 'dist'),
+    functionFolders: functionFolders(root),
+  });
+  if (problems.length) {
+    await sandbox.close();
+    throw new Error(`the deployment description would deploy a broken service:\n  ${problems.join('\n  ')}`);
+  }
+  const serverless = readServerlessConfig(resolve(root, 'serverless.yml'), { STAGE: 'local' });
   let gateway: Gateway;
   try {
     gateway = await startGateway({
@@ -65,6 +78,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
       env,
       functions: serverless.functions,
       timers: options.timers === false ? [] : serverless.timers,
+      routes: serverless.routes,
       log: (line) => log(`[gateway] ${line}`),
     });
   } catch (err) {

@@ -127,7 +127,13 @@ describe('startGateway', () => {
   });
 
   it('fires a timer trigger with an SCF timer event', async () => {
-    const result = (await gateway.fire({ function: 'echo', name: 'tick', cron: '* * * * * * *', argument: 'arg' })) as {
+    const result = (await gateway.fire({
+      function: 'echo',
+      name: 'tick',
+      cron: '* * * * * * *',
+      enable: true,
+      argument: 'arg',
+    })) as {
       body: string;
     };
     expect(JSON.parse(result.body).event).toMatchObject({ Type: 'Timer', TriggerName: 'tick', Message: 'arg' });
@@ -140,5 +146,51 @@ describe('maskCredentials', () => {
     expect(maskCredentials('redis://:s3cret@10.0.0.5:6379/0')).toBe('redis://***@10.0.0.5:6379/0');
     expect(maskCredentials('redis://user:pw@host')).toBe('redis://***@host');
     expect(maskCredentials('file:/work/.local/store')).toBe('file:/work/.local/store');
+  });
+});
+
+describe('startGateway with the routes of api-gateway/serverless.yml', () => {
+  let dist: string;
+  beforeAll(async () => {
+    dist = await mkdtemp(join(tmpdir(), 'gateway-routes-'));
+    await mkdir(join(dist, 'echo'));
+    await writeFile(join(dist, 'echo', 'index.js'), ECHO);
+  });
+  afterAll(async () => {
+    await rm(dist, { recursive: true, force: true });
+  });
+  const route = (path: string, method: string, integratedResponse = true) => ({
+    path,
+    method,
+    functionName: 'wechat-mass-send-local-echo',
+    function: 'echo',
+    integratedResponse,
+    serviceTimeout: 5,
+  });
+
+  it('answers only the declared method and path, 404 for the rest as API Gateway does', async () => {
+    const gateway = await startGateway({
+      distDir: dist,
+      env: { PATH: process.env.PATH },
+      routes: [route('/things', 'POST')],
+      log: () => {},
+    });
+    try {
+      const ok = await fetch(`${gateway.url}/things`, { method: 'POST', body: '{}' });
+      expect(ok.status).toBe(200);
+      const { event } = (await ok.json()) as { event: { requestContext: { path: string } } };
+      expect(event.requestContext.path).toBe('/things');
+      expect((await fetch(`${gateway.url}/things`)).status).toBe(404);
+      expect((await fetch(`${gateway.url}/echo`, { method: 'POST', body: '{}' })).status).toBe(404);
+      expect((await fetch(`${gateway.url}/things/more`, { method: 'POST', body: '{}' })).status).toBe(404);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('refuses to start with a route whose integrated response is off', async () => {
+    await expect(
+      startGateway({ distDir: dist, env: {}, routes: [route('/things', 'POST', false)], log: () => {} }),
+    ).rejects.toThrow('integrated response is off for POST /things');
   });
 });

@@ -7,7 +7,9 @@ const config = readServerlessConfig(resolve(import.meta.dirname, '../../serverle
 
 describe('readServerlessConfig', () => {
   it('finds the refresh-token timer declared in serverless.yml', () => {
-    expect(config.timers).toEqual([{ function: 'refresh-token', name: 'refresh-token', cron: '0 */5 * * * * *' }]);
+    expect(config.timers).toEqual([
+      { function: 'refresh-token', name: 'refresh-token', cron: '0 */5 * * * * *', enable: true },
+    ]);
   });
 
   it('declares every function folder, each with a timeout', () => {
