@@ -62,7 +62,22 @@ export interface SandboxSnapshot {
     cardIds: string[];
     speed: number;
   }>;
-  media: Array<{ mediaId: string; appid: string; type: string; createdAt: number; expiresAt?: number }>;
+  /** Every media id: seeded, uploaded (permanent or temporary), uploadnews/uploadvideo and drafts. */
+  media: Array<{
+    mediaId: string;
+    appid: string;
+    type: string;
+    origin: string;
+    createdAt: number;
+    expiresAt?: number;
+    name?: string;
+    bytes?: number;
+    format?: string;
+    url?: string;
+    title?: string;
+    articles?: Array<{ title: string; thumbMediaId: string; needOpenComment?: 0 | 1; onlyFansCanComment?: 0 | 1 }>;
+    sentAt?: number;
+  }>;
   uploadedImages: Array<{ appid: string; url: string; bytes: number }>;
   limits: Limits;
   callback: { url: string; mode: string; hasToken: boolean; hasEncodingAesKey: boolean } | null;
@@ -132,12 +147,27 @@ function snapshot(state: SandboxState): SandboxSnapshot {
       cardIds: a.cardIds,
       speed: state.speeds.get(a.appid) ?? 0,
     })),
-    media: state.media.list().map(({ mediaId, appid, type, createdAt, expiresAt }) => ({
-      mediaId,
-      appid,
-      type,
-      createdAt,
-      ...(expiresAt === undefined ? {} : { expiresAt }),
+    media: state.media.list().map((r) => ({
+      mediaId: r.mediaId,
+      appid: r.appid,
+      type: r.type,
+      origin: r.origin,
+      createdAt: r.createdAt,
+      ...(r.expiresAt === undefined ? {} : { expiresAt: r.expiresAt }),
+      ...(r.name === undefined ? {} : { name: r.name, bytes: r.bytes, format: r.format }),
+      ...(r.url === undefined ? {} : { url: r.url }),
+      ...(r.title === undefined ? {} : { title: r.title }),
+      ...(r.articles === undefined
+        ? {}
+        : {
+            articles: r.articles.map((a) => ({
+              title: a.title,
+              thumbMediaId: a.thumbMediaId,
+              ...(a.needOpenComment === undefined ? {} : { needOpenComment: a.needOpenComment }),
+              ...(a.onlyFansCanComment === undefined ? {} : { onlyFansCanComment: a.onlyFansCanComment }),
+            })),
+          }),
+      ...(r.sentAt === undefined ? {} : { sentAt: r.sentAt }),
     })),
     uploadedImages: state.media.images.map(({ appid, url, bytes }) => ({ appid, url, bytes })),
     limits: { ...state.quotas.limits },

@@ -83,6 +83,7 @@ function submitJob(
   };
   state.messages.set(msgId, message);
   state.sending.add(message);
+  if (content.msgtype === 'mpnews') state.media.markSent(content.mediaId);
   rememberClientMsgId(state, req.appid, clientMsgId, msgId);
   scheduleJob(state);
   req.notes.push(`msg_id=${msgId}`);

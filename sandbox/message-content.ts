@@ -49,6 +49,7 @@ export function parseContent(body: Record<string, unknown>, ctx: ContentContext)
   switch (msgtype as MassMsgType) {
     case 'mpnews': {
       const news = media.find(appid, objectAt(body, 'mpnews').media_id, ['news'], 'mpnews.media_id');
+      if (news.sentAt !== undefined) throw new WeChatError(40007, 'mpnews.media_id (draft already sent)');
       const reprint = body.send_ignore_reprint ?? 0;
       if (reprint !== 0 && reprint !== 1) throw new WeChatError(40097, 'send_ignore_reprint');
       return {

@@ -1,5 +1,5 @@
 /**
- * Just enough multipart/form-data parsing for `uploadimg`: find the part named `media`.
+ * Just enough multipart/form-data parsing for the uploads: find the part with a given name.
  * WeChat's examples upload with `curl -F media=@file.jpg`.
  */
 export interface FormFile {
@@ -35,4 +35,10 @@ export function findFormFile(contentType: string | undefined, body: Buffer, fiel
     start = next;
   }
   return undefined;
+}
+
+/** A plain (non-file) form field as text, e.g. add_material's `description`. */
+export function findFormField(contentType: string | undefined, body: Buffer, field: string): string | undefined {
+  const part = findFormFile(contentType, body, field);
+  return part === undefined ? undefined : part.data.toString('utf8');
 }

@@ -6,6 +6,8 @@ import { holdOpen, readBody, sendJson, sendText } from './http-io';
 import { finishDueJobs } from './jobs';
 import { deleteMessage, getSpeed, getStatus, setSpeed } from './mass-status-api';
 import { preview, sendAll, sendToList } from './mass-api';
+import { addDraft, batchGetDrafts, countDrafts, deleteDraft, getDraft } from './draft-api';
+import { addMaterial, batchGetMaterial, delMaterial, getMaterialCount, uploadTemporary } from './material-api';
 import { uploadImage, uploadNews, uploadVideo } from './media-api';
 import { isRecord } from './message-content';
 import type { SandboxState } from './state';
@@ -19,7 +21,12 @@ import { issueStableToken, issueToken } from './token-api';
  */
 type Route =
   | { method: 'GET' | 'POST'; body: 'none' | 'json'; auth: false; handle: (req: ApiRequest) => ApiBody }
-  | { method: 'POST'; body: 'none' | 'json' | 'multipart'; auth: true; handle: (req: AuthedRequest) => ApiBody };
+  | {
+      method: 'GET' | 'POST';
+      body: 'none' | 'json' | 'multipart';
+      auth: true;
+      handle: (req: AuthedRequest) => ApiBody;
+    };
 
 const ROUTES: Readonly<Record<string, Route>> = {
   '/cgi-bin/token': { method: 'GET', body: 'none', auth: false, handle: issueToken },
@@ -34,6 +41,17 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/cgi-bin/media/uploadimg': { method: 'POST', body: 'multipart', auth: true, handle: uploadImage },
   '/cgi-bin/media/uploadnews': { method: 'POST', body: 'json', auth: true, handle: uploadNews },
   '/cgi-bin/media/uploadvideo': { method: 'POST', body: 'json', auth: true, handle: uploadVideo },
+  '/cgi-bin/media/upload': { method: 'POST', body: 'multipart', auth: true, handle: uploadTemporary },
+  '/cgi-bin/material/add_material': { method: 'POST', body: 'multipart', auth: true, handle: addMaterial },
+  '/cgi-bin/material/batchget_material': { method: 'POST', body: 'json', auth: true, handle: batchGetMaterial },
+  // WeChat documents the two counts as GET.
+  '/cgi-bin/material/get_materialcount': { method: 'GET', body: 'none', auth: true, handle: getMaterialCount },
+  '/cgi-bin/material/del_material': { method: 'POST', body: 'json', auth: true, handle: delMaterial },
+  '/cgi-bin/draft/add': { method: 'POST', body: 'json', auth: true, handle: addDraft },
+  '/cgi-bin/draft/get': { method: 'POST', body: 'json', auth: true, handle: getDraft },
+  '/cgi-bin/draft/batchget': { method: 'POST', body: 'json', auth: true, handle: batchGetDrafts },
+  '/cgi-bin/draft/delete': { method: 'POST', body: 'json', auth: true, handle: deleteDraft },
+  '/cgi-bin/draft/count': { method: 'GET', body: 'none', auth: true, handle: countDrafts },
 };
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
