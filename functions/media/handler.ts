@@ -1,5 +1,5 @@
 import { authenticate } from '../../shared/http/auth';
-import { queryParam, type ApiHandler } from '../../shared/http/api-gateway';
+import type { ApiHandler } from '../../shared/http/api-gateway';
 import { HttpError } from '../../shared/http/http-error';
 import { readJsonBody } from '../../shared/http/json-body';
 import { convertVideo, uploadArticleImage, uploadNewsArticles } from '../../shared/api/media';
@@ -21,7 +21,7 @@ export function createMediaHandler(deps: ApiDeps): ApiHandler {
     }
     if (pathEndsWith(request, '/media/image')) {
       requireMethod(request, 'POST');
-      return { status: 200, body: await uploadArticleImage(deps, request.rawBody, queryParam(request, 'filename')) };
+      return { status: 200, body: await uploadArticleImage(deps, request) };
     }
     throw new HttpError(404, 'not_found', 'no such route; use /media/news, /media/image or /media/video');
   };

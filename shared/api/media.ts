@@ -1,4 +1,6 @@
-import { HttpError } from '../http/http-error';
+import type { ApiRequest } from '../http/api-gateway';
+import { readUpload, uploadFilename, type UploadDeps } from '../media/upload-input';
+import { ARTICLE_IMAGE_RULE } from '../media/upload-limits';
 import type { WeChatDeps } from '../runtime';
 import { uploadImage, uploadNews, uploadVideo, type NewsArticle } from '../wechat/endpoints';
 import type { MediaId } from './ids';
@@ -52,46 +54,22 @@ export async function convertVideo(deps: Deps, request: MediaVideoRequest): Prom
   }
 }
 
-// uploadimg takes jpg/png below 1 MB; its URL is the only image source article content may use.
-export const MAX_IMAGE_BYTES = 1024 * 1024 - 1;
-
-const FORMATS = [
-  { type: 'image/jpeg', extension: 'jpg', magic: [0xff, 0xd8, 0xff] },
-  { type: 'image/png', extension: 'png', magic: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] },
-] as const;
-
-export function sniffImage(data: Uint8Array): (typeof FORMATS)[number] | undefined {
-  return FORMATS.find((format) => format.magic.every((byte, i) => data[i] === byte));
-}
-
-export async function uploadArticleImage(deps: Deps, data: Uint8Array, filename?: string): Promise<MediaImageResponse> {
-  if (data.length === 0) {
-    throw new HttpError(400, 'invalid_request', 'the body must hold the image', {
-      fields: [{ path: '(body)', reason: 'is empty' }],
-    });
-  }
-  if (data.length > MAX_IMAGE_BYTES) {
-    throw new HttpError(413, 'image_too_large', `WeChat takes images below 1 MB; this one has ${data.length} bytes`, {
-      fields: [{ path: '(body)', reason: 'must be below 1 MB' }],
-    });
-  }
-  const format = sniffImage(data);
-  if (!format) {
-    throw new HttpError(415, 'unsupported_media_type', 'WeChat takes JPEG or PNG images only', {
-      fields: [{ path: '(body)', reason: 'is neither a JPEG nor a PNG image' }],
-    });
-  }
-  const base =
-    (filename ?? 'image')
-      .replace(/[^A-Za-z0-9._-]/g, '_')
-      .replace(/\.(jpe?g|png)$/i, '')
-      .slice(0, 64) || 'image';
+/**
+ * An image for article content (uploadimg: jpg/png below 1 MB) → its URL, the only image
+ * source article HTML may use. Raw body, multipart form or `{sourceUrl}` (upload-input.ts).
+ */
+export async function uploadArticleImage(deps: Deps & UploadDeps, request: ApiRequest): Promise<MediaImageResponse> {
+  const file = await readUpload(request, ARTICLE_IMAGE_RULE, deps);
   try {
     const reply = await deps.client.call(uploadImage, {
-      media: { filename: `${base}.${format.extension}`, contentType: format.type, data: new Uint8Array(data) },
+      media: {
+        filename: uploadFilename(file, 'image'),
+        contentType: file.format.contentType,
+        data: new Uint8Array(file.data),
+      },
     });
     return { url: reply.url };
   } catch (err) {
-    throw toHttpError(err);
+    throw toHttpError(err, { media: file.path });
   }
 }

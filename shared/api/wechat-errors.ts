@@ -24,7 +24,15 @@ export type FieldRole =
   | 'articleIdx'
   | 'clientMsgId'
   | 'speed'
-  | 'openIds';
+  | 'openIds'
+  | 'media'
+  | 'mediaType'
+  | 'articles'
+  | 'title'
+  | 'author'
+  | 'digest'
+  | 'content'
+  | 'contentSourceUrl';
 
 export interface WeChatErrorRule {
   status: number;
@@ -47,6 +55,24 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message: 'WeChat does not know this OpenID for this Official Account',
     field: 'openId',
   },
+  40004: {
+    status: 400,
+    code: 'invalid_media_type',
+    message: 'WeChat rejected the media type: it takes image, voice, video or thumb',
+    field: 'mediaType',
+  },
+  40005: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'WeChat rejected the file format for this media type',
+    field: 'media',
+  },
+  40006: {
+    status: 413,
+    code: 'media_too_large',
+    message: 'WeChat rejected the file size for this media type',
+    field: 'media',
+  },
   40007: {
     status: 400,
     code: 'invalid_media_id',
@@ -66,6 +92,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs',
     field: 'openIds',
   },
+  40097: { status: 400, code: 'invalid_argument', message: 'WeChat rejected an argument of the request' },
   40130: {
     status: 400,
     code: 'invalid_openid_list',
@@ -88,16 +115,71 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     field: 'wechatId',
   },
   40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
+  41005: { status: 400, code: 'media_missing', message: 'WeChat received no file', field: 'media' },
+  44003: {
+    status: 400,
+    code: 'empty_news',
+    message: 'WeChat rejected the articles: one is empty or lacks a title or content',
+    field: 'articles',
+  },
   44004: {
     status: 400,
     code: 'empty_content',
     message: 'WeChat rejected the message: its content is empty',
     field: 'mediaId',
   },
+  45001: {
+    status: 413,
+    code: 'media_too_large',
+    message: 'WeChat rejected the file: it is over the size limit of its media type',
+    field: 'media',
+  },
+  45002: {
+    status: 400,
+    code: 'content_too_long',
+    message: 'WeChat rejected the article content: under 20,000 characters and 1 MB',
+    field: 'content',
+  },
+  45003: {
+    status: 400,
+    code: 'title_too_long',
+    message: 'WeChat rejected the title: at most 32 characters',
+    field: 'title',
+  },
+  45004: {
+    status: 400,
+    code: 'digest_too_long',
+    message: 'WeChat rejected the digest: at most 128 characters',
+    field: 'digest',
+  },
+  45005: {
+    status: 400,
+    code: 'url_too_long',
+    message: 'WeChat rejected the content source URL: at most 1 KB',
+    field: 'contentSourceUrl',
+  },
+  45007: {
+    status: 400,
+    code: 'voice_too_long',
+    message: 'WeChat rejected the voice: it plays longer than 60 seconds',
+    field: 'media',
+  },
+  45008: {
+    status: 400,
+    code: 'too_many_articles',
+    message: 'WeChat rejected the articles: at most 8',
+    field: 'articles',
+  },
   45009: {
     status: 429,
     code: 'daily_api_quota_exhausted',
     message: "this Official Account has used up today's API call quota for this endpoint; retry tomorrow",
+  },
+  45110: {
+    status: 400,
+    code: 'author_too_long',
+    message: 'WeChat rejected the author: at most 16 characters',
+    field: 'author',
   },
   45011: {
     status: 429,

@@ -7,14 +7,23 @@ export interface FilePart {
 }
 
 /**
- * multipart/form-data (RFC 7578) with file parts only, which is all WeChat's upload endpoints
- * take (`uploadimg` reads the part named `media`). Built by hand instead of with FormData,
- * which lives in Node's undici and would load it.
+ * multipart/form-data (RFC 7578): file parts (`uploadimg` and `add_material` read the part
+ * named `media`) and text parts (add_material's `description` for a video). Built by hand
+ * instead of with FormData, which lives in Node's undici and would load it.
  */
-export function encodeMultipart(files: Record<string, FilePart>): { contentType: string; body: Buffer } {
+export function encodeMultipart(fields: Record<string, FilePart | string>): { contentType: string; body: Buffer } {
   const boundary = `----wechat-mass-send-${randomBytes(12).toString('hex')}`;
   const parts: Buffer[] = [];
-  for (const [field, file] of Object.entries(files)) {
+  for (const [field, file] of Object.entries(fields)) {
+    if (typeof file === 'string') {
+      parts.push(
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${quote(field)}"\r\n\r\n${file}\r\n`,
+          'utf8',
+        ),
+      );
+      continue;
+    }
     parts.push(
       Buffer.from(
         `--${boundary}\r\n` +

@@ -14,6 +14,8 @@ export interface Endpoint<Req, Res> {
   readonly auth: 'access_token' | 'none';
   /** How the request travels: a JSON body, query parameters, or multipart form data. */
   readonly encoding: 'json' | 'query' | 'multipart';
+  /** Multipart only: the body fields that travel in the query string instead (`type`). */
+  readonly query?: readonly string[];
   readonly request: z.ZodMiniType<Req>;
   readonly response: z.ZodMiniType<Res>;
 }
@@ -195,4 +197,165 @@ export const uploadImage = endpoint({
   encoding: 'multipart',
   request: z.strictObject({ media: MediaFile }),
   response: z.looseObject({ url: z.string() }),
+});
+
+/** The four kinds of uploaded media WeChat knows (add_material and media/upload take `type`). */
+export const UploadType = z.enum(['image', 'voice', 'video', 'thumb']);
+export type UploadType = z.infer<typeof UploadType>;
+
+const mediaId = z.string().check(z.minLength(1));
+const page = {
+  offset: z.number().check(z.int(), z.minimum(0)),
+  count: z.number().check(z.int(), z.minimum(1), z.maximum(20)),
+};
+
+/** Permanent material; `description` (video only) is the JSON `{title, introduction}` as text. */
+export const addMaterial = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/material/add_material',
+  auth: 'access_token',
+  encoding: 'multipart',
+  query: ['type'],
+  request: z.strictObject({ type: UploadType, media: MediaFile, description: z.optional(z.string()) }),
+  response: z.looseObject({ media_id: z.string().check(z.minLength(1)), url: z.optional(z.string()) }),
+});
+
+/** Temporary material, kept by WeChat for 3 days. */
+export const uploadTemporaryMedia = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/media/upload',
+  auth: 'access_token',
+  encoding: 'multipart',
+  query: ['type'],
+  request: z.strictObject({ type: UploadType, media: MediaFile }),
+  response: z.looseObject({
+    type: z.optional(z.string()),
+    media_id: z.string().check(z.minLength(1)),
+    created_at: z.number(),
+  }),
+});
+
+export const MaterialListType = z.enum(['image', 'video', 'voice', 'news']);
+export type MaterialListType = z.infer<typeof MaterialListType>;
+
+export const batchGetMaterial = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/material/batchget_material',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ type: MaterialListType, ...page }),
+  response: z.looseObject({
+    total_count: z.number(),
+    item_count: z.number(),
+    item: z.array(
+      z.looseObject({
+        media_id: z.string(),
+        name: z.optional(z.string()),
+        update_time: z.optional(z.number()),
+        url: z.optional(z.string()),
+        content: z.optional(z.unknown()),
+      }),
+    ),
+  }),
+});
+
+export const getMaterialCount = endpoint({
+  method: 'GET',
+  path: '/cgi-bin/material/get_materialcount',
+  auth: 'access_token',
+  encoding: 'query',
+  request: z.strictObject({}),
+  response: z.looseObject({
+    voice_count: z.number(),
+    video_count: z.number(),
+    image_count: z.number(),
+    news_count: z.number(),
+  }),
+});
+
+export const delMaterial = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/material/del_material',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ media_id: mediaId }),
+  response: ok,
+});
+
+const flag01 = z.optional(z.union([z.literal(0), z.literal(1)]));
+
+export const DraftArticle = z.strictObject({
+  article_type: z.optional(z.literal('news')),
+  title: z.string().check(z.minLength(1)),
+  author: z.optional(z.string()),
+  digest: z.optional(z.string()),
+  content: z.string().check(z.minLength(1)),
+  content_source_url: z.optional(z.string()),
+  thumb_media_id: mediaId,
+  need_open_comment: flag01,
+  only_fans_can_comment: flag01,
+  pic_crop_235_1: z.optional(z.string()),
+  pic_crop_1_1: z.optional(z.string()),
+});
+export type DraftArticle = z.infer<typeof DraftArticle>;
+
+const draftNewsItem = z.looseObject({
+  title: z.string(),
+  author: z.optional(z.string()),
+  digest: z.optional(z.string()),
+  content: z.optional(z.string()),
+  content_source_url: z.optional(z.string()),
+  thumb_media_id: z.optional(z.string()),
+  need_open_comment: z.optional(z.number()),
+  only_fans_can_comment: z.optional(z.number()),
+  pic_crop_235_1: z.optional(z.string()),
+  pic_crop_1_1: z.optional(z.string()),
+  url: z.optional(z.string()),
+});
+export type DraftNewsItem = z.infer<typeof draftNewsItem>;
+
+export const draftAdd = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/draft/add',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ articles: z.array(DraftArticle).check(z.minLength(1), z.maxLength(8)) }),
+  response: z.looseObject({ media_id: z.string().check(z.minLength(1)) }),
+});
+
+export const draftGet = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/draft/get',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ media_id: mediaId }),
+  response: z.looseObject({ news_item: z.array(draftNewsItem) }),
+});
+
+export const draftBatchGet = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/draft/batchget',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ ...page, no_content: flag01 }),
+  response: z.looseObject({
+    total_count: z.number(),
+    item_count: z.number(),
+    item: z.array(
+      z.looseObject({
+        media_id: z.string(),
+        content: z.looseObject({ news_item: z.array(draftNewsItem) }),
+        update_time: z.optional(z.number()),
+      }),
+    ),
+  }),
+});
+
+export const draftDelete = endpoint({
+  method: 'POST',
+  path: '/cgi-bin/draft/delete',
+  auth: 'access_token',
+  encoding: 'json',
+  request: z.strictObject({ media_id: mediaId }),
+  response: ok,
 });

@@ -1,4 +1,4 @@
-import type { Endpoint } from './endpoints';
+import type { Endpoint, MediaFile } from './endpoints';
 import { WeChatApiError, WeChatResponseError, WeChatTransportError } from './errors';
 import { parseWeChatJson, stringifyWeChatJson } from './json-ids';
 import { encodeMultipart, type FilePart } from '../transport/multipart';
@@ -35,7 +35,15 @@ function buildRequest<Req>(endpoint: Endpoint<Req, unknown>, body: Req, url: URL
         body: stringifyWeChatJson(body),
       };
     case 'multipart': {
-      const form = encodeMultipart(body as Record<string, FilePart>);
+      // Files become file parts, strings text parts (add_material's `description`); the fields
+      // the endpoint names in `query` (the media `type`) go in the query string as WeChat wants.
+      const parts: Record<string, FilePart | string> = {};
+      for (const [field, value] of Object.entries(body as Record<string, string | MediaFile | undefined>)) {
+        if (value === undefined) continue;
+        if (endpoint.query?.includes(field)) url.searchParams.set(field, String(value));
+        else parts[field] = value;
+      }
+      const form = encodeMultipart(parts);
       return {
         method: endpoint.method,
         url,

@@ -167,7 +167,7 @@ describe('POST /media/*', () => {
         headers: { 'content-type': 'image/gif' },
       });
       expect(res.statusCode).toBe(415);
-      expect(res.json.error.fields).toEqual([{ path: '(body)', reason: 'is neither a JPEG nor a PNG image' }]);
+      expect(res.json.error.fields).toEqual([{ path: '(body)', reason: 'is gif, expected jpeg, png' }]);
     });
 
     it('answers 413 for an image of 1 MB or more', async () => {
