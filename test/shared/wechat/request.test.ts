@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
-import { massGet, massSendAll, stableToken, token, uploadImage } from '../../../shared/wechat/endpoints';
+import { addMaterial, massGet, massSendAll, stableToken, token, uploadImage } from '../../../shared/wechat/endpoints';
 import { WeChatApiError, WeChatResponseError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { requestWeChat } from '../../../shared/wechat/request';
 import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
@@ -176,5 +176,28 @@ describe('requestWeChat', () => {
     expect(file.name).toBe('a.png');
     expect(file.type).toBe('image/png');
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
+  });
+
+  it('sends add_material with the type in the query and a video description as a text part', async () => {
+    let form: Promise<FormData> | undefined;
+    wechat
+      .intercept({ path: `/cgi-bin/material/add_material?access_token=${TOKEN}&type=video`, method: 'POST' })
+      .reply(200, (opts) => {
+        const type = new Headers(opts.headers as Record<string, string>).get('content-type') ?? '';
+        form = new Response(opts.body as Buffer, { headers: { 'content-type': type } }).formData();
+        return '{"media_id":"MEDIA"}';
+      });
+    const mp4 = new Uint8Array([0, 0, 0, 0x18, 0x66, 0x74, 0x79, 0x70]);
+    const description = JSON.stringify({ title: 'Clip', introduction: 'Hi' });
+    const reply = await requestWeChat(
+      addMaterial,
+      { type: 'video', media: { filename: 'a.mp4', contentType: 'video/mp4', data: mp4 }, description },
+      options(),
+    );
+    expect(reply.media_id).toBe('MEDIA');
+    const sent = await form!;
+    expect(sent.get('description')).toBe(description);
+    expect(sent.get('type')).toBeNull();
+    expect(new Uint8Array(await (sent.get('media') as File).arrayBuffer())).toEqual(mp4);
   });
 });
