@@ -43,6 +43,23 @@ describe('startGateway', () => {
     await rm(dist, { recursive: true, force: true });
   });
 
+  it('refuses a binary body whose base64 event would pass the 6 MB SCF takes, though the body itself is under 6 MB', async () => {
+    const body = Buffer.alloc(5 * 1024 * 1024, 0xab);
+    const res = await fetch(`${gateway.url}/echo/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body,
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    const fits = await fetch(`${gateway.url}/echo/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/png' },
+      body: Buffer.alloc(4 * 1024 * 1024, 0xab),
+    });
+    expect(fits.status).toBe(200);
+  });
+
   it('turns an HTTP request into an SCF API Gateway event and the integrated response back', async () => {
     const res = await fetch(`${gateway.url}/echo/sub?msgId=12&tag=a&tag=b&flag`, {
       method: 'POST',
