@@ -1,15 +1,17 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API, built from the same zod schemas the handlers
- * validate with (shared/api/schemas.ts). scripts/build.ts writes it to dist/openapi.json.
+ * The OpenAPI 3.1 document of the HTTP API, built from the route table (shared/api/route-table.ts)
+ * and the same zod schemas the routes validate with. scripts/build.ts writes it to dist/openapi.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod/mini';
+import { API_ROUTES } from '../shared/api/route-table';
 import * as schemas from '../shared/api/schemas';
+import { isRawBody, type Route } from '../shared/http/route';
+import type { ApiDeps } from '../shared/runtime';
 import { Message, PreviewableMessage } from '../shared/api/message';
 import { SPEED_LEVELS } from '../shared/api/speed';
 import { WECHAT_ERRORS } from '../shared/api/wechat-errors';
-import { MSG_ID_PATTERN } from '../shared/wechat/msg-id';
 
 type Json = Record<string, unknown>;
 
@@ -103,76 +105,101 @@ const INVALID_INPUT_ERRCODES = Object.entries(WECHAT_ERRORS)
   .map(([errcode]) => errcode)
   .join(', ');
 
-const COMMON_ERRORS = {
-  '400': error(
-    `Invalid input: \`error.fields\` names every offending field (\`{path, reason}\`), including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`,
-  ),
-  '401': error('Missing or wrong `Authorization: Bearer <API key>`. No WeChat call is made.'),
-  '403': error('WeChat errcode 48001: this Official Account may not use this API.'),
-  '405': error('Method not allowed; the `Allow` header lists the right ones.'),
-  '429': error(
-    'WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), 45009 daily API quota, 45028 no mass-send quota left.',
-  ),
-  '500': error('Our own fault: a generic message and the request id; the detail is in the log.'),
-  '502': error(
-    'WeChat failed: unknown errcodes carry `errcode` and `errmsg`; token errors after the one retry; unreadable replies.',
-  ),
-  '503': error(
-    '`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): the shared store (token cache, send records) failed, so nothing was done, retry shortly (a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).',
-  ),
-  '504': error('WeChat did not answer in time.'),
+/** The errors every route can answer; a route's own `responses` add to or refine them. */
+const COMMON_ERRORS: Record<number, string> = {
+  400: `Invalid input: \`error.fields\` names every offending field (\`{path, reason}\`), including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`,
+  401: 'Missing or wrong `Authorization: Bearer <API key>`. No WeChat call is made.',
+  403: 'WeChat errcode 48001: this Official Account may not use this API.',
+  405: 'Method not allowed; the `Allow` header lists the right ones.',
+  429: 'WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), 45009 daily API quota, 45028 no mass-send quota left.',
+  500: 'Our own fault: a generic message and the request id; the detail is in the log.',
+  502: 'WeChat failed: unknown errcodes carry `errcode` and `errmsg`; token errors after the one retry; unreadable replies.',
+  503: '`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): the shared store (token cache, send records) failed, so nothing was done, retry shortly (a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).',
+  504: 'WeChat did not answer in time.',
 };
 
-const SEND_ERRORS = {
-  ...COMMON_ERRORS,
-  '409': error(
-    '`send_in_progress`: a send with this clientMsgId is in progress (`Retry-After: 5`); retry with the same clientMsgId.',
-  ),
-  '415': error('The body is not application/json.'),
-  '422': error(
-    '`client_msg_id_reused`: this clientMsgId was already used for a different message or audience; use a new one for a new send.',
-  ),
-  '502': error(
-    'As above, plus `outcome_unknown`: no usable answer, the message may have gone out; retry with the same clientMsgId (WeChat then answers with the existing msgId).',
-  ),
-  '504': error('`outcome_unknown` after a timeout: the message may have gone out; retry with the same clientMsgId.'),
-};
+const NAME_OF = new Map<unknown, string>(Object.entries(NAMED).map(([name, schema]) => [schema, name]));
 
-const idempotencyKey = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  description:
-    'Used when the body has no clientMsgId: the clientmsgid is derived from it (SHA-256), so retries with the same key send once. 1 to 255 characters.',
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
-};
+function schemaName(schema: unknown, where: string): string {
+  const name = NAME_OF.get(schema);
+  if (!name) throw new Error(`${where}: name its schema in scripts/openapi.ts NAMED`);
+  return name;
+}
 
-function sendOperation(summary: string, request: string, extra: Json = {}) {
+/** The parameters of a query or path schema (a zod object), one per property. */
+function parametersOf(schema: z.ZodMiniType | undefined, location: 'query' | 'path'): Json[] {
+  if (!schema) return [];
+  const jsonSchema = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, Json>;
+    required?: string[];
+  };
+  return Object.entries(jsonSchema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || (jsonSchema.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+function requestBodyOf(route: Route<ApiDeps>): Json | undefined {
+  if (!route.body) return undefined;
+  if (isRawBody(route.body)) {
+    return {
+      required: true,
+      content: Object.fromEntries(
+        route.body.raw.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }]),
+      ),
+    };
+  }
   return {
-    summary,
-    parameters: [idempotencyKey],
-    requestBody: { required: true, content: { 'application/json': { schema: ref(request) } } },
+    required: true,
+    content: { 'application/json': { schema: ref(schemaName(route.body, route.operationId)) } },
+  };
+}
+
+function operationOf(route: Route<ApiDeps>): Json {
+  const notes = route.responses ?? {};
+  const answers = Object.entries(route.answers).map(([status, schema]) => [
+    status,
+    json(schemaName(schema, `${route.operationId} ${status}`), notes[Number(status)] ?? 'Success.'),
+  ]);
+  const jsonBody = route.body !== undefined && !isRawBody(route.body);
+  const unsupported: Record<number, string> = jsonBody ? { 415: 'The body is not application/json.' } : {};
+  const errors: Record<number, string> = {
+    ...COMMON_ERRORS,
+    ...unsupported,
+    ...Object.fromEntries(Object.entries(notes).filter(([status]) => !(status in route.answers))),
+  };
+  const parameters = [
+    ...parametersOf(route.params, 'path'),
+    ...parametersOf(route.query, 'query'),
+    ...(route.headers ?? []).map((header) => ({ ...header, in: 'header', required: false })),
+  ];
+  const requestBody = requestBodyOf(route);
+  return {
+    operationId: route.operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
     responses: {
-      '200': json(
-        'SendResponse',
-        'Sent, or already sent with this clientMsgId (`duplicate: true`, WeChat errcode 45065 or our own record).',
-      ),
-      '202': json(
-        'AwaitingConfirmationResponse',
-        'WeChat errcode 89504/89505: an administrator must confirm the send (API mass-send protection). Do not send again; query /status later.',
-      ),
-      ...SEND_ERRORS,
-      ...extra,
+      ...Object.fromEntries(answers),
+      ...Object.fromEntries(Object.entries(errors).map(([status, description]) => [status, error(description)])),
     },
   };
 }
 
-function jsonOperation(summary: string, request: string | undefined, response: string, errors: Json = COMMON_ERRORS) {
-  return {
-    summary,
-    ...(request ? { requestBody: { required: true, content: { 'application/json': { schema: ref(request) } } } } : {}),
-    responses: { '200': json(response, 'Success.'), ...errors },
-  };
+/** Every route of the route table, by path and method. */
+function pathsOf(routes: readonly Route<ApiDeps>[]): Record<string, Record<string, Json>> {
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    const methods = paths[route.path]!;
+    const method = route.method.toLowerCase();
+    if (methods[method]) throw new Error(`${route.method} ${route.path} is declared twice`);
+    methods[method] = operationOf(route);
+  }
+  return paths;
 }
 
 export function buildOpenApi(): Json {
@@ -195,86 +222,7 @@ export function buildOpenApi(): Json {
       errcode: Number(errcode),
       ...rule,
     })),
-    paths: {
-      '/send-by-tag': {
-        post: sendOperation('Mass send to every follower or to one tag (WeChat sendall)', 'SendByTagRequest'),
-      },
-      '/send-by-list': {
-        post: sendOperation('Mass send to 2 to 10,000 OpenIDs (WeChat send)', 'SendByListRequest', {
-          '413': error(
-            'More than 10,000 distinct OpenIDs: large lists need the job feature, which is not implemented yet.',
-          ),
-        }),
-      },
-      '/preview': {
-        post: jsonOperation(
-          'Send the message to one OpenID or WeChat ID to check it (100 a day)',
-          'PreviewRequest',
-          'PreviewResponse',
-        ),
-      },
-      '/delete': {
-        post: jsonOperation(
-          'Delete a sent mpnews or video by msgId (optionally one article) or article URL',
-          'DeleteRequest',
-          'DeleteResponse',
-          {
-            ...COMMON_ERRORS,
-            '404': error('WeChat errcode 40059: unknown msgId.'),
-          },
-        ),
-      },
-      '/status': {
-        get: {
-          summary: "WeChat's msg_status and the recorded MASSSENDJOBFINISH report",
-          parameters: [
-            { name: 'msgId', in: 'query', required: true, schema: { type: 'string', pattern: MSG_ID_PATTERN.source } },
-          ],
-          responses: {
-            '200': json('StatusResponse', 'Success.'),
-            ...COMMON_ERRORS,
-            '404': error('WeChat errcode 40059: unknown msgId.'),
-          },
-        },
-      },
-      '/speed': {
-        get: jsonOperation('The mass-send speed level and its real speed', undefined, 'SpeedResponse'),
-        put: jsonOperation('Set the mass-send speed level (0 fastest … 4 slowest)', 'SpeedRequest', 'SpeedResponse'),
-      },
-      '/media/news': {
-        post: jsonOperation(
-          'Upload 1 to 8 articles; the media_id is what an mpnews send takes',
-          'MediaNewsRequest',
-          'MediaIdResponse',
-        ),
-      },
-      '/media/image': {
-        post: {
-          summary: 'Upload an image for article content (JPEG or PNG below 1 MB); answers its URL',
-          parameters: [{ name: 'filename', in: 'query', required: false, schema: { type: 'string' } }],
-          requestBody: {
-            required: true,
-            content: {
-              'image/jpeg': { schema: { type: 'string', contentMediaType: 'image/jpeg' } },
-              'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
-            },
-          },
-          responses: {
-            '200': json('MediaImageResponse', 'Success.'),
-            ...COMMON_ERRORS,
-            '413': error('The image is 1 MB or larger.'),
-            '415': error('The body is neither a JPEG nor a PNG image.'),
-          },
-        },
-      },
-      '/media/video': {
-        post: jsonOperation(
-          'Convert an uploaded video media_id into the one an mpvideo send takes',
-          'MediaVideoRequest',
-          'MediaIdResponse',
-        ),
-      },
-    },
+    paths: pathsOf(API_ROUTES.map(({ route }) => route)),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'One of the keys in API_KEYS.' } },
       schemas: componentSchemas(),

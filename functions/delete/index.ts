@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createDeleteHandler } from './handler';
+import { deleteRoutes } from '../../shared/api/routes/delete';
 
-export const main_handler = apiFunction(createDeleteHandler, process.env);
+export const main_handler = apiFunction(deleteRoutes, process.env);

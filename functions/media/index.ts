@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createMediaHandler } from './handler';
+import { mediaRoutes } from '../../shared/api/routes/media';
 
-export const main_handler = apiFunction(createMediaHandler, process.env);
+export const main_handler = apiFunction(mediaRoutes, process.env);

@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createPreviewHandler } from './handler';
+import { previewRoutes } from '../../shared/api/routes/preview';
 
-export const main_handler = apiFunction(createPreviewHandler, process.env);
+export const main_handler = apiFunction(previewRoutes, process.env);

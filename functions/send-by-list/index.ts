@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createSendByListHandler } from './handler';
+import { sendByListRoutes } from '../../shared/api/routes/send-by-list';
 
-export const main_handler = apiFunction(createSendByListHandler, process.env);
+export const main_handler = apiFunction(sendByListRoutes, process.env);

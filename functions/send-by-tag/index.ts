@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createSendByTagHandler } from './handler';
+import { sendByTagRoutes } from '../../shared/api/routes/send-by-tag';
 
-export const main_handler = apiFunction(createSendByTagHandler, process.env);
+export const main_handler = apiFunction(sendByTagRoutes, process.env);

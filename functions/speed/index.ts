@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createSpeedHandler } from './handler';
+import { speedRoutes } from '../../shared/api/routes/speed';
 
-export const main_handler = apiFunction(createSpeedHandler, process.env);
+export const main_handler = apiFunction(speedRoutes, process.env);

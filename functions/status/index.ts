@@ -1,4 +1,4 @@
 import { apiFunction } from '../../shared/http/api-function';
-import { createStatusHandler } from './handler';
+import { statusRoutes } from '../../shared/api/routes/status';
 
-export const main_handler = apiFunction(createStatusHandler, process.env);
+export const main_handler = apiFunction(statusRoutes, process.env);

@@ -1,16 +1,17 @@
-import type { WeChatDeps } from '../runtime';
+import type { WeChatClient } from '../wechat/client';
 import { massDelete } from '../wechat/endpoints';
 import type { DeleteRequest, DeleteResponse } from './schemas';
 import { toHttpError } from './wechat-errors';
+
+export interface DeleteDeps {
+  client: WeChatClient;
+}
 
 /**
  * Deletes a sent mpnews or video: the article page stops working, cards already received stay.
  * When the same news item went out in several sends, deleting one kills it for all (WeChat).
  */
-export async function deleteMassMessage(
-  deps: Pick<WeChatDeps, 'client'>,
-  request: DeleteRequest,
-): Promise<DeleteResponse> {
+export async function deleteMassMessage(deps: DeleteDeps, request: DeleteRequest): Promise<DeleteResponse> {
   const body =
     'url' in request
       ? { url: request.url }

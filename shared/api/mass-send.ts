@@ -1,5 +1,7 @@
 import { HttpError } from '../http/http-error';
-import type { WeChatDeps } from '../runtime';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import type { WeChatClient } from '../wechat/client';
 import type { Endpoint } from '../wechat/endpoints';
 import { WeChatApiError, WeChatTransportError } from '../wechat/errors';
 import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
@@ -7,7 +9,12 @@ import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
 import { FAILURE_RULES, isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
 import { StoreUnavailableError } from '../store/store';
 
-export type SendDeps = Pick<WeChatDeps, 'client' | 'store' | 'appId' | 'log'>;
+export interface SendDeps {
+  client: WeChatClient;
+  store: Store;
+  appId: string;
+  log: Logger;
+}
 
 /** What is remembered per clientmsgid once WeChat has answered. */
 type SendOutcome =

@@ -1,7 +1,7 @@
 import type { ApiRequest } from '../http/api-gateway';
 import { readUpload, uploadFilename, type UploadDeps } from '../media/upload-input';
 import { ARTICLE_IMAGE_RULE } from '../media/upload-limits';
-import type { WeChatDeps } from '../runtime';
+import type { WeChatClient } from '../wechat/client';
 import { uploadImage, uploadNews, uploadVideo, type NewsArticle } from '../wechat/endpoints';
 import type { MediaId } from './ids';
 import type {
@@ -14,7 +14,9 @@ import type {
 import { toHttpError } from './wechat-errors';
 import { compact, flag } from './wechat-shape';
 
-type Deps = Pick<WeChatDeps, 'client'>;
+export interface MediaDeps extends UploadDeps {
+  client: WeChatClient;
+}
 
 function toNewsArticle(article: NewsArticleInput): NewsArticle {
   return compact({
@@ -36,7 +38,7 @@ const mediaIdAnswer = (reply: { media_id: string; created_at?: number }): MediaI
 });
 
 /** Articles → the media_id an mpnews send takes (WeChat: at most 8 articles). */
-export async function uploadNewsArticles(deps: Deps, request: MediaNewsRequest): Promise<MediaIdResponse> {
+export async function uploadNewsArticles(deps: MediaDeps, request: MediaNewsRequest): Promise<MediaIdResponse> {
   try {
     return mediaIdAnswer(await deps.client.call(uploadNews, { articles: request.articles.map(toNewsArticle) }));
   } catch (err) {
@@ -45,7 +47,7 @@ export async function uploadNewsArticles(deps: Deps, request: MediaNewsRequest):
 }
 
 /** An uploaded video's media_id → the one a mass send accepts; the original gives 40007. */
-export async function convertVideo(deps: Deps, request: MediaVideoRequest): Promise<MediaIdResponse> {
+export async function convertVideo(deps: MediaDeps, request: MediaVideoRequest): Promise<MediaIdResponse> {
   try {
     const body = { media_id: request.mediaId, title: request.title ?? '', description: request.description ?? '' };
     return mediaIdAnswer(await deps.client.call(uploadVideo, body));
@@ -58,7 +60,7 @@ export async function convertVideo(deps: Deps, request: MediaVideoRequest): Prom
  * An image for article content (uploadimg: jpg/png below 1 MB) → its URL, the only image
  * source article HTML may use. Raw body, multipart form or `{sourceUrl}` (upload-input.ts).
  */
-export async function uploadArticleImage(deps: Deps & UploadDeps, request: ApiRequest): Promise<MediaImageResponse> {
+export async function uploadArticleImage(deps: MediaDeps, request: ApiRequest): Promise<MediaImageResponse> {
   const file = await readUpload(request, ARTICLE_IMAGE_RULE, deps);
   try {
     const reply = await deps.client.call(uploadImage, {

@@ -1,4 +1,4 @@
-import type { WeChatDeps } from '../runtime';
+import type { WeChatClient } from '../wechat/client';
 import { massPreview } from '../wechat/endpoints';
 import { mediaField, toPreviewMessage } from './message';
 import type { PreviewRequest, PreviewResponse } from './schemas';
@@ -9,7 +9,11 @@ import { toHttpError } from './wechat-errors';
  * `towxname` is WeChat's name for a WeChat ID; when both are given WeChat prefers it, so the
  * request schema accepts exactly one of openId and wechatId.
  */
-export async function preview(deps: Pick<WeChatDeps, 'client'>, request: PreviewRequest): Promise<PreviewResponse> {
+export interface PreviewDeps {
+  client: WeChatClient;
+}
+
+export async function preview(deps: PreviewDeps, request: PreviewRequest): Promise<PreviewResponse> {
   const to = 'openId' in request ? { touser: request.openId } : { towxname: request.wechatId };
   try {
     const reply = await deps.client.call(massPreview, { ...to, ...toPreviewMessage(request.message) });

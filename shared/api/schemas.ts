@@ -77,7 +77,8 @@ export type DeleteRequest = z.infer<typeof DeleteRequest>;
 export const DeleteResponse = z.strictObject({ deleted: z.literal(true) });
 export type DeleteResponse = z.infer<typeof DeleteResponse>;
 
-export const StatusQuery = z.strictObject({ msgId: MsgId });
+// Query objects are not strict: a parameter this route does not read (a cache buster) is ignored.
+export const StatusQuery = z.object({ msgId: MsgId });
 export type StatusQuery = z.infer<typeof StatusQuery>;
 
 export const StatusResponse = z.strictObject({

@@ -1,7 +1,11 @@
-import type { WeChatDeps } from '../runtime';
+import type { WeChatClient } from '../wechat/client';
 import { massSpeedGet, massSpeedSet } from '../wechat/endpoints';
 import type { SpeedResponse } from './schemas';
 import { toHttpError } from './wechat-errors';
+
+export interface SpeedDeps {
+  client: WeChatClient;
+}
 
 // WeChat's published levels in users a minute; speed/set answers only errcode 0, so PUT reports
 // the level's speed from this table while GET reports WeChat's own realspeed.
@@ -16,7 +20,7 @@ export const SPEED_LEVELS: Readonly<Record<number, number>> = {
 // realspeed comes in units of 10,000 users a minute (万/分钟).
 const REALSPEED_UNIT = 10_000;
 
-export async function getSpeed(deps: Pick<WeChatDeps, 'client'>): Promise<SpeedResponse> {
+export async function getSpeed(deps: SpeedDeps): Promise<SpeedResponse> {
   try {
     const reply = await deps.client.call(massSpeedGet, {});
     return { speed: reply.speed, usersPerMinute: reply.realspeed * REALSPEED_UNIT };
@@ -25,7 +29,7 @@ export async function getSpeed(deps: Pick<WeChatDeps, 'client'>): Promise<SpeedR
   }
 }
 
-export async function setSpeed(deps: Pick<WeChatDeps, 'client'>, speed: number): Promise<SpeedResponse> {
+export async function setSpeed(deps: SpeedDeps, speed: number): Promise<SpeedResponse> {
   try {
     await deps.client.call(massSpeedSet, { speed });
     return { speed, usersPerMinute: SPEED_LEVELS[speed] ?? 0 };

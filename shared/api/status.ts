@@ -1,19 +1,24 @@
 import { readMassReport } from '../callback/mass-report-store';
-import type { WeChatDeps } from '../runtime';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+import type { WeChatClient } from '../wechat/client';
 import { massGet } from '../wechat/endpoints';
 import type { MsgId } from './ids';
 import type { StatusResponse } from './schemas';
 import { toHttpError } from './wechat-errors';
+
+export interface StatusDeps {
+  client: WeChatClient;
+  store: Store;
+  log: Logger;
+}
 
 /**
  * WeChat's msg_status plus the MASSSENDJOBFINISH report the callback recorded. The push can
  * be missing (WeChat does not always send it), so mass/get is the source for the status and
  * the report, with its counts, is null until it arrives.
  */
-export async function getStatus(
-  deps: Pick<WeChatDeps, 'client' | 'store' | 'log'>,
-  msgId: MsgId,
-): Promise<StatusResponse> {
+export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusResponse> {
   const [reply, report] = await Promise.all([
     deps.client.call(massGet, { msg_id: msgId }).catch((err: unknown) => {
       throw toHttpError(err, { msgId: 'msgId' });

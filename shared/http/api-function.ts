@@ -1,17 +1,68 @@
 import { buildApiDeps, memoize, type ApiDeps } from '../runtime';
-import { createScfHandler, type ApiHandler } from './api-gateway';
+import { describeIssues } from '../validation';
+import { createScfHandler, queryParams, type ApiHandler, type ApiRequest } from './api-gateway';
+import { authenticate } from './auth';
+import { invalidRequest, readJsonBody } from './json-body';
+import { isRawBody, matchRoute, type Route } from './route';
+import type * as z from 'zod/mini';
+
+function parseWith(schema: z.ZodMiniType, value: unknown, where: string): unknown {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw invalidRequest(
+      describeIssues(result.error.issues).map((f) => ({ path: `(${where}) ${f.path}`, reason: f.reason })),
+    );
+  }
+  return result.data;
+}
+
+function decodeParams(params: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => {
+      try {
+        return [name, decodeURIComponent(value)];
+      } catch {
+        throw invalidRequest([{ path: `(path) ${name}`, reason: 'is not valid percent-encoding' }]);
+      }
+    }),
+  );
+}
 
 /**
- * The SCF `main_handler` of an HTTP API function: its dependencies are built from `env` on the
- * first invocation and kept for the container's life; nothing happens at import. Each entry
- * point (functions/<name>/index.ts) passes `process.env` in, so entry points stay the only
- * readers of the environment; it is read when first invoked, not when passed.
+ * The one place every API request goes through: the API key first (so no route can forget
+ * it and nothing is parsed for a stranger), then the route (404, or 405 with `Allow`), then
+ * the path, query and body against the route's schemas (400 naming every field), then the
+ * route's service. Errors become answers in createScfHandler.
  */
-export function apiFunction(create: (deps: ApiDeps) => ApiHandler, env: Record<string, string | undefined>) {
+export function createApiHandler<Deps extends { apiKeys: readonly string[] }>(
+  routes: readonly Route<Deps>[],
+  deps: Deps,
+): ApiHandler {
+  return async (request: ApiRequest) => {
+    authenticate(request, deps.apiKeys);
+    const { route, params } = matchRoute(routes, request);
+    const decoded = decodeParams(params);
+    const input = {
+      params: route.params ? parseWith(route.params, decoded, 'path') : decoded,
+      query: route.query ? parseWith(route.query, queryParams(request), 'query') : undefined,
+      body: isRawBody(route.body) ? request.rawBody : route.body ? readJsonBody(request, route.body) : undefined,
+      request,
+    };
+    return route.run(deps, input);
+  };
+}
+
+/**
+ * The SCF `main_handler` of an HTTP API function serving `routes`: its dependencies are built
+ * from `env` on the first invocation and kept for the container's life; nothing happens at
+ * import. Each entry point (functions/<name>/index.ts) passes `process.env` in, so entry points
+ * stay the only readers of the environment; it is read when first invoked, not when passed.
+ */
+export function apiFunction(routes: readonly Route<ApiDeps>[], env: Record<string, string | undefined>) {
   return createScfHandler(
     memoize(() => {
       const deps = buildApiDeps(env);
-      return { handle: create(deps), log: deps.log };
+      return { handle: createApiHandler(routes, deps), log: deps.log };
     }),
   );
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDeleteHandler } from '../../functions/delete/handler';
+import { deleteRoutes } from '../../shared/api/routes/delete';
 import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const DELETE = '/cgi-bin/message/mass/delete';
@@ -7,7 +7,7 @@ const DELETE = '/cgi-bin/message/mass/delete';
 describe('POST /delete', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createDeleteHandler);
+    api = createApiHarness(deleteRoutes);
   });
   afterEach(() => api.close());
 

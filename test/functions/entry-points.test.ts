@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiDeps } from '../../shared/runtime';
+import * as z from 'zod/mini';
 import { apiFunction } from '../../shared/http/api-function';
+import { defineRoute, ok } from '../../shared/http/route';
 import { apiEvent } from '../support/api-event';
 
 const FUNCTIONS = ['send-by-tag', 'send-by-list', 'preview', 'delete', 'status', 'speed', 'media'];
@@ -40,11 +42,21 @@ describe('function entry points', () => {
   it('apiFunction reads the environment it is given at the first invocation and builds once per container', async () => {
     const env: Record<string, string | undefined> = {};
     const built: ApiDeps[] = [];
-    const main_handler = apiFunction((deps) => {
-      built.push(deps);
-      return async () => ({ status: 200, body: { ok: true } });
-    }, env);
-    const invoke = () => main_handler(apiEvent({ path: '/status', method: 'GET' }), { request_id: 'r-2' });
+    const route = defineRoute({
+      method: 'GET',
+      path: '/status',
+      operationId: 'probe',
+      tag: 'probe',
+      summary: 'records the dependencies it runs with',
+      answers: { 200: z.object({ ok: z.boolean() }) },
+      run: async (deps: ApiDeps) => {
+        if (!built.includes(deps)) built.push(deps);
+        return ok({ ok: true });
+      },
+    });
+    const main_handler = apiFunction([route], env);
+    const invoke = () =>
+      main_handler(apiEvent({ path: '/status', method: 'GET', apiKey: 'a-key-of-16-chars' }), { request_id: 'r-2' });
 
     expect((await invoke()).statusCode).toBe(503);
     Object.assign(env, {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMediaHandler } from '../../functions/media/handler';
+import { mediaRoutes } from '../../shared/api/routes/media';
 import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
@@ -10,7 +10,7 @@ const ARTICLE = { thumbMediaId: 'thumb-1', title: '标题', content: '<p>正文<
 describe('POST /media/*', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createMediaHandler);
+    api = createApiHarness(mediaRoutes);
   });
   afterEach(() => api.close());
 

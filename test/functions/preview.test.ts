@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPreviewHandler } from '../../functions/preview/handler';
+import { previewRoutes } from '../../shared/api/routes/preview';
 import { ACCESS_TOKEN, API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const PREVIEW = '/cgi-bin/message/mass/preview';
@@ -8,7 +8,7 @@ const OPEN_ID = 'oR5Gjjl_eiZoUpGozMo7dbBJ0001';
 describe('POST /preview', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createPreviewHandler);
+    api = createApiHarness(previewRoutes);
   });
   afterEach(() => api.close());
 

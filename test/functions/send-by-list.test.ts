@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSendByListHandler } from '../../functions/send-by-list/handler';
+import { sendByListRoutes } from '../../shared/api/routes/send-by-list';
 import { ACCESS_TOKEN, API_KEY, APP_SECRET, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const SEND = '/cgi-bin/message/mass/send';
@@ -11,7 +11,7 @@ const openId = (n: number) => `oR5Gjjl_eiZoUpGozMo7dbBJ${String(n).padStart(4, '
 describe('POST /send-by-list', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createSendByListHandler);
+    api = createApiHarness(sendByListRoutes);
   });
   afterEach(() => api.close());
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSendByTagHandler } from '../../functions/send-by-tag/handler';
+import { sendByTagRoutes } from '../../shared/api/routes/send-by-tag';
 import {
   ACCESS_TOKEN,
   API_KEY,
@@ -15,7 +15,7 @@ const OK = '{"errcode":0,"errmsg":"send job submission success","msg_id":34182,"
 describe('POST /send-by-tag', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createSendByTagHandler);
+    api = createApiHarness(sendByTagRoutes);
   });
   afterEach(() => api.close());
 
@@ -549,7 +549,7 @@ describe('POST /send-by-tag', () => {
 
 describe('POST /send-by-tag without API keys', () => {
   it('answers 503 not_configured and never opens the API', async () => {
-    const api = createApiHarness(createSendByTagHandler, { API_KEYS: '' });
+    const api = createApiHarness(sendByTagRoutes, { API_KEYS: '' });
     const res = await api.invoke({
       path: '/send-by-tag',
       body: { audience: { all: true }, message: { type: 'text', content: 'hi' } },

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSpeedHandler } from '../../functions/speed/handler';
+import { speedRoutes } from '../../shared/api/routes/speed';
 import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 describe('GET and PUT /speed', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createSpeedHandler);
+    api = createApiHarness(speedRoutes);
   });
   afterEach(() => api.close());
 

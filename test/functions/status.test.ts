@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createStatusHandler } from '../../functions/status/handler';
 import { StatusResponse } from '../../shared/api/schemas';
 import { massReportKey } from '../../shared/callback/mass-report-store';
+import { statusRoutes } from '../../shared/api/routes/status';
 import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const GET = '/cgi-bin/message/mass/get';
@@ -19,7 +19,7 @@ const REPORT = {
 describe('GET /status', () => {
   let api: ApiHarness;
   beforeEach(() => {
-    api = createApiHarness(createStatusHandler);
+    api = createApiHarness(statusRoutes);
   });
   afterEach(() => api.close());
 

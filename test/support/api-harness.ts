@@ -1,5 +1,7 @@
 import type { MockAgent } from 'undici';
-import { createScfHandler, type ApiGatewayResponse, type ApiHandler } from '../../shared/http/api-gateway';
+import { createApiHandler } from '../../shared/http/api-function';
+import { createScfHandler, type ApiGatewayResponse } from '../../shared/http/api-gateway';
+import type { Route } from '../../shared/http/route';
 import { createLogger } from '../../shared/log';
 import { buildApiDeps, type ApiDeps } from '../../shared/runtime';
 import { createMemoryStore } from '../../shared/store/memory-store';
@@ -36,15 +38,15 @@ export interface ApiReply extends ApiGatewayResponse {
 }
 
 /**
- * One function behind a fake WeChat: real API Gateway events in, SCF responses out, and every
+ * One function's routes behind a fake WeChat: real API Gateway events in, SCF responses out, and every
  * WeChat request recorded. The MockAgent refuses anything it was not told to expect.
  */
-export function createApiHarness(createHandler: (deps: ApiDeps) => ApiHandler, env: Record<string, string> = {}) {
+export function createApiHarness(routes: readonly Route<ApiDeps>[], env: Record<string, string> = {}) {
   const { agent, wechat, transport } = createWeChatMock();
   const logs = collectLogs();
   const store = createMemoryStore();
   const deps = buildApiDeps({ ...TEST_ENV, ...env }, { transport, store, log: createLogger({}, logs.sink) });
-  const main = createScfHandler(() => ({ handle: createHandler(deps), log: deps.log }));
+  const main = createScfHandler(() => ({ handle: createApiHandler(routes, deps), log: deps.log }));
   const calls: WeChatCall[] = [];
   const responses: ApiReply[] = [];
 

@@ -1,0 +1,40 @@
+import { defineRoute, ok, rawBody } from '../../http/route';
+import { convertVideo, uploadArticleImage, uploadNewsArticles, type MediaDeps } from '../media';
+import { MediaIdResponse, MediaImageResponse, MediaNewsRequest, MediaVideoRequest } from '../schemas';
+
+/** The routes of the media function: the uploads an mpnews or video send needs first. */
+export const mediaRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/media/news',
+    operationId: 'uploadNews',
+    tag: 'media',
+    summary: 'Upload 1 to 8 articles; the media_id is what an mpnews send takes',
+    body: MediaNewsRequest,
+    answers: { 200: MediaIdResponse },
+    run: async (deps: MediaDeps, { body }) => ok(await uploadNewsArticles(deps, body)),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/media/image',
+    operationId: 'uploadImage',
+    tag: 'media',
+    summary: 'Upload an image for article content (JPEG or PNG below 1 MB); answers its URL',
+    // The service reads the request itself: the raw image, a multipart form (field `media`) or
+    // JSON {sourceUrl} (shared/media/upload-input.ts); the document names the raw types.
+    body: rawBody('image/jpeg', 'image/png'),
+    answers: { 200: MediaImageResponse },
+    responses: { 413: 'The image is 1 MB or larger.', 415: 'The body is neither a JPEG nor a PNG image.' },
+    run: async (deps: MediaDeps, { request }) => ok(await uploadArticleImage(deps, request)),
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/media/video',
+    operationId: 'convertVideo',
+    tag: 'media',
+    summary: 'Convert an uploaded video media_id into the one an mpvideo send takes',
+    body: MediaVideoRequest,
+    answers: { 200: MediaIdResponse },
+    run: async (deps: MediaDeps, { body }) => ok(await convertVideo(deps, body)),
+  }),
+];

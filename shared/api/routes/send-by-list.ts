@@ -1,0 +1,24 @@
+import { defineRoute } from '../../http/route';
+import type { SendDeps } from '../mass-send';
+import { AwaitingConfirmationResponse, SendByListRequest, SendResponse } from '../schemas';
+import { sendByList } from '../send-by-list';
+import { IDEMPOTENCY_KEY_HEADER, SEND_RESPONSES } from './send-common';
+
+/** The routes of the send-by-list function. */
+export const sendByListRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/send-by-list',
+    operationId: 'sendByList',
+    tag: 'send',
+    summary: 'Mass send to 2 to 10,000 OpenIDs (WeChat send)',
+    body: SendByListRequest,
+    headers: [IDEMPOTENCY_KEY_HEADER],
+    answers: { 200: SendResponse, 202: AwaitingConfirmationResponse },
+    responses: {
+      ...SEND_RESPONSES,
+      413: 'More than 10,000 distinct OpenIDs: large lists need the job feature, which is not implemented yet.',
+    },
+    run: (deps: SendDeps, { body, request }) => sendByList(deps, body, request.headers['idempotency-key']),
+  }),
+];
