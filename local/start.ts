@@ -22,6 +22,8 @@ export interface LocalOptions {
   timers?: boolean;
   /** Where serverless.yml, api-gateway/ and dist/ are (default: this checkout). */
   root?: string;
+  /** The built bundles (default: <root>/dist; the tests pass their one build). */
+  distDir?: string;
   log?: (line: string) => void;
 }
 
@@ -38,6 +40,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   const log = options.log ?? ((line: string) => console.log(line));
   const root = options.root ?? checkout;
   const dataDir = options.dataDir ?? resolve(root, '.local');
+  const distDir = options.distDir ?? resolve(root, 'dist');
   const secrets = loadLocalSecrets(dataDir);
   const account = DEMO_ACCOUNTS[options.account ?? 'service'];
   const mode = options.callbackMode ?? 'safe';
@@ -62,7 +65,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   };
   // The same files `serverless deploy` reads; what would deploy broken does not start here either.
   const problems = checkDeployment(readDeployment(root, { STAGE: 'local' }), {
-    distDir: resolve(root, 'dist'),
+    distDir,
     functionFolders: functionFolders(root),
   });
   if (problems.length) {
@@ -74,7 +77,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   try {
     gateway = await startGateway({
       port: options.port ?? 0,
-      distDir: resolve(root, 'dist'),
+      distDir,
       env,
       functions: serverless.functions,
       timers: options.timers === false ? [] : serverless.timers,

@@ -1,13 +1,14 @@
 /**
  * Bundles every functions/<name>/index.ts into dist/<name>/index.js: one self-contained
  * CommonJS file for SCF's Node.js runtime, nothing from node_modules at run time.
- * Then writes dist/openapi.json when the OpenAPI generator exists.
+ * Then writes dist/openapi.json, generated from the route table.
  */
 import { build } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeOpenApi } from './openapi';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -18,13 +19,18 @@ export function functionNames(): string[] {
     .sort();
 }
 
-export async function buildAll(): Promise<Array<{ name: string; bytes: number; gzipBytes: number }>> {
+export const DEFAULT_DIST = join(root, 'dist');
+
+/** Bundles every function into `outDir` (default dist/). */
+export async function buildAll(
+  outDir = DEFAULT_DIST,
+): Promise<Array<{ name: string; bytes: number; gzipBytes: number }>> {
   const names = functionNames();
   await Promise.all(
     names.map((name) =>
       build({
         entryPoints: [join(root, 'functions', name, 'index.ts')],
-        outfile: join(root, 'dist', name, 'index.js'),
+        outfile: join(outDir, name, 'index.js'),
         bundle: true,
         platform: 'node',
         // SCF's Node.js 18 runtime is the oldest this product supports.
@@ -38,24 +44,26 @@ export async function buildAll(): Promise<Array<{ name: string; bytes: number; g
     ),
   );
   return names.map((name) => {
-    const file = join(root, 'dist', name, 'index.js');
+    const file = join(outDir, name, 'index.js');
     return { name, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).length };
   });
 }
 
+/** Everything `npm run build` writes: the bundles and openapi.json, into `outDir` (default dist/). */
+export async function buildDist(outDir = DEFAULT_DIST) {
+  const sizes = await buildAll(outDir);
+  await writeOpenApi(join(outDir, 'openapi.json'));
+  return sizes;
+}
+
 async function main() {
-  const sizes = await buildAll();
+  const sizes = await buildDist();
   const width = Math.max(...sizes.map((s) => s.name.length), 8);
   console.log(`${'function'.padEnd(width)}  ${'bytes'.padStart(9)}  ${'gzip'.padStart(8)}`);
   for (const { name, bytes, gzipBytes } of sizes) {
     console.log(`${name.padEnd(width)}  ${String(bytes).padStart(9)}  ${String(gzipBytes).padStart(8)}`);
   }
-  const openapi = join(root, 'scripts', 'openapi.ts');
-  if (existsSync(openapi)) {
-    const { writeOpenApi } = (await import(openapi)) as { writeOpenApi: (file: string) => Promise<void> };
-    await writeOpenApi(join(root, 'dist', 'openapi.json'));
-    console.log('dist/openapi.json written');
-  }
+  console.log('dist/openapi.json written');
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {

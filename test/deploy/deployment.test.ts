@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkDeployment, type Deployment, functionFolders, readDeployment } from '../../local/deployment';
 import { type CloudRequest, recordCloudRequests } from '../support/cloud-api-recorder';
+import { distDir } from '../support/dist';
 
 const root = resolve(import.meta.dirname, '../..');
-const dist = join(root, 'dist');
+const dist = distDir();
 
 // What an operator exports before `serverless deploy` (README, "Deploying to Tencent Cloud").
 const DEPLOY_ENV = {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocal } from '../../local/start';
+import { distDir } from '../support/dist';
 
 const checkout = resolve(import.meta.dirname, '../..');
 
@@ -18,7 +19,7 @@ describe('npm start (startLocal)', () => {
     roots.push(root);
     cpSync(join(checkout, 'serverless.yml'), join(root, 'serverless.yml'));
     cpSync(join(checkout, 'api-gateway'), join(root, 'api-gateway'), { recursive: true });
-    symlinkSync(join(checkout, 'dist'), join(root, 'dist'));
+    symlinkSync(distDir(), join(root, 'dist'));
     symlinkSync(join(checkout, 'functions'), join(root, 'functions'));
     const text = readFileSync(join(root, file), 'utf8');
     expect(text.includes(from), 'the edit applies').toBe(true);

@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAll, functionNames } from '../../scripts/build';
+import { describe, expect, it } from 'vitest';
+import { functionNames } from '../../scripts/build';
+import { bundleSizes, distDir } from '../support/dist';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
 
 // Loads a bundle the way SCF does, from a folder with no node_modules anywhere above it,
 // and invokes it once with an empty environment: it must answer (an API function with 503
@@ -19,11 +19,10 @@ Promise.resolve(bundle.main_handler({ httpMethod: 'GET', path: '/', headers: {},
   .then((r) => console.log(JSON.stringify({ result: r })), (e) => console.log(JSON.stringify({ threw: String(e) })));
 `;
 
+// The build under test is the one test/global-setup.ts made for every suite: buildDist, as
+// `npm run build` runs it, into this run's own directory.
 describe('npm run build', () => {
-  let sizes: Awaited<ReturnType<typeof buildAll>>;
-  beforeAll(async () => {
-    sizes = await buildAll();
-  }, 60_000);
+  const sizes = bundleSizes();
 
   it('emits one bundle per function folder', () => {
     expect(sizes.map((s) => s.name)).toEqual(functionNames());
@@ -37,7 +36,7 @@ describe('npm run build', () => {
   it.each(functionNames())('%s loads in a bare node with no node_modules and exports main_handler', async (name) => {
     const dir = await mkdtemp(join(tmpdir(), `bundle-${name}-`));
     try {
-      await copyFile(join(root, 'dist', name, 'index.js'), join(dir, 'index.js'));
+      await copyFile(join(distDir(), name, 'index.js'), join(dir, 'index.js'));
       const { stdout } = await run(process.execPath, ['-e', PROBE, join(dir, 'index.js')], {
         cwd: dir,
         env: { PATH: process.env.PATH, NODE_PATH: '' },

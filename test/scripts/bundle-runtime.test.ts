@@ -2,16 +2,16 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionNames } from '../../scripts/build';
 import { DEMO_ACCOUNTS, startSandbox, type Sandbox } from '../../sandbox/server';
 import { apiEvent } from '../support/api-event';
+import { distDir } from '../support/dist';
 import { hasRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
 const API_KEY = 'bundle-runtime-key-3e9f1c7a';
 
 // Invokes the bundle once in a fresh node, as SCF does, and reports which of Node's own
@@ -46,7 +46,7 @@ describe('a function at run time', () => {
       [
         '-e',
         DRIVER,
-        join(root, 'dist', 'speed', 'index.js'),
+        join(distDir(), 'speed', 'index.js'),
         JSON.stringify(apiEvent({ method: 'GET', path: '/speed', apiKey: API_KEY })),
       ],
       {
@@ -79,7 +79,7 @@ describe('a function at run time', () => {
   });
 
   it.each(functionNames())('%s bundle holds no fetch, undici, FormData or Blob', (name) => {
-    const source = readFileSync(join(root, 'dist', name, 'index.js'), 'utf8');
+    const source = readFileSync(join(distDir(), name, 'index.js'), 'utf8');
     expect(source.match(/\bfetch\b|undici|\bFormData\b|\bBlob\b/gi) ?? []).toEqual([]);
   });
 });

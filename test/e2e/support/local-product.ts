@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { buildAll, functionNames } from '../../../scripts/build';
+import { join } from 'node:path';
+import { distDir } from '../../support/dist';
 import { startLocal, type Local, type LocalOptions } from '../../../local/start';
 import { DEMO_ACCOUNTS } from '../../../sandbox/server';
 import type { StatusAnswer } from './answers';
@@ -46,18 +45,9 @@ export interface ApiAnswer<T> {
   body: T;
 }
 
-const root = resolve(import.meta.dirname, '../../..');
-
-/** `npm test` builds first; a lone `vitest run test/e2e` builds only when a bundle is missing. */
-async function ensureBuilt(): Promise<void> {
-  const missing = functionNames().some((name) => !existsSync(join(root, 'dist', name, 'index.js')));
-  if (missing) await buildAll();
-}
-
 export async function startLocalProduct(
   options: Omit<LocalOptions, 'dataDir' | 'log' | 'port' | 'sandboxPort'> = {},
 ): Promise<LocalProduct> {
-  await ensureBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'e2e-'));
   const lines: string[] = [];
   let local: Local;
@@ -68,6 +58,7 @@ export async function startLocalProduct(
       ...options,
       port: 0,
       sandboxPort: 0,
+      distDir: distDir(),
       dataDir,
       log: (line) => lines.push(line),
     });

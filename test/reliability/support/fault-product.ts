@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startLocal, type Local } from '../../../local/start';
 import { DEMO_ACCOUNTS } from '../../../sandbox/server';
 import type { MassMessage } from '../../../sandbox/state';
-import { buildAll, functionNames } from '../../../scripts/build';
+import { distDir } from '../../support/dist';
 import { createFileStore } from '../../../shared/store/file-store';
 import type { LogCollector } from './secrets';
 import { startTokenRecorder, type TokenRecorder } from './token-recorder';
@@ -40,25 +39,20 @@ export interface Answer {
   body: any;
 }
 
-const root = resolve(import.meta.dirname, '../../..');
 // MASSSENDJOBFINISH carries the job's CreateTime as the push timestamp, which the callback
 // accepts within 300 s of its own clock: WeChat's clock may run ahead of ours by less.
 const MAX_CLOCK_ADVANCE_MS = 240_000;
-
-async function ensureBuilt(): Promise<void> {
-  if (functionNames().some((name) => !existsSync(join(root, 'dist', name, 'index.js')))) await buildAll();
-}
 
 export async function startFaultProduct(options: {
   logs: LogCollector;
   storeUrl?: string;
   wechatTimeoutMs: number;
 }): Promise<FaultProduct> {
-  await ensureBuilt();
   const dataDir = await mkdtemp(join(tmpdir(), 'reliability-'));
   const local = await startLocal({
     port: 0,
     sandboxPort: 0,
+    distDir: distDir(),
     dataDir,
     storeUrl: options.storeUrl,
     account: 'service',
