@@ -12,8 +12,13 @@ import type { ApiDeps } from '../shared/runtime';
 import { Message, PreviewableMessage } from '../shared/api/message';
 import { SPEED_LEVELS } from '../shared/api/speed';
 import { WECHAT_ERRORS } from '../shared/api/wechat-errors';
+import { MassSendJobReport } from '../shared/reports/mass-send-job-report';
+import { MassSendStatus } from '../shared/reports/mass-send-status';
 
 type Json = Record<string, unknown>;
+
+// local/start.ts serves on PORT, 3000 unless set; the document names the default.
+const LOCAL_PORT = 3000;
 
 const NAMED = {
   Message,
@@ -35,8 +40,20 @@ const NAMED = {
   MediaVideoRequest: schemas.MediaVideoRequest,
   MediaIdResponse: schemas.MediaIdResponse,
   MediaImageResponse: schemas.MediaImageResponse,
+  MassSendJobReport,
+  MassSendStatus,
   Error: schemas.ErrorResponse,
 } as const;
+
+/** What each tag (a route's `tag`, usually its function) is about. */
+const TAGS: Record<string, string> = {
+  send: 'Mass sends to every follower, a tag, or a list of OpenIDs; each send is idempotent by clientMsgId.',
+  preview: 'A message sent to one person to check how it looks.',
+  delete: 'Deleting a sent mpnews or video.',
+  status: "Where a send stands: WeChat's status and the MASSSENDJOBFINISH report.",
+  speed: "The account's mass-send speed.",
+  media: 'Uploads a send needs first: articles, article images, videos.',
+};
 
 // What the schemas cannot say themselves (refinements, counts after deduplication, units).
 const DESCRIPTIONS: Record<string, Record<string, string>> = {
@@ -75,9 +92,42 @@ function addDescriptions(name: string, schema: Json): Json {
   return schema;
 }
 
+const pascal = (text: string) => text.replace(/(?:^|[_-])(\w)/g, (_, c: string) => c.toUpperCase());
+
+interface UnionDef {
+  discriminator?: string;
+  options?: z.ZodMiniType[];
+}
+const defOf = (schema: z.ZodMiniType) => (schema as unknown as { _zod: { def: UnionDef & Json } })._zod.def;
+
+/** The value of `property` that picks this variant of a discriminated union (a z.literal). */
+function discriminatorValue(option: z.ZodMiniType, property: string): string {
+  const shape = defOf(option).shape as Record<string, z.ZodMiniType> | undefined;
+  const values = shape?.[property] ? (defOf(shape[property]).values as unknown[] | undefined) : undefined;
+  if (typeof values?.[0] !== 'string') throw new Error(`a variant without a literal ${property}`);
+  return values[0];
+}
+
+/**
+ * Every named schema, and the variants of each named discriminated union as components of
+ * their own (`TextMessage`, …), so the union can say `discriminator: {propertyName: type}`.
+ */
 function componentSchemas(): Record<string, Json> {
+  const names = new Map<z.ZodMiniType, string>(Object.entries(NAMED).map(([name, schema]) => [schema, name]));
+  const discriminators: Record<string, { propertyName: string; mapping: Record<string, string> }> = {};
+  for (const [name, schema] of Object.entries(NAMED)) {
+    const { discriminator, options } = defOf(schema);
+    if (!discriminator || !options) continue;
+    const mapping: Record<string, string> = {};
+    for (const option of options) {
+      const value = discriminatorValue(option, discriminator);
+      if (!names.has(option)) names.set(option, `${pascal(value)}${name}`);
+      mapping[value] = `#/components/schemas/${names.get(option)}`;
+    }
+    discriminators[name] = { propertyName: discriminator, mapping };
+  }
   const registry = z.registry<{ id: string }>();
-  for (const [id, schema] of Object.entries(NAMED)) registry.add(schema, { id });
+  for (const [schema, id] of names) registry.add(schema, { id });
   const { schemas: out } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     io: 'input',
@@ -87,7 +137,8 @@ function componentSchemas(): Record<string, Json> {
   return Object.fromEntries(
     Object.entries(out).map(([id, schema]) => {
       const { $schema: _drop, $id: _id, ...rest } = schema;
-      return [id, addDescriptions(id, rest)];
+      const discriminator = discriminators[id];
+      return [id, addDescriptions(id, discriminator ? { ...rest, discriminator } : rest)];
     }),
   );
 }
@@ -176,6 +227,8 @@ function operationOf(route: Route<ApiDeps>): Json {
     ...(route.headers ?? []).map((header) => ({ ...header, in: 'header', required: false })),
   ];
   const requestBody = requestBodyOf(route);
+  if (!TAGS[route.tag])
+    throw new Error(`${route.operationId}: describe its tag "${route.tag}" in TAGS (scripts/openapi.ts)`);
   return {
     operationId: route.operationId,
     tags: [route.tag],
@@ -208,16 +261,20 @@ export function buildOpenApi(): Json {
     info: {
       title: 'WeChat Official Account mass send API',
       version: '0.1.0',
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Mass sends (群发) through a WeChat Official Account. Every route needs `Authorization: Bearer <API key>`. Errors share one shape: `{error: {code, message, fields?, requestId, …}}`; WeChat errcodes are translated by the table in `x-wechat-errcodes`.',
     },
     servers: [
+      { url: `http://127.0.0.1:${LOCAL_PORT}`, description: 'npm start: the local gateway (PORT, default 3000)' },
       {
         url: 'https://{host}/{stage}',
+        description: 'Tencent Cloud API Gateway: the service domain and stage `serverless deploy` prints',
         variables: { host: { default: 'service-xxxxxxxx.gz.apigw.tencentcs.com' }, stage: { default: 'release' } },
       },
     ],
     security: [{ bearer: [] }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     'x-wechat-errcodes': Object.entries(WECHAT_ERRORS).map(([errcode, rule]) => ({
       errcode: Number(errcode),
       ...rule,

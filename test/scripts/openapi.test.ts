@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, writeOpenApi } from '../../scripts/openapi';
+import { API_ROUTES } from '../../shared/api/route-table';
 import { ErrorResponse } from '../../shared/api/schemas';
 import { WECHAT_ERRORS } from '../../shared/api/wechat-errors';
 import { toErrorResult } from '../../shared/http/api-gateway';
@@ -34,6 +35,71 @@ describe('the OpenAPI document', () => {
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
     expect(doc.security).toEqual([{ bearer: [] }]);
+  });
+
+  it('gives every operation the operationId and tag of its route, each tag described once', () => {
+    const all = doc as unknown as {
+      tags: Array<{ name: string; description: string }>;
+      paths: Record<string, Record<string, { operationId: string; tags: string[] }>>;
+    };
+    for (const { route } of API_ROUTES) {
+      const op = all.paths[route.path]![route.method.toLowerCase()]!;
+      expect(op.operationId).toBe(route.operationId);
+      expect(op.tags).toEqual([route.tag]);
+      expect(all.tags.filter((t) => t.name === route.tag)).toEqual([
+        { name: route.tag, description: expect.stringMatching(/\S/) },
+      ]);
+    }
+    expect(API_ROUTES.map(({ route }) => route.operationId)).toEqual(
+      expect.arrayContaining([
+        'sendByTag',
+        'sendByList',
+        'preview',
+        'deleteMessage',
+        'getStatus',
+        'getSpeed',
+        'setSpeed',
+      ]),
+    );
+  });
+
+  it('names each message variant and lets the type pick it', () => {
+    const schemas = doc.components.schemas as Record<string, { oneOf?: unknown[]; discriminator?: unknown }>;
+    expect(schemas.Message!.discriminator).toEqual({
+      propertyName: 'type',
+      mapping: {
+        text: '#/components/schemas/TextMessage',
+        mpnews: '#/components/schemas/MpnewsMessage',
+        image: '#/components/schemas/ImageMessage',
+        voice: '#/components/schemas/VoiceMessage',
+        mpvideo: '#/components/schemas/MpvideoMessage',
+        wxcard: '#/components/schemas/WxcardMessage',
+      },
+    });
+    expect(schemas.Message!.oneOf).toHaveLength(6);
+    // Preview shares every variant but the image one, which takes a single mediaId.
+    const preview = schemas.PreviewableMessage!.discriminator as { mapping: Record<string, string> };
+    expect(preview.mapping.text).toBe('#/components/schemas/TextMessage');
+    expect(preview.mapping.image).toBe('#/components/schemas/ImagePreviewableMessage');
+    expect(schemas.MassSendStatus!.discriminator).toMatchObject({ propertyName: 'kind' });
+  });
+
+  it('names the local gateway and the API Gateway placeholder as servers, and a license', () => {
+    const all = doc as unknown as { servers: Array<{ url: string }>; info: { license: { name: string } } };
+    expect(all.servers.map((server) => server.url)).toEqual(['http://127.0.0.1:3000', 'https://{host}/{stage}']);
+    expect(all.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+  });
+
+  it('documents patterns that accept and refuse what the runtime does', () => {
+    const param = (doc as unknown as { paths: Record<string, Record<string, { parameters: unknown[] }>> }).paths[
+      '/status'
+    ]!.get!.parameters[0] as { name: string; schema: { pattern: string } };
+    expect(param.name).toBe('msgId');
+    const pattern = new RegExp(param.schema.pattern);
+    const statusQuery = API_ROUTES.find(({ route }) => route.operationId === 'getStatus')!.route.query!;
+    for (const msgId of ['0', '1', '3147494552', '18446744073709551615', '01', '007', '', '12a', ' 1', '1e3', '-1']) {
+      expect(pattern.test(msgId), msgId).toBe(statusQuery.safeParse({ msgId }).success);
+    }
   });
 
   it('lists every route and method', () => {
