@@ -3,7 +3,8 @@ import * as z from 'zod/mini';
 /**
  * The `Status` of a MASSSENDJOBFINISH push: "send success", "send fail" or "err(N)".
  * "send success" may still leave a few followers unreached (they refused messages, system
- * errors); the counts tell.
+ * errors); the counts tell. The official sample and many SDKs spell them "sendsuccess" and
+ * "sendfail" (no space), so words are compared ignoring spaces and case.
  */
 
 /**
@@ -49,9 +50,9 @@ export const MassSendStatus = z.discriminatedUnion('kind', [
 export type MassSendStatus = z.infer<typeof MassSendStatus>;
 
 export function parseMassSendStatus(text_: string): MassSendStatus | undefined {
-  const normalised = text_.trim().toLowerCase();
-  if (normalised === 'send success') return { kind: 'success' };
-  if (normalised === 'send fail') return { kind: 'fail' };
+  const normalised = text_.replace(/\s+/g, '').toLowerCase();
+  if (normalised === 'sendsuccess') return { kind: 'success' };
+  if (normalised === 'sendfail') return { kind: 'fail' };
   const match = /^err\((\d{1,9})\)$/.exec(normalised);
   if (!match) {
     const text = text_.trim();

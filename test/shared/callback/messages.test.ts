@@ -151,6 +151,20 @@ describe('parseMassSendStatus', () => {
     expect(parseMassSendStatus('send fail')).toEqual({ kind: 'fail' });
   });
 
+  it('reads the spellings without a space and in any case, as the official sample and many SDKs write them', () => {
+    for (const text of ['sendsuccess', 'SendSuccess', 'SEND SUCCESS', ' send  success ', 'send\tsuccess']) {
+      expect(parseMassSendStatus(text), text).toEqual({ kind: 'success' });
+    }
+    for (const text of ['sendfail', 'SendFail', 'SEND FAIL', 'send  fail']) {
+      expect(parseMassSendStatus(text), text).toEqual({ kind: 'fail' });
+    }
+    expect(parseMassSendStatus('ERR(40002)')).toEqual({
+      kind: 'error',
+      code: 40002,
+      reason: 'admin_confirmation_timeout',
+    });
+  });
+
   it('names every documented audit reason', () => {
     const reasons: Record<number, string> = {
       10001: 'ads',
