@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox } from '../sandbox/server';
+import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { startGateway, type Gateway } from './gateway';
 import { loadLocalSecrets } from './local-config';
 import { checkDeployment, functionFolders, readDeployment } from './deployment';
@@ -25,6 +25,8 @@ export interface LocalOptions {
   /** The built bundles (default: <root>/dist; the tests pass their one build). */
   distDir?: string;
   log?: (line: string) => void;
+  /** More sandbox options (tests): e.g. a short confirmationWindowMs. */
+  sandbox?: Pick<SandboxOptions, 'confirmationWindowMs' | 'protectedAppids'>;
 }
 
 export interface Local {
@@ -50,6 +52,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     jobDurationMs: options.jobDurationMs ?? 3_000,
     // The file store outlives the sandbox: start each run's msg_ids past every earlier run's.
     firstMsgId: Date.now() * 1000,
+    ...options.sandbox,
     log: (line) => log(`[wechat] ${line}`),
   });
   const apiKeys = options.apiKeys ?? secrets.apiKey;

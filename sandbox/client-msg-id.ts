@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WeChatError } from './errors';
+import { refuseWhileAwaiting } from './protection';
 import type { MassContent } from './message-content';
 import type { Audience, SandboxState } from './state';
 
@@ -34,6 +35,7 @@ export function checkClientMsgId(state: SandboxState, appid: string, clientMsgId
   if (!prior) return;
   const age = state.clock.now() - prior.at;
   if (age >= REMEMBER_MS) return;
+  refuseWhileAwaiting(state, prior.msgId);
   if (age < state.settings.clientMsgIdRetryWindowMs) throw new WeChatError(45066, 'clientmsgid');
   throw new WeChatError(45065, 'clientmsgid', { msg_id: prior.msgId });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { CallbackConfigSchema, FaultSpecSchema, LimitsSchema } from './control';
+import { CallbackConfigSchema, DecisionSchema, FaultSpecSchema, LimitsSchema, ProtectionSchema } from './control';
 import type { SandboxControl } from './control';
 import { readBody, sendJson } from './http-io';
 
@@ -24,9 +24,14 @@ const ROUTE_LIST = [
   'POST /__sandbox/clock {advanceMs}',
   'POST /__sandbox/finish {wait?}',
   'POST /__sandbox/limits {perMinute?, daily?, monthly?}',
+  'POST /__sandbox/protection {on, appid?}',
+  'GET /__sandbox/confirmations',
+  'POST /__sandbox/confirmations {msgId? | clientMsgId?, decision?: confirm|reject}',
   'POST /__sandbox/faults {path, kind: http500|timeout|errcode|jobStatus|dropPush, times?, errcode?, delayMs?, execute?, status?, msgId?}',
   'DELETE /__sandbox/faults',
 ];
+
+const NO_SUCH_SEND = Symbol('no such send');
 
 function parseJson(raw: Buffer): unknown {
   const text = raw.toString('utf8').trim();
@@ -68,6 +73,17 @@ async function dispatch(control: SandboxControl, method: string, route: string, 
     }
     case 'POST limits':
       return { limits: control.setLimits(LimitsSchema.parse(body)) };
+    case 'POST protection': {
+      const { on, appid } = ProtectionSchema.parse(body);
+      return { protectedAppids: control.setProtection(on, appid) };
+    }
+    case 'GET confirmations':
+      return { awaiting: control.awaitingConfirmation() };
+    case 'POST confirmations': {
+      const decision = DecisionSchema.parse(body);
+      const decided = control.decide(decision);
+      return decided ? { decided: { ...decided, decision: decision.decision ?? 'confirm' } } : NO_SUCH_SEND;
+    }
     case 'POST faults':
       return { fault: control.injectFault(FaultSpecSchema.parse(body)) };
     case 'DELETE faults':
@@ -90,6 +106,8 @@ export async function handleControl(
     const result = await dispatch(control, req.method ?? 'GET', route, parseJson(data));
     if (result === undefined)
       sendJson(res, 404, { error: `no such sandbox route: ${req.method} ${url.pathname}`, routes: ROUTE_LIST });
+    else if (result === NO_SUCH_SEND)
+      sendJson(res, 404, { error: 'no send waits for confirmation with this msgId or clientMsgId' });
     else sendJson(res, 200, result);
   } catch (error) {
     if (error instanceof z.ZodError) sendJson(res, 400, { error: 'invalid body', issues: error.issues });

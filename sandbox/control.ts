@@ -5,6 +5,7 @@ import { isValidEncodingAesKey } from './push-crypto';
 import type { Limits } from './quotas';
 import type { CallRecord, CallbackConfig, MassMessage, PushAttempt, SandboxState } from './state';
 import { resetState } from './state';
+import { decide, isAwaiting } from './protection';
 
 /**
  * Inspection and control of the sandbox, shared by the `/__sandbox/*` routes and the
@@ -43,6 +44,30 @@ export const FaultSpecSchema = z
     path: ['errcode'],
   });
 
+export const ProtectionSchema = z.object({
+  on: z.boolean(),
+  /** Default: every account. */
+  appid: z.string().min(1).optional(),
+});
+
+export const DecisionSchema = z
+  .object({
+    msgId: z.number().int().optional(),
+    clientMsgId: z.string().min(1).optional(),
+    decision: z.enum(['confirm', 'reject']).optional(),
+  })
+  .refine((d) => d.msgId !== undefined || d.clientMsgId !== undefined, {
+    message: 'name the send by msgId or clientMsgId',
+    path: ['msgId'],
+  });
+
+export interface AwaitingSend {
+  msgId: number;
+  appid: string;
+  clientMsgId?: string;
+  deadline: number;
+}
+
 export const LimitsSchema = z.object({
   perMinute: z.boolean().optional(),
   daily: z.boolean().optional(),
@@ -61,6 +86,8 @@ export interface SandboxSnapshot {
     wxnames: Record<string, string>;
     cardIds: string[];
     speed: number;
+    /** API mass-send protection: a send to all waits for an administrator. */
+    massSendProtection: boolean;
   }>;
   /** Every media id: seeded, uploaded (permanent or temporary), uploadnews/uploadvideo and drafts. */
   media: Array<{
@@ -95,6 +122,15 @@ export interface SandboxControl {
   waitForPushes(): Promise<void>;
   setCallback(config: CallbackConfig | undefined): void;
   setLimits(limits: Partial<Limits>): Limits;
+  /** Turns API mass-send protection on or off for one account (default: every account). */
+  setProtection(on: boolean, appid?: string): string[];
+  /** Sends to all that wait for an administrator. */
+  awaitingConfirmation(): AwaitingSend[];
+  /**
+   * The administrator's decision (default confirm); returns the send, or undefined when no
+   * send with this msgId or clientMsgId waits.
+   */
+  decide(decision: z.input<typeof DecisionSchema>): AwaitingSend | undefined;
   injectFault(spec: FaultSpec): Fault;
   clearFaults(): void;
   faults(): Fault[];
@@ -122,6 +158,20 @@ export function createControl(state: SandboxState): SandboxControl {
       Object.assign(state.quotas.limits, LimitsSchema.parse(limits));
       return { ...state.quotas.limits };
     },
+    setProtection(on, appid) {
+      const { appid: only } = ProtectionSchema.parse({ on, appid });
+      for (const id of only === undefined ? state.accounts.keys() : [only]) {
+        if (on) state.protectedAppids.add(id);
+        else state.protectedAppids.delete(id);
+      }
+      return [...state.protectedAppids];
+    },
+    awaitingConfirmation: () => [...state.sending].filter(isAwaiting).map(awaitingSend),
+    decide(input) {
+      const { decision = 'confirm', ...which } = DecisionSchema.parse(input);
+      const message = decide(state, { ...which, decision });
+      return message && awaitingSend(message);
+    },
     injectFault: (spec) => state.faults.add(FaultSpecSchema.parse(spec)),
     clearFaults: () => state.faults.clear(),
     faults: () => state.faults.list(),
@@ -129,6 +179,15 @@ export function createControl(state: SandboxState): SandboxControl {
     calls: () => state.calls.map((c) => ({ ...c })),
     messages: () => [...state.messages.values()].map((m) => structuredClone(m)),
     pushes: () => state.pushes.map((p) => ({ ...p })),
+  };
+}
+
+function awaitingSend(m: MassMessage): AwaitingSend {
+  return {
+    msgId: m.msgId,
+    appid: m.appid,
+    ...(m.clientMsgIdDerived || m.clientMsgId === undefined ? {} : { clientMsgId: m.clientMsgId }),
+    deadline: m.confirmation?.deadline ?? m.finishAt,
   };
 }
 
@@ -146,6 +205,7 @@ function snapshot(state: SandboxState): SandboxSnapshot {
       wxnames: a.wxnames,
       cardIds: a.cardIds,
       speed: state.speeds.get(a.appid) ?? 0,
+      massSendProtection: state.protectedAppids.has(a.appid),
     })),
     media: state.media.list().map((r) => ({
       mediaId: r.mediaId,

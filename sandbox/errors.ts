@@ -48,6 +48,9 @@ export const ERRMSG: Readonly<Record<number, string>> = {
   45110: 'author size out of limit',
   47001: 'data format error',
   48001: 'api unauthorized',
+  // Our wording: WeChat's errmsg for these is not documented.
+  89504: 'mass send to all needs administrator confirmation',
+  89505: 'mass send is waiting for administrator confirmation',
 };
 
 export class WeChatError extends Error {

@@ -4,6 +4,7 @@ import { parseOpenIdAudience, parseTagAudience, resolveAudience } from './audien
 import { checkClientMsgId, deriveClientMsgId, parseClientMsgId, rememberClientMsgId } from './client-msg-id';
 import { WeChatError } from './errors';
 import { scheduleJob } from './jobs';
+import { holdForConfirmation, isProtected } from './protection';
 import type { MassContent } from './message-content';
 import { parseContent } from './message-content';
 import type { Audience, JobCounts, MassMessage } from './state';
@@ -138,6 +139,10 @@ export function sendAll(req: AuthedRequest): ApiBody {
   );
   quotas.addToday(`${appid}:sendall`);
   if (audience.type === 'all') quotas.addThisMonth(`${appid}:to-all`);
+  if (audience.type === 'all' && isProtected(state, appid)) {
+    holdForConfirmation(state, state.messages.get(Number(result.msg_id))!);
+    throw new WeChatError(89504, 'an administrator must confirm this send to all within 30 minutes');
+  }
   return result;
 }
 

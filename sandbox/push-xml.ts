@@ -61,7 +61,7 @@ export function buildJobFinishXml(msg: MassMessage, ghId: string, createTime: nu
   ];
   if (msg.content.msgtype === 'mpnews') {
     parts.push(copyrightCheckResult(msg, msg.content.articleCount));
-    parts.push(articleUrlResult(msg.pushStatus === 'send success' ? msg.articleUrls : []));
+    parts.push(articleUrlResult(msg.status === 'SEND_SUCCESS' ? msg.articleUrls : []));
   }
   parts.push('</xml>');
   return parts.join('');

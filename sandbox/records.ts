@@ -1,4 +1,5 @@
 import type { MassContent } from './message-content';
+import type { Confirmation } from './protection';
 import type { CallbackMode } from './state';
 
 /** What the sandbox remembers about sends, calls and pushes; all of it is visible under /__sandbox. */
@@ -36,6 +37,8 @@ export interface MassMessage {
   pushEnabled: boolean;
   articleUrls: string[];
   deletedArticles: number[];
+  /** A send to all on an account with API mass-send protection (protection.ts). */
+  confirmation?: Confirmation;
 }
 
 export interface CallRecord {

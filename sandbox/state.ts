@@ -45,6 +45,10 @@ export interface SandboxOptions {
   /** The first msg_id handed out (default 3147483649); a sandbox restarted against a kept
    *  store starts elsewhere so its ids do not collide with recorded reports. */
   firstMsgId?: number;
+  /** Accounts with API mass-send protection on: a send to all waits for an administrator. */
+  protectedAppids?: string[];
+  /** How long a protected send to all waits for the administrator (WeChat: 30 minutes). */
+  confirmationWindowMs?: number;
 }
 
 export interface Settings {
@@ -55,6 +59,8 @@ export interface Settings {
   clientMsgIdRetryWindowMs: number;
   stableRefreshOverlapSeconds: number;
   deriveClientMsgId: boolean;
+  confirmationWindowMs: number;
+  protectedAppids: readonly string[];
 }
 
 export type { Audience, CallRecord, JobCounts, MassMessage, MsgStatus, PushAttempt, PushOutcome } from './records';
@@ -74,6 +80,8 @@ export interface SandboxState {
   /** `${appid}\n${clientmsgid}` → the send that used it. */
   clientMsgIds: Map<string, { msgId: number; at: number }>;
   speeds: Map<string, number>;
+  /** Accounts with API mass-send protection on (protection.ts); a reset goes back to the options'. */
+  protectedAppids: Set<string>;
   calls: CallRecord[];
   pushes: PushAttempt[];
   callback: CallbackConfig | undefined;
@@ -90,6 +98,8 @@ export interface SandboxState {
 // msg_id values exceed 2^31 (WeChat's are around 3147494552); clients must keep them exact.
 const FIRST_MSG_ID = 3_147_483_649;
 const FIRST_MSG_DATA_ID = 2_247_483_649;
+// An administrator has 30 minutes to confirm a protected send to all (seed 000, item 8).
+const CONFIRMATION_WINDOW_MS = 30 * 60_000;
 
 export function createState(options: SandboxOptions): SandboxState {
   const clock = createClock(options.now);
@@ -101,6 +111,8 @@ export function createState(options: SandboxOptions): SandboxState {
     clientMsgIdRetryWindowMs: options.clientMsgIdRetryWindowMs ?? 60_000,
     stableRefreshOverlapSeconds: options.stableRefreshOverlapSeconds ?? 0,
     deriveClientMsgId: options.deriveClientMsgId ?? true,
+    confirmationWindowMs: options.confirmationWindowMs ?? CONFIRMATION_WINDOW_MS,
+    protectedAppids: options.protectedAppids ?? [],
   };
   const limits: Limits = { perMinute: true, daily: true, monthly: true, ...options.limits };
   const seed = cloneSeed(options.seed ?? DEMO_SEED);
@@ -120,6 +132,7 @@ export function createState(options: SandboxOptions): SandboxState {
     sending: new Set(),
     clientMsgIds: new Map(),
     speeds: new Map(),
+    protectedAppids: new Set(),
     calls: [],
     pushes: [],
     callback: options.callback,
@@ -149,6 +162,7 @@ export function resetState(state: SandboxState): void {
   state.sending.clear();
   state.clientMsgIds.clear();
   state.speeds.clear();
+  state.protectedAppids = new Set(state.settings.protectedAppids);
   state.calls.length = 0;
   state.pushes.length = 0;
 }
