@@ -1,35 +1,143 @@
+import { resolve } from 'node:path';
 import type { AccountSeed, MediaSeed } from '../sandbox/accounts';
 
-/** A ready `curl` for each function, filled in with the sandbox's demo ids. */
-export function curlExamples(base: string, apiKey: string, account: AccountSeed, media: MediaSeed): string {
-  const auth = `-H 'Authorization: Bearer ${apiKey}'`;
-  const json = `${auth} -H 'Content-Type: application/json'`;
-  const [first, second] = account.followers;
-  const lines = [
-    [
-      'send to tag 100 (vip)',
-      `curl -s ${json} -d '{"audience":{"tagId":100},"message":{"type":"text","content":"Hello from the sandbox"}}' ${base}/send-by-tag`,
-    ],
-    [
-      'send to all followers',
-      `curl -s ${json} -d '{"audience":{"all":true},"message":{"type":"mpnews","mediaId":"${media.news}"}}' ${base}/send-by-tag`,
-    ],
-    [
-      'send to a list',
-      `curl -s ${json} -d '{"openIds":["${first}","${second}"],"message":{"type":"text","content":"Hi both"}}' ${base}/send-by-list`,
-    ],
-    [
-      'preview by WeChat ID',
-      `curl -s ${json} -d '{"wechatId":"sandbox_alice","message":{"type":"text","content":"Preview"}}' ${base}/preview`,
-    ],
-    ['status (use the msgId a send returned)', `curl -s ${auth} '${base}/status?msgId=MSG_ID'`],
-    ['delete an mpnews send', `curl -s ${json} -d '{"msgId":"MSG_ID"}' ${base}/delete`],
-    ['get the speed', `curl -s ${auth} ${base}/speed`],
-    ['set the speed', `curl -s -X PUT ${json} -d '{"speed":2}' ${base}/speed`],
-    [
-      'upload articles',
-      `curl -s ${json} -d '{"articles":[{"thumbMediaId":"${media.thumb}","title":"Hello","content":"<p>Body</p>"}]}' ${base}/media/news`,
-    ],
+/** A small PNG shipped with the repository, so the media/image curl works as printed. */
+export const SAMPLE_PNG = resolve(import.meta.dirname, 'sample.png');
+
+export interface Example {
+  what: string;
+  /** One shell line; it reads $KEY, $B, $A and $J from `pasteSetup`. */
+  command: string;
+}
+
+/** The lines that set what every example reads: paste them first. */
+export function pasteSetup(base: string, apiKey: string): string[] {
+  return [
+    `export KEY='${apiKey.replaceAll("'", `'\\''`)}' B=${base}`,
+    `A="Authorization: Bearer $KEY"; J='Content-Type: application/json'`,
   ];
-  return lines.map(([what, cmd]) => `  # ${what}\n  ${cmd}\n`).join('');
+}
+
+/** The sandbox's ready ids, by the name the examples and the README use. */
+export function readyIds(account: AccountSeed, media: MediaSeed): Array<[string, string]> {
+  return [
+    ['image', media.image],
+    ['thumb', media.thumb],
+    ['voice', media.voice],
+    ['video', media.video],
+    ['mpvideo', media.mpvideo],
+    ['news', media.news],
+    ['card', account.cardIds[0] ?? ''],
+  ];
+}
+
+/**
+ * A ready `curl` for each route, filled in with the sandbox's demo ids, in an order that works
+ * when pasted whole: the send whose msgId status and delete use comes first, and delete waits
+ * until the sandbox has finished that send (only a finished mpnews or mpvideo send can be deleted).
+ */
+export function curlExamples(account: AccountSeed, media: MediaSeed, jobDurationMs: number): Example[] {
+  const [first, second] = account.followers;
+  const post = (body: unknown, route: string) => `curl -s -H "$A" -H "$J" -d '${JSON.stringify(body)}' $B${route}`;
+  const text = (content: string) => ({ type: 'text', content });
+  const waitSeconds = Math.ceil(jobDurationMs / 1000) + 1;
+  return [
+    {
+      what: 'send a text to tag 100 (vip)',
+      command: post({ audience: { tagId: 100 }, message: text('Hello') }, '/send-by-tag'),
+    },
+    {
+      what: 'send the ready news (mpnews) to tag 101 and keep its msgId in $MSG_ID',
+      command: `MSG_ID=$(${post({ audience: { tagId: 101 }, message: { type: 'mpnews', mediaId: media.news } }, '/send-by-tag')} | sed -E 's/.*"msgId":"([0-9]+)".*/\\1/'); echo "msgId=$MSG_ID"`,
+    },
+    {
+      what: 'its status (WeChat status and, once pushed, the report)',
+      command: `curl -s -H "$A" "$B/status?msgId=$MSG_ID"`,
+    },
+    {
+      what: `delete it, once the sandbox has finished it (${jobDurationMs / 1000} s)`,
+      command: `sleep ${waitSeconds}; curl -s -H "$A" -H "$J" -d "{\\"msgId\\":\\"$MSG_ID\\"}" $B/delete`,
+    },
+    {
+      what: 'send the ready mpvideo to all followers',
+      command: post(
+        {
+          audience: { all: true },
+          message: { type: 'mpvideo', mediaId: media.mpvideo },
+          clientMsgId: 'video-to-all-1',
+        },
+        '/send-by-tag',
+      ),
+    },
+    {
+      what: 'send a text to a list of two',
+      command: post({ openIds: [first, second], message: text('Hi both') }, '/send-by-list'),
+    },
+    {
+      what: 'preview the ready image to a WeChat ID',
+      command: post({ wechatId: 'sandbox_alice', message: { type: 'image', mediaId: media.image } }, '/preview'),
+    },
+    {
+      what: 'preview the ready voice to an OpenID',
+      command: post({ openId: first, message: { type: 'voice', mediaId: media.voice } }, '/preview'),
+    },
+    {
+      what: 'preview the ready card',
+      command: post({ wechatId: 'sandbox_bob', message: { type: 'wxcard', cardId: account.cardIds[0] } }, '/preview'),
+    },
+    { what: 'get the speed', command: `curl -s -H "$A" $B/speed` },
+    { what: 'set the speed', command: `curl -s -X PUT -H "$A" -H "$J" -d '{"speed":2}' $B/speed` },
+    {
+      what: 'upload articles (with the ready thumb)',
+      command: post(
+        { articles: [{ thumbMediaId: media.thumb, title: 'Hello', content: '<p>Body</p>' }] },
+        '/media/news',
+      ),
+    },
+    {
+      what: 'upload an image for article bodies (the sample PNG shipped in local/)',
+      command: `curl -s -H "$A" -H 'Content-Type: image/png' --data-binary @${SAMPLE_PNG} $B/media/image`,
+    },
+    {
+      what: 'turn the ready video into one a mass send takes',
+      command: post({ mediaId: media.video, title: 'Clip', description: 'A sandbox clip' }, '/media/video'),
+    },
+  ];
+}
+
+/** The sandbox's inspection routes (GET), each a full URL. */
+export function inspectionRoutes(sandboxUrl: string): string[] {
+  return [
+    ['', 'every route, including the POST ones that steer it (faults, clock, confirmations)'],
+    ['/state', 'accounts, media, limits, callback'],
+    ['/calls', 'every WeChat API call it answered'],
+    ['/messages', 'every send, with its audience, content and status'],
+    ['/pushes', 'every MASSSENDJOBFINISH push and its outcome'],
+    ['/faults', 'the injected faults still pending'],
+    ['/callback', 'where pushes go'],
+    ['/confirmations', 'sends to all waiting for an administrator (mass-send protection)'],
+  ].map(([path, what]) => `${`${sandboxUrl}/__sandbox${path}`.padEnd(48)} ${what}`);
+}
+
+/** What `npm start` prints after "Try it". */
+export function pasteBlock(
+  base: string,
+  apiKey: string,
+  account: AccountSeed,
+  media: MediaSeed,
+  jobDurationMs: number,
+): string {
+  const ids = readyIds(account, media)
+    .map(([name, id]) => `    ${name.padEnd(8)} ${id}`)
+    .join('\n');
+  const examples = curlExamples(account, media, jobDurationMs)
+    .map(({ what, command }) => `  # ${what}\n  ${command}\n`)
+    .join('');
+  return `The sandbox's ready ids (used below):
+${ids}
+
+Paste these two lines first; every curl below reads them:
+  ${pasteSetup(base, apiKey).join('\n  ')}
+
+${examples}`;
 }

@@ -206,7 +206,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         send(res, 502, JSON.stringify({ error: { code: 'gateway_error', message: 'the local gateway failed' } }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as { port: number }).port;
 
   async function fire(trigger: TimerTrigger) {

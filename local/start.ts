@@ -4,7 +4,7 @@ import { startGateway, type Gateway } from './gateway';
 import { loadLocalSecrets } from './local-config';
 import { checkDeployment, functionFolders, readDeployment } from './deployment';
 import { readServerlessConfig } from './serverless-config';
-import { curlExamples } from './curl-examples';
+import { inspectionRoutes, pasteBlock } from './curl-examples';
 
 const checkout = resolve(import.meta.dirname, '..');
 
@@ -49,11 +49,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
 
   const sandbox = await startSandbox({
     port: options.sandboxPort ?? 0,
-    jobDurationMs: options.jobDurationMs ?? 3_000,
+    jobDurationMs: options.jobDurationMs ?? JOB_DURATION_MS,
     // The file store outlives the sandbox: start each run's msg_ids past every earlier run's.
     firstMsgId: Date.now() * 1000,
     ...options.sandbox,
     log: (line) => log(`[wechat] ${line}`),
+  }).catch((err: unknown) => {
+    throw portInUse(err, options.sandboxPort, 'SANDBOX_PORT');
   });
   const apiKeys = options.apiKeys ?? secrets.apiKey;
   const env = {
@@ -89,7 +91,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     });
   } catch (err) {
     await sandbox.close();
-    throw err;
+    throw portInUse(err, options.port, 'PORT');
   }
   sandbox.setCallback({
     url: `${gateway.url}/callback`,
@@ -109,14 +111,36 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   };
 }
 
+/** How long a sandbox send stays SENDING under `npm start`. */
+const JOB_DURATION_MS = 3_000;
+
+/** EADDRINUSE as a sentence naming the variable that picks the port. */
+export function portInUse(err: unknown, port: number | undefined, variable: string): unknown {
+  if ((err as NodeJS.ErrnoException | undefined)?.code !== 'EADDRINUSE') return err;
+  const other = (port ?? 3000) + 100;
+  return new Error(
+    `port ${port} is already in use (another npm start?): stop that process, or set ${variable} to a free port, ` +
+      `e.g. ${variable}=${other} npm start`,
+  );
+}
+
 /** `redis://:password@host` → `redis://:***@host`: the store URL may carry a password. */
 export function maskCredentials(url: string): string {
   return url.replace(/^([a-z]+:\/\/)[^@/]*@/i, '$1***@');
 }
 
+function portFrom(variable: string, fallback: number): number {
+  const raw = process.env[variable];
+  const port = raw ? Number(raw) : fallback;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new Error(`${variable} must be a port number (0 to 65535), got ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
+
 async function main() {
-  const port = Number(process.env.PORT ?? 3000);
-  const sandboxPort = Number(process.env.SANDBOX_PORT ?? 3001);
+  const port = portFrom('PORT', 3000);
+  const sandboxPort = portFrom('SANDBOX_PORT', 3001);
   const local = await startLocal({
     port,
     sandboxPort,
@@ -128,12 +152,15 @@ async function main() {
 WeChat mass send, running locally
   API gateway     ${local.gateway.url}   (functions: ${local.gateway.functions.join(', ')})
   OpenAPI         ${local.gateway.url}/openapi.json
-  WeChat sandbox  ${local.sandbox.url}   (what it received and sent: ${local.sandbox.url}/__sandbox/messages, /__sandbox/pushes)
+  WeChat sandbox  ${local.sandbox.url}
   store           ${maskCredentials(local.env.STORE_URL ?? '')}
   API key         ${local.apiKey}${process.env.API_KEYS ? ' (from API_KEYS)' : ' (generated, kept in .local/secrets.json)'}
 
-Try it (the sandbox's demo service account "${account.name}" is the WeChat side):
-${curlExamples(local.gateway.url, local.apiKey, account, DEMO_MEDIA.service)}
+Try it (the sandbox's demo service account "${account.name}" is the WeChat side).
+${pasteBlock(local.gateway.url, local.apiKey, account, DEMO_MEDIA.service, JOB_DURATION_MS)}
+What the sandbox received and sent (GET; POST routes inject faults, move the clock, confirm sends):
+  ${inspectionRoutes(local.sandbox.url).join('\n  ')}
+
 Ctrl-C stops everything.`);
 
   let stopping = false;
