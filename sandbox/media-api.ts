@@ -44,6 +44,12 @@ function parseArticle(req: AuthedRequest, value: unknown, index: number): NewsAr
     ['thumb', 'image'],
     `articles[${index}].thumb_media_id`,
   );
+  // The draft_add page's limits, as draft-api.ts models them: title 32 characters (45003),
+  // author 16 (45110), digest 128 (45004).
+  const chars = (field: string) => (typeof value[field] === 'string' ? [...(value[field] as string)].length : 0);
+  if (chars('title') > 32) throw new WeChatError(45003, `articles[${index}].title`);
+  if (chars('author') > 16) throw new WeChatError(45110, `articles[${index}].author`);
+  if (chars('digest') > 128) throw new WeChatError(45004, `articles[${index}].digest`);
   return {
     title: requiredText(value, 'title', index),
     content: requiredText(value, 'content', index),

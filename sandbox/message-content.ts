@@ -16,6 +16,7 @@ export type MassContent =
 
 export type MassMsgType = MassContent['msgtype'];
 
+const TEXT_MAX_CHARS = 600;
 const MSGTYPES: readonly string[] = ['mpnews', 'text', 'voice', 'image', 'mpvideo', 'wxcard'];
 
 export interface ContentContext {
@@ -63,6 +64,8 @@ export function parseContent(body: Record<string, unknown>, ctx: ContentContext)
       const { content } = objectAt(body, 'text');
       if (typeof content !== 'string') throw new WeChatError(40008, 'text.content');
       if (content.trim() === '') throw new WeChatError(44004, 'text.content');
+      // Our model of WeChat's undocumented limit: the console's 600 characters for a text mass send.
+      if ([...content].length > TEXT_MAX_CHARS) throw new WeChatError(45002, 'text.content');
       return { msgtype: 'text', content };
     }
     case 'voice': {

@@ -80,6 +80,13 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
   };
 }
 
+// -1 on a send: WeChat is busy. The clientmsgid makes the retry safe, so say how to retry.
+// 45002 on a send is about the text, not an article (the table's wording is the draft's).
+const SEND_MESSAGES = {
+  [-1]: 'WeChat reports it is busy; retry later with the same clientMsgId, it is never sent twice',
+  45002: 'WeChat rejected the message: its text is too long',
+};
+
 function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attempt<SendOutcome> {
   const details = { clientMsgId };
   if (err instanceof WeChatApiError && !isTokenFetchFailure(err)) {
@@ -87,17 +94,17 @@ function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attemp
     if (err.errcode === 45065) {
       const msgId = err.body.msg_id;
       if (typeof msgId === 'string' && msgId) return { kind: 'done', result: { kind: 'sent', msgId, duplicate: true } };
-      return { kind: 'failed', error: toHttpError(err, fields, details) };
+      return { kind: 'failed', error: toHttpError(err, fields, details, SEND_MESSAGES) };
     }
     // 89504/89505: accepted, waiting for an administrator; sending again would queue another.
     if (err.errcode === 89504 || err.errcode === 89505)
       return { kind: 'done', result: { kind: 'awaiting_confirmation', errcode: err.errcode } };
     // 45066: WeChat is still handling this clientmsgid; whether it goes out is not known yet.
-    if (err.errcode === 45066) return { kind: 'unknown', error: toHttpError(err, fields, details) };
-    return { kind: 'failed', error: toHttpError(err, fields, details) };
+    if (err.errcode === 45066) return { kind: 'unknown', error: toHttpError(err, fields, details, SEND_MESSAGES) };
+    return { kind: 'failed', error: toHttpError(err, fields, details, SEND_MESSAGES) };
   }
   // Without a token the send never left.
-  if (isTokenFetchFailure(err)) return { kind: 'failed', error: toHttpError(err, fields, details) };
+  if (isTokenFetchFailure(err)) return { kind: 'failed', error: toHttpError(err, fields, details, SEND_MESSAGES) };
   // The token cache failed before the send could leave (503 store_unavailable).
   if (err instanceof StoreUnavailableError) return { kind: 'failed', error: err };
   // No readable answer: WeChat may have sent it. Only a retry with the same clientmsgid is safe.

@@ -42,7 +42,15 @@ export async function uploadNewsArticles(deps: MediaDeps, request: MediaNewsRequ
   try {
     return mediaIdAnswer(await deps.client.call(uploadNews, { articles: request.articles.map(toNewsArticle) }));
   } catch (err) {
-    throw toHttpError(err, { mediaId: 'articles[].thumbMediaId' });
+    throw toHttpError(err, {
+      mediaId: 'articles[].thumbMediaId',
+      title: 'articles[].title',
+      author: 'articles[].author',
+      digest: 'articles[].digest',
+      content: 'articles[].content',
+      contentSourceUrl: 'articles[].contentSourceUrl',
+      articles: 'articles',
+    });
   }
 }
 
@@ -52,7 +60,8 @@ export async function convertVideo(deps: MediaDeps, request: MediaVideoRequest):
     const body = { media_id: request.mediaId, title: request.title ?? '', description: request.description ?? '' };
     return mediaIdAnswer(await deps.client.call(uploadVideo, body));
   } catch (err) {
-    throw toHttpError(err, { mediaId: 'mediaId' });
+    // uploadvideo's description is refused with 45004, the digest code.
+    throw toHttpError(err, { mediaId: 'mediaId', title: 'title', digest: 'description' });
   }
 }
 

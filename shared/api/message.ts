@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { MassMessage, PreviewMessage } from '../wechat/mass-message';
 import { MediaId } from './ids';
+import { maxChars, TEXT_CONTENT_MAX_CHARS } from './limits';
 import { compact, flag } from './wechat-shape';
 
 /**
@@ -10,7 +11,10 @@ import { compact, flag } from './wechat-shape';
 // WeChat refuses blank text with 44004; say so before the call.
 const text = z.strictObject({
   type: z.literal('text'),
-  content: z.string().check(z.refine((content) => content.trim() !== '', 'must not be empty or only blanks')),
+  content: z.string().check(
+    z.refine((content) => content.trim() !== '', 'must not be empty or only blanks'),
+    maxChars(TEXT_CONTENT_MAX_CHARS),
+  ),
 });
 const mpnews = z.strictObject({
   type: z.literal('mpnews'),

@@ -24,6 +24,10 @@ export async function preview(deps: PreviewDeps, request: PreviewRequest): Promi
       wechatId: 'wechatId',
       mediaId: mediaField(request.message),
       messageType: 'message.type',
+      content: 'message.content',
+      title: 'message.title',
+      // 45004 ("description size out of limit") is the digest's code in the table.
+      digest: 'message.description',
     });
   }
 }

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { MassSendJobReport } from '../reports/mass-send-job-report';
 import { MsgStatus, SpeedLevel } from '../wechat/endpoints';
 import { ClientMsgId, MediaId, MsgId, OpenId } from './ids';
+import { ARTICLE_AUTHOR_MAX_CHARS, ARTICLE_DIGEST_MAX_CHARS, ARTICLE_TITLE_MAX_CHARS, maxChars } from './limits';
 import { Message, PreviewableMessage } from './message';
 
 /**
@@ -103,12 +104,12 @@ const yesNo = z.optional(z.boolean());
 
 export const NewsArticleInput = z.strictObject({
   thumbMediaId: MediaId,
-  title: z.string().check(z.minLength(1, 'must not be empty')),
+  title: z.string().check(z.minLength(1, 'must not be empty'), maxChars(ARTICLE_TITLE_MAX_CHARS)),
   // HTML; images must be URLs from /media/image, other image hosts are stripped by WeChat.
   content: z.string().check(z.minLength(1, 'must not be empty')),
-  author: z.optional(z.string()),
+  author: z.optional(z.string().check(maxChars(ARTICLE_AUTHOR_MAX_CHARS))),
   contentSourceUrl: z.optional(z.string()),
-  digest: z.optional(z.string()),
+  digest: z.optional(z.string().check(maxChars(ARTICLE_DIGEST_MAX_CHARS))),
   showCoverPic: yesNo,
   needOpenComment: yesNo,
   onlyFansCanComment: yesNo,

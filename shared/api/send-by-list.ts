@@ -44,6 +44,10 @@ export function sendByList(deps: SendDeps, request: SendByListRequest, idempoten
       mediaId: mediaField(request.message),
       messageType: 'message.type',
       clientMsgId: 'clientMsgId',
+      content: 'message.content',
+      title: 'message.title',
+      // 45004 ("description size out of limit") is the digest's code in the table.
+      digest: 'message.description',
     },
   });
 }

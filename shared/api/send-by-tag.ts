@@ -21,6 +21,10 @@ export function sendByTag(deps: SendDeps, request: SendByTagRequest, idempotency
       mediaId: mediaField(request.message),
       messageType: 'message.type',
       clientMsgId: 'clientMsgId',
+      content: 'message.content',
+      title: 'message.title',
+      // 45004 ("description size out of limit") is the digest's code in the table.
+      digest: 'message.description',
     },
   });
 }

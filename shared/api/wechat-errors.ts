@@ -12,6 +12,12 @@ import {
  * The one table from WeChat's errcodes (answered with HTTP 200) to our HTTP answers. The README
  * lists it from here. `field` names the kind of input WeChat rejected; each service says which
  * request path that is (e.g. `openIds` for send-by-list, `openId` for preview).
+ *
+ * Reviewed against WeChat's global errcode list (全局返回码说明) for the mass-send
+ * (message/mass/*) and material endpoints: every code a caller can cause is a 4xx naming its
+ * field; codes only this product's own request or setup can cause (47001 data format, 40013
+ * appid, 41001 token missing, 43002 method) stay 502 wechat_error, with WeChat's errcode and
+ * errmsg in the answer. A route where a code means more says so (toHttpError's `messages`).
  */
 /** `mediaId` stands for the field carrying the message's payload: media id(s), card id or text. */
 export type FieldRole =
@@ -46,7 +52,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
   [-1]: {
     status: 503,
     code: 'wechat_busy',
-    message: 'WeChat reports it is busy; retry later (a send is safe to retry with the same clientMsgId)',
+    message: 'WeChat reports it is busy; retry later',
     retryAfterSeconds: 5,
   },
   40003: {
@@ -71,6 +77,12 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     status: 413,
     code: 'media_too_large',
     message: 'WeChat rejected the file size for this media type',
+    field: 'media',
+  },
+  40009: {
+    status: 413,
+    code: 'media_too_large',
+    message: 'WeChat rejected the image size for this media type',
     field: 'media',
   },
   40007: {
@@ -99,6 +111,8 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message: 'WeChat rejected the OpenID list: it takes 2 to 10,000 OpenIDs',
     field: 'openIds',
   },
+  // mass/get: an unknown msg_id. mass/delete answers it for a message it cannot delete as well;
+  // the delete service says so.
   40059: { status: 404, code: 'msg_id_not_found', message: 'WeChat does not know this msgId', field: 'msgId' },
   40060: {
     status: 400,
@@ -114,8 +128,21 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message: 'WeChat does not know this WeChat ID, or its owner does not follow this Official Account',
     field: 'wechatId',
   },
+  40137: {
+    status: 415,
+    code: 'unsupported_media_type',
+    message: 'WeChat rejected the image format',
+    field: 'media',
+  },
   40152: { status: 400, code: 'invalid_tag_id', message: 'WeChat does not know this tag id', field: 'tagId' },
   41005: { status: 400, code: 'media_missing', message: 'WeChat received no file', field: 'media' },
+  // Preview to an OpenID that does not follow the account.
+  43004: {
+    status: 400,
+    code: 'not_a_follower',
+    message: 'WeChat sends only to a follower of this Official Account',
+    field: 'openId',
+  },
   44003: {
     status: 400,
     code: 'empty_news',
@@ -285,7 +312,12 @@ export const FAILURE_RULES = {
     code: 'wechat_bad_reply',
     message: 'WeChat sent a reply this service cannot read',
   },
-  unknown: { when: 'any other errcode', status: 502, code: 'wechat_error', message: 'WeChat refused the request' },
+  unknown: {
+    when: 'any other errcode (e.g. 47001, 40013: our own request or setup, not the caller)',
+    status: 502,
+    code: 'wechat_error',
+    message: 'WeChat refused the request',
+  },
 } as const satisfies Record<string, FailureRule>;
 
 const TOKEN_REJECTED: WeChatErrorRule = FAILURE_RULES.tokenRejected;
@@ -316,9 +348,17 @@ export type FieldPaths = Partial<Record<FieldRole, string>>;
  * table's field roles to this request's paths. Unknown errors (our bugs) pass through and
  * become a generic 500.
  */
-export function toHttpError(err: unknown, fields: FieldPaths = {}, details: Record<string, unknown> = {}): unknown {
+export function toHttpError(
+  err: unknown,
+  fields: FieldPaths = {},
+  details: Record<string, unknown> = {},
+  /** What an errcode means on this route, where it differs from the table's general wording. */
+  messages: Readonly<Partial<Record<number, string>>> = {},
+): unknown {
   if (err instanceof WeChatApiError) {
-    const rule = ruleFor(err);
+    const general = ruleFor(err);
+    const own = isTokenFetchFailure(err) ? undefined : messages[err.errcode];
+    const rule = own ? { ...general, message: own } : general;
     const field = rule.field && fields[rule.field];
     const errmsg = redact(err.errmsg);
     return new HttpError(rule.status, rule.code, rule.message, {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ACCOUNTS } from '../../sandbox/server';
-import type { SendAnswer } from './support/answers';
+import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
+import type { ErrorAnswer, SendAnswer } from './support/answers';
 import { finishAndReadStatus, startLocalProduct, withAcceptedToken, type LocalProduct } from './support/local-product';
 
 /** Issue 12: answers a user can act on, through the built bundles, the local gateway and the sandbox. */
 const service = DEMO_ACCOUNTS.service;
+const media = DEMO_MEDIA.service;
 
 describe('answers a user can act on (demo service account, safe mode)', () => {
   let product: LocalProduct;
@@ -39,6 +40,72 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
       expect(sent.status).toBe(200);
       const status = await finishAndReadStatus(product, sent.body.msgId);
       expect(status.report?.status).toEqual({ kind });
+    });
+  });
+
+  describe('errors caused by the request are 4xx naming the field', () => {
+    it('refuses a text over 600 characters with 400 naming message.content, before calling WeChat', async () => {
+      await withAcceptedToken(product);
+      const calls = product.local.sandbox.calls().length;
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'text', content: '字'.repeat(601) } },
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.fields).toEqual([
+        { path: 'message.content', reason: "must hold at most 600 characters (WeChat's limit), has 601" },
+      ]);
+      expect(answer.body.error.requestId).toBeTruthy();
+      expect(product.local.sandbox.calls()).toHaveLength(calls);
+    });
+
+    it("answers WeChat's 45002 (content too long) with 400 naming message.content", async () => {
+      await withAcceptedToken(product);
+      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'errcode', errcode: 45002 });
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'text', content: 'Not too long for us' } },
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'content_too_long', errcode: 45002 });
+      expect(answer.body.error.fields?.[0]?.path).toBe('message.content');
+    });
+
+    it('refuses an article title over 32 characters with 400 naming it', async () => {
+      const answer = await product.call<ErrorAnswer>('POST', '/media/news', {
+        body: { articles: [{ thumbMediaId: media.thumb, title: 'T'.repeat(33), content: '<p>x</p>' }] },
+      });
+
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.fields?.[0]?.path).toBe('articles[0].title');
+    });
+
+    it("explains delete's 40059 for a message that exists but cannot be deleted (a text send)", async () => {
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'text', content: 'Not deletable' } },
+      });
+      await finishAndReadStatus(product, sent.body.msgId);
+
+      const answer = await product.call<ErrorAnswer>('POST', '/delete', { body: { msgId: sent.body.msgId } });
+
+      expect(answer.status).toBe(404);
+      expect(answer.body.error.message).toMatch(/only mpnews and mpvideo sends that finished successfully/);
+    });
+
+    it('answers -1 on status without talking about clientMsgId, and on a send with it', async () => {
+      await withAcceptedToken(product);
+      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/get', kind: 'errcode', errcode: -1 });
+      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/sendall', kind: 'errcode', errcode: -1 });
+
+      const status = await product.call<ErrorAnswer>('GET', '/status?msgId=3147483649');
+      const send = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'text', content: 'Busy' } },
+      });
+
+      expect([status.status, status.body.error.code]).toEqual([503, 'wechat_busy']);
+      expect(status.body.error.message).not.toMatch(/clientMsgId/);
+      expect([send.status, send.body.error.code]).toEqual([503, 'wechat_busy']);
+      expect(send.body.error.message).toMatch(/same clientMsgId/);
     });
   });
 

@@ -27,6 +27,40 @@ describe('toHttpError', () => {
     expect(err.fields).toEqual([{ path: 'openIds', reason: expect.stringContaining('40003') }]);
   });
 
+  it('makes every caller-caused errcode of the mass-send and material endpoints a 4xx naming a field', () => {
+    const callerCaused = [
+      40003, 40004, 40005, 40006, 40007, 40008, 40009, 40031, 40032, 40059, 40060, 40073, 40130, 40132, 40137, 40152,
+      41005, 43004, 44003, 44004, 45001, 45002, 45003, 45004, 45005, 45007, 45008, 45067, 45083, 45084,
+    ];
+    for (const errcode of callerCaused) {
+      const rule = WECHAT_ERRORS[errcode];
+      expect(rule?.status, String(errcode)).toBeGreaterThanOrEqual(400);
+      expect(rule?.status, String(errcode)).toBeLessThan(500);
+      expect(rule?.field, String(errcode)).toBeDefined();
+    }
+  });
+
+  it('answers 45002 with 400 naming the message content', () => {
+    const err = toHttpError(apiError(45002), { content: 'message.content' }) as HttpError;
+    expect([err.status, err.code]).toEqual([400, 'content_too_long']);
+    expect(err.fields).toEqual([{ path: 'message.content', reason: expect.stringContaining('45002') }]);
+  });
+
+  it("keeps 502 for what only WeChat or this product's own request can cause", () => {
+    for (const errcode of [47001, 40013, 41001, 43002]) {
+      expect(toHttpError(apiError(errcode)), String(errcode)).toMatchObject({ status: 502, code: 'wechat_error' });
+    }
+  });
+
+  it('says what an errcode means on a route that gives it another meaning', () => {
+    const err = toHttpError(apiError(40059, '/cgi-bin/message/mass/delete'), {}, {}, { 40059: 'not deletable' });
+    expect(err).toMatchObject({ status: 404, code: 'msg_id_not_found', message: 'not deletable' });
+  });
+
+  it('does not talk about clientMsgId for -1 outside a send', () => {
+    expect((toHttpError(apiError(-1, '/cgi-bin/message/mass/get')) as HttpError).message).not.toMatch(/clientMsgId/);
+  });
+
   it('sends token errcodes left after the retry to 502', () => {
     for (const errcode of [40001, 40014, 42001]) {
       expect(toHttpError(apiError(errcode))).toMatchObject({ status: 502, code: 'wechat_token_rejected' });
