@@ -1,10 +1,15 @@
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
 import type { WeChatClient } from '../wechat/client';
 import { massDelete } from '../wechat/endpoints';
 import type { DeleteRequest, DeleteResponse } from './schemas';
+import { recordDeleted } from './deleted-marker';
 import { toHttpError } from './wechat-errors';
 
 export interface DeleteDeps {
   client: WeChatClient;
+  store: Store;
+  log: Logger;
 }
 
 // mass/delete answers 40059 for an unknown msg_id and for one it cannot delete alike.
@@ -23,7 +28,6 @@ export async function deleteMassMessage(deps: DeleteDeps, request: DeleteRequest
       : { msg_id: request.msgId, ...(request.articleIdx !== undefined ? { article_idx: request.articleIdx } : {}) };
   try {
     await deps.client.call(massDelete, body);
-    return { deleted: true };
   } catch (err) {
     throw toHttpError(
       err,
@@ -32,4 +36,13 @@ export async function deleteMassMessage(deps: DeleteDeps, request: DeleteRequest
       { 40059: DELETE_40059 },
     );
   }
+  // /status answers a reported send from the store: note the deletion there. Only a whole message
+  // by msgId: a url does not say which msgId it was, and WeChat also turns other sends of the same
+  // news DELETE; /status keeps the report's final status for those.
+  if ('msgId' in request && !request.articleIdx) {
+    await recordDeleted(deps.store, request.msgId).catch((err: unknown) =>
+      deps.log.warn('could not note the deletion for /status', { msgId: request.msgId, err }),
+    );
+  }
+  return { deleted: true };
 }

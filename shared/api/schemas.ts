@@ -85,6 +85,8 @@ export type StatusQuery = z.infer<typeof StatusQuery>;
 export const StatusResponse = z.strictObject({
   msgId: MsgId,
   status: MsgStatus,
+  /** `report`: the recorded MASSSENDJOBFINISH (WeChat was not called); `wechat`: mass/get. */
+  source: z.enum(['report', 'wechat']),
   /** The MASSSENDJOBFINISH report the callback recorded; null until it arrives. */
   report: z.nullable(MassSendJobReport),
 });

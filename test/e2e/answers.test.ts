@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
-import type { ErrorAnswer, SendAnswer } from './support/answers';
+import type { ErrorAnswer, SendAnswer, StatusAnswer } from './support/answers';
 import { finishAndReadStatus, startLocalProduct, withAcceptedToken, type LocalProduct } from './support/local-product';
 
 /** Issue 12: answers a user can act on, through the built bundles, the local gateway and the sandbox. */
@@ -16,6 +16,8 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
       account: 'service',
       callbackMode: 'safe',
       sandbox: { confirmationWindowMs: 1_500 },
+      // Jobs finish when a test says so (finishAndReadStatus), not while it is still looking.
+      jobDurationMs: 60_000,
     });
   });
   afterAll(async () => {
@@ -40,6 +42,44 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
       expect(sent.status).toBe(200);
       const status = await finishAndReadStatus(product, sent.body.msgId);
       expect(status.report?.status).toEqual({ kind });
+    });
+  });
+
+  describe('/status after the final report', () => {
+    it('answers from the recorded report without calling mass/get, even when WeChat is unreachable', async () => {
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'text', content: 'Reported' } },
+      });
+      await finishAndReadStatus(product, sent.body.msgId);
+      product.local.sandbox.injectFault({ path: '/cgi-bin/message/mass/get', kind: 'http500', times: 3 });
+      const massGets = () => product.local.sandbox.calls().filter((c) => c.path === '/cgi-bin/message/mass/get').length;
+      const before = massGets();
+
+      const status = await product.call<StatusAnswer & { source: string }>('GET', `/status?msgId=${sent.body.msgId}`);
+
+      expect(status.status).toBe(200);
+      expect(status.body).toMatchObject({
+        status: 'SEND_SUCCESS',
+        source: 'report',
+        report: { status: { kind: 'success' } },
+      });
+      expect(massGets()).toBe(before);
+      expect(product.local.sandbox.faults()).toHaveLength(1);
+      product.local.sandbox.clearFaults();
+    });
+
+    it('asks WeChat before the report, and says DELETE from the store after a delete', async () => {
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'mpnews', mediaId: media.news } },
+      });
+      const early = await product.call<StatusAnswer & { source: string }>('GET', `/status?msgId=${sent.body.msgId}`);
+      expect(early.body).toMatchObject({ status: 'SENDING', source: 'wechat', report: null });
+
+      await finishAndReadStatus(product, sent.body.msgId);
+      expect((await product.call('POST', '/delete', { body: { msgId: sent.body.msgId } })).status).toBe(200);
+      const after = await product.call<StatusAnswer & { source: string }>('GET', `/status?msgId=${sent.body.msgId}`);
+
+      expect(after.body).toMatchObject({ status: 'DELETE', source: 'report' });
     });
   });
 

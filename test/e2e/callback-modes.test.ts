@@ -41,6 +41,7 @@ describe.each(['safe', 'plain', 'compat'] as const)('a send to a tag with the ca
     expect(status.body).toEqual({
       msgId,
       status: 'SEND_SUCCESS',
+      source: 'report',
       report: expect.objectContaining({
         msgId,
         status: { kind: 'success' },

@@ -84,7 +84,7 @@ describe('the product on the demo service account, callback in safe mode', () =>
       const status = await product.call<StatusAnswer>('GET', `/status?msgId=${sent.body.msgId}`);
 
       expect(status.status).toBe(200);
-      expect(status.body).toEqual({ msgId: sent.body.msgId, status: 'SEND_SUCCESS', report: null });
+      expect(status.body).toEqual({ msgId: sent.body.msgId, status: 'SEND_SUCCESS', source: 'wechat', report: null });
     });
 
     it('of a send stopped by the originality check is reported with its reason and SEND_FAIL', async () => {

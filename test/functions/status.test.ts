@@ -1,3 +1,4 @@
+import { recordDeleted } from '../../shared/api/deleted-marker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatusResponse } from '../../shared/api/schemas';
 import { massReportKey } from '../../shared/callback/mass-report-store';
@@ -26,14 +27,31 @@ describe('GET /status', () => {
   const status = (query: Record<string, string | string[] | true>) =>
     api.invoke({ method: 'GET', path: '/status', query, apiKey: API_KEY });
 
-  it("answers WeChat's msg_status and the recorded report, ids exact past 2^53", async () => {
+  it('answers a reported send from the store without calling WeChat, ids exact past 2^53', async () => {
     await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
-    api.serveToken();
-    api.serve(GET, '{"msg_id":9007199254740993,"msg_status":"SEND_SUCCESS"}');
     const res = await status({ msgId: '9007199254740993' });
     expect(res.statusCode).toBe(200);
-    expect(res.json).toEqual({ msgId: '9007199254740993', status: 'SEND_SUCCESS', report: REPORT });
+    expect(res.json).toEqual({ msgId: '9007199254740993', status: 'SEND_SUCCESS', source: 'report', report: REPORT });
     expect(res.body).toContain('"msgId":"9007199254740993"');
+    expect(api.calls).toEqual([]);
+  });
+
+  it('answers SEND_FAIL from a report of err(N), and DELETE once /delete noted the deletion', async () => {
+    const failed = { ...REPORT, msgId: '3147494553', status: { kind: 'error', code: 40001, reason: 'admin_rejected' } };
+    await api.store.set(massReportKey('3147494553'), JSON.stringify(failed));
+    await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
+    await recordDeleted(api.store, '9007199254740993');
+
+    expect((await status({ msgId: '3147494553' })).json).toMatchObject({ status: 'SEND_FAIL', source: 'report' });
+    expect((await status({ msgId: '9007199254740993' })).json).toMatchObject({ status: 'DELETE', source: 'report' });
+    expect(api.calls).toEqual([]);
+  });
+
+  it('asks WeChat before the report, with the msgId exact past 2^53', async () => {
+    api.serveToken();
+    api.serve(GET, '{"msg_id":9007199254740993,"msg_status":"SENDING"}');
+    const res = await status({ msgId: '9007199254740993' });
+    expect(res.json).toEqual({ msgId: '9007199254740993', status: 'SENDING', source: 'wechat', report: null });
     expect(api.calls[0]!.raw).toBe('{"msg_id":9007199254740993}');
   });
 
@@ -43,7 +61,7 @@ describe('GET /status', () => {
     api.serveToken();
     api.serve(GET, '{"msg_id":3147494552,"msg_status":"SEND_SUCCESS"}');
     const res = await status({ msgId: '3147494552' });
-    expect(res.json).toEqual({ msgId: '3147494552', status: 'SEND_SUCCESS', report });
+    expect(res.json).toEqual({ msgId: '3147494552', status: 'SEND_SUCCESS', source: 'wechat', report });
     expect(StatusResponse.safeParse(res.json).success).toBe(true);
   });
 
@@ -53,7 +71,7 @@ describe('GET /status', () => {
     api.serve(GET, '{"msg_id":3147494552,"msg_status":"SEND_SUCCESS"}');
     const res = await status({ msgId: '3147494552' });
     expect(res.statusCode).toBe(200);
-    expect(res.json).toEqual({ msgId: '3147494552', status: 'SEND_SUCCESS', report: null });
+    expect(res.json).toEqual({ msgId: '3147494552', status: 'SEND_SUCCESS', source: 'wechat', report: null });
     expect(api.logs.lines.join('\n')).toContain('mass report unreadable');
   });
 
@@ -61,7 +79,7 @@ describe('GET /status', () => {
     api.serveToken();
     api.serve(GET, '{"msg_id":201053012,"msg_status":"SENDING"}');
     const res = await status({ msgId: '201053012' });
-    expect(res.json).toEqual({ msgId: '201053012', status: 'SENDING', report: null });
+    expect(res.json).toEqual({ msgId: '201053012', status: 'SENDING', source: 'wechat', report: null });
   });
 
   it('takes the last of repeated msgId parameters', async () => {

@@ -313,7 +313,12 @@ describe('sends under WeChat faults, through the built bundles on the file store
     const status = await product.call('GET', `/status?msgId=${msgId}`);
 
     expect(status.status, JSON.stringify(status.body)).toBe(200);
-    expect(status.body, JSON.stringify(status.body)).toEqual({ msgId, status: 'SEND_SUCCESS', report: null });
+    expect(status.body, JSON.stringify(status.body)).toEqual({
+      msgId,
+      status: 'SEND_SUCCESS',
+      source: 'wechat',
+      report: null,
+    });
     expect(
       product.local.sandbox
         .pushes()

@@ -38,7 +38,7 @@ describe('readMassReport', () => {
     await recordMassReport(store, unrecognised);
     const read = await readMassReport(store, '3147494552');
     expect(read).toEqual(unrecognised);
-    const answer = { msgId: '3147494552', status: 'SEND_SUCCESS', report: read };
+    const answer = { msgId: '3147494552', status: 'SEND_SUCCESS', source: 'wechat', report: read };
     expect(StatusResponse.safeParse(answer).success).toBe(true);
   });
 
