@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { API_ROUTES } from '../shared/api/route-table';
 import * as schemas from '../shared/api/schemas';
 import { isRawBody, type Route } from '../shared/http/route';
-import type { ApiDeps } from '../shared/runtime';
+import type { ApiDeps } from '../shared/runtime/api';
 import { Message, PreviewableMessage } from '../shared/api/message';
 import { SPEED_LEVELS } from '../shared/api/speed';
 import { WECHAT_ERRORS } from '../shared/api/wechat-errors';

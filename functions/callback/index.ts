@@ -1,17 +1,4 @@
-import { createScfHandler, queryParams } from '../../shared/http/api-gateway';
-import { buildCallbackDeps, memoize } from '../../shared/runtime';
+import { callbackFunction } from '../../shared/runtime/callback';
 
 // WeChat's developer URL: no API key here; every request is authenticated by its signature.
-const deps = memoize(() => buildCallbackDeps(process.env));
-
-export const main_handler = createScfHandler(() => ({
-  log: deps().log,
-  handle: async (request) => {
-    const reply = await deps().handle({
-      method: request.method,
-      query: queryParams(request),
-      body: request.rawBody.toString('utf8'),
-    });
-    return { status: reply.status, contentType: reply.contentType, body: reply.body };
-  },
-}));
+export const main_handler = callbackFunction(process.env);

@@ -1,4 +1,4 @@
-import type { ApiDeps } from '../runtime';
+import type { ApiDeps } from '../runtime/api';
 import type { Route } from '../http/route';
 import { deleteRoutes } from './routes/delete';
 import { mediaRoutes } from './routes/media';

@@ -1,4 +1,4 @@
-import { readMassReport } from '../callback/mass-report-store';
+import { readMassReport } from '../reports/mass-report-store';
 import type { Logger } from '../log';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import type { Store } from '../store/store';

@@ -1,15 +1,14 @@
+import { queryParams, type ApiHandler } from '../http/api-gateway';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { decodeAesKey, decryptMessage, isCallbackCryptoError } from '../wechat/callback-crypto';
 import { isFresh, verifySignature } from '../wechat/signature';
-import { recordMassReport } from './mass-report-store';
+import { recordMassReport } from '../reports/mass-report-store';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
 import { claimRequest, releaseRequest, replayKey } from './replay-cache';
 import { parseXml, XmlError, type XmlValue } from './xml';
-
-export { readMassReport } from './mass-report-store';
 
 export interface CallbackRequest {
   method: string;
@@ -59,7 +58,7 @@ type Rejection = [status: number, reason: string];
  * is accepted only while no EncodingAESKey is set, and a signed query already processed is
  * acknowledged without being processed again (./replay-cache).
  */
-export function createCallbackHandler(deps: CallbackHandlerDeps): (req: CallbackRequest) => Promise<CallbackResponse> {
+export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
   if (deps.tokens.length === 0) throw new Error('createCallbackHandler needs at least one callback token');
   for (const key of deps.aesKeys) decodeAesKey(key);
 
@@ -165,7 +164,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
     }
   }
 
-  return async function handle(req) {
+  async function handle(req: CallbackRequest): Promise<CallbackResponse> {
     try {
       const method = req.method.toUpperCase();
       if (method === 'GET') return verifyUrl(req.query);
@@ -184,5 +183,9 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): (req: Callback
       });
       return { status: 500, contentType: TEXT, body: 'internal error' };
     }
-  };
+  }
+
+  // The same handler type as the API routes: createScfHandler serves both.
+  return (request) =>
+    handle({ method: request.method, query: queryParams(request), body: request.rawBody.toString('utf8') });
 }

@@ -1,4 +1,5 @@
-import { buildApiDeps, memoize, type ApiDeps } from '../runtime';
+import { buildApiDeps, type ApiDeps } from '../runtime/api';
+import { memoize } from '../runtime/memoize';
 import { describeIssues } from '../validation';
 import { createScfHandler, queryParams, type ApiHandler, type ApiRequest } from './api-gateway';
 import { authenticate } from './auth';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFileStore } from '../../shared/store/file-store';
-import { readMassReport } from '../../shared/callback/mass-report-store';
+import { readMassReport } from '../../shared/reports/mass-report-store';
 import { encryptMessage } from '../../shared/wechat/callback-crypto';
 import { sha1Signature } from '../../shared/wechat/signature';
 import { massSendJobFinishDocumentedSample } from '../fixtures/mass-send-job-finish';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ApiDeps } from '../../shared/runtime';
+import type { ApiDeps } from '../../shared/runtime/api';
 import * as z from 'zod/mini';
 import { apiFunction } from '../../shared/http/api-function';
 import { defineRoute, ok } from '../../shared/http/route';

@@ -1,13 +1,13 @@
 import { recordDeleted } from '../../shared/api/deleted-marker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatusResponse } from '../../shared/api/schemas';
-import { massReportKey } from '../../shared/callback/mass-report-store';
+import { massReportKey } from '../../shared/reports/mass-report-store';
 import { statusRoutes } from '../../shared/api/routes/status';
 import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const GET = '/cgi-bin/message/mass/get';
 
-// What the callback function stores for a MASSSENDJOBFINISH push (shared/callback/mass-report-store.ts).
+// What the callback function stores for a MASSSENDJOBFINISH push (shared/reports/mass-report-store.ts).
 const REPORT = {
   msgId: '9007199254740993',
   status: { kind: 'success' },

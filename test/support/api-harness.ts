@@ -3,7 +3,7 @@ import { createApiHandler } from '../../shared/http/api-function';
 import { createScfHandler, type ApiGatewayResponse } from '../../shared/http/api-gateway';
 import type { Route } from '../../shared/http/route';
 import { createLogger } from '../../shared/log';
-import { buildApiDeps, type ApiDeps } from '../../shared/runtime';
+import { buildApiDeps, type ApiDeps } from '../../shared/runtime/api';
 import { createMemoryStore } from '../../shared/store/memory-store';
 import { apiEvent, type ApiEventOptions } from './api-event';
 import { collectLogs, createWeChatMock, WECHAT_ORIGIN } from './mock-wechat';

@@ -16,7 +16,7 @@ import {
 } from '../../../shared/api/material';
 import { uploadArticleImage } from '../../../shared/api/media';
 import { createLogger } from '../../../shared/log';
-import { buildApiDeps } from '../../../shared/runtime';
+import { buildApiDeps } from '../../../shared/runtime/api';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { startHttpsSource, type HttpsSource } from '../../support/https-source';
 

@@ -1,4 +1,5 @@
-import type { CallbackLog, CallbackRequest } from '../../../shared/callback/handle-callback';
+import type { CallbackLog, CallbackRequest, CallbackResponse } from '../../../shared/callback/handle-callback';
+import type { ApiHandler } from '../../../shared/http/api-gateway';
 import { encryptMessage } from '../../../shared/wechat/callback-crypto';
 import { sha1Signature } from '../../../shared/wechat/signature';
 
@@ -61,6 +62,27 @@ export function signedEncrypt(encrypt: string, options: SafeOptions = {}): Callb
     method: 'POST',
     query: { ...query, encrypt_type: 'aes', msg_signature: msgSignature },
     body: envelope(encrypt, options.compatFields),
+  };
+}
+
+/**
+ * createCallbackHandler answers API Gateway requests like every route; the protocol tests speak
+ * in WeChat's terms (method, query, body), which this turns into such a request.
+ */
+export function driveCallback(handler: ApiHandler): (req: CallbackRequest) => Promise<CallbackResponse> {
+  return async (req) => {
+    const query = Object.fromEntries(
+      Object.entries(req.query).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+    const result = await handler({
+      method: req.method,
+      path: '/callback',
+      headers: {},
+      query,
+      rawBody: Buffer.from(req.body, 'utf8'),
+      requestId: 'callback-test',
+    });
+    return result as CallbackResponse;
   };
 }
 

@@ -1,9 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  createCallbackHandler,
-  readMassReport,
-  type CallbackHandlerDeps,
-} from '../../../shared/callback/handle-callback';
+import { createCallbackHandler, type CallbackHandlerDeps } from '../../../shared/callback/handle-callback';
+import { readMassReport } from '../../../shared/reports/mass-report-store';
 import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
@@ -21,6 +18,7 @@ import {
   AES_KEY,
   APP_ID,
   captureLog,
+  driveCallback,
   NOW_MS,
   plainPush,
   PREVIOUS_AES_KEY,
@@ -50,7 +48,7 @@ function setup(overrides: Partial<CallbackHandlerDeps> = {}) {
     log,
     ...overrides,
   };
-  return { handle: createCallbackHandler(deps), store, log, notified };
+  return { handle: driveCallback(createCallbackHandler(deps)), store, log, notified };
 }
 
 const success = { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' };

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { massReportKey, readMassReport, recordMassReport } from '../../../shared/callback/mass-report-store';
+import { massReportKey, readMassReport, recordMassReport } from '../../../shared/reports/mass-report-store';
 import { StatusResponse } from '../../../shared/api/schemas';
 import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
 import { createMemoryStore } from '../../../shared/store/memory-store';

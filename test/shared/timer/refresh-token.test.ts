@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
-import { buildWeChatDeps } from '../../../shared/runtime';
+import { buildTimerDeps } from '../../../shared/runtime/timer';
 import { createRefreshTokenHandler } from '../../../shared/timer/refresh-token';
 import { createLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
@@ -31,7 +31,7 @@ describe('refresh-token timer', () => {
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, () => JSON.stringify({ access_token: `TIMER_TOKEN_${++issued}`, expires_in: 7200 }))
       .times(2);
-    const deps = buildWeChatDeps(ENV, {
+    const deps = buildTimerDeps(ENV, {
       store,
       transport: undiciTransport(agent),
       now: () => clock,
@@ -52,7 +52,7 @@ describe('refresh-token timer', () => {
     wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
-    const deps = buildWeChatDeps(ENV, {
+    const deps = buildTimerDeps(ENV, {
       store: createMemoryStore(),
       transport: undiciTransport(agent),
       log: createLogger({}, logs.sink),
@@ -65,7 +65,7 @@ describe('refresh-token timer', () => {
   });
 
   it('fails with ConfigError when configuration is missing, naming the variables in the log', async () => {
-    const err = await createRefreshTokenHandler(() => buildWeChatDeps({}))(TIMER_EVENT).catch((e: unknown) => e);
+    const err = await createRefreshTokenHandler(() => buildTimerDeps({}))(TIMER_EVENT).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'RefreshFailedError', reason: 'ConfigError' });
   });
 });

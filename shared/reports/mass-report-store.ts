@@ -1,4 +1,4 @@
-import { MassSendJobReport } from '../reports/mass-send-job-report';
+import { MassSendJobReport } from './mass-send-job-report';
 import type { Store } from '../store/store';
 import { isMsgId } from '../wechat/msg-id';
 
