@@ -171,7 +171,11 @@ export function sendToList(req: AuthedRequest): ApiBody {
 function previewAudience(req: AuthedRequest): Audience {
   const { towxname, touser } = req.body;
   if (towxname !== undefined) {
-    const openid = typeof towxname === 'string' ? req.account.wxnames[towxname] : undefined;
+    // Own keys only: a WeChat ID such as "toString" must not find Object.prototype's function.
+    const openid =
+      typeof towxname === 'string' && Object.hasOwn(req.account.wxnames, towxname)
+        ? req.account.wxnames[towxname]
+        : undefined;
     if (openid === undefined) throw new WeChatError(40132, 'towxname');
     return { type: 'preview', openid, towxname: towxname as string };
   }

@@ -201,6 +201,14 @@ describe('mass/preview', () => {
       (await t.call(token, PREVIEW, { towxname: 'nobody', msgtype: 'text', text: { content: 'hi' } })).errcode,
     ).toBe(40132);
   });
+
+  it('rejects a WeChat ID that names a property every object has with 40132, storing nothing', async () => {
+    for (const towxname of ['toString', 'valueOf', 'constructor', '__proto__']) {
+      const reply = await t.call(token, PREVIEW, { towxname, msgtype: 'text', text: { content: 'hi' } });
+      expect(reply.errcode, towxname).toBe(40132);
+    }
+    expect(() => t.sandbox.messages()).not.toThrow();
+  });
 });
 
 describe('unknown paths', () => {
