@@ -1,4 +1,5 @@
 import type { AccountSeed } from './accounts';
+import type { BulkFollowers } from './bulk-followers';
 import { WeChatError } from './errors';
 import { isRecord } from './message-content';
 import type { Audience } from './state';
@@ -44,8 +45,10 @@ export function parseOpenIdAudience(body: Record<string, unknown>): Audience {
 export function resolveAudience(
   account: AccountSeed,
   audience: Audience,
+  bulk?: BulkFollowers,
 ): { addressed: string[]; followers: string[] } {
-  const following = new Set(account.followers);
+  const seeded = new Set(account.followers);
+  const following = { has: (openid: string) => seeded.has(openid) || bulk?.indexOf(openid) !== undefined };
   switch (audience.type) {
     case 'all':
       return { addressed: account.followers, followers: account.followers };

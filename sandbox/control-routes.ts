@@ -16,6 +16,7 @@ const ROUTE_LIST = [
   'GET /__sandbox/calls',
   'GET /__sandbox/messages',
   'GET /__sandbox/pushes',
+  'GET /__sandbox/bulk?appid=',
   'GET /__sandbox/faults',
   'GET /__sandbox/callback',
   'POST /__sandbox/callback {url, token, encodingAesKey?, mode?: plain|compat|safe}',
@@ -39,8 +40,16 @@ function parseJson(raw: Buffer): unknown {
   return JSON.parse(text) as unknown;
 }
 
-async function dispatch(control: SandboxControl, method: string, route: string, body: unknown): Promise<unknown> {
+async function dispatch(
+  control: SandboxControl,
+  method: string,
+  route: string,
+  body: unknown,
+  query: URLSearchParams,
+): Promise<unknown> {
   switch (`${method} ${route}`) {
+    case 'GET bulk':
+      return { bulk: control.bulkSummary(query.get('appid') ?? '') ?? null };
     case 'GET ':
       return { routes: ROUTE_LIST };
     case 'GET state':
@@ -103,7 +112,7 @@ export async function handleControl(
   const { data } = await readBody(req, 1024 * 1024);
   const route = url.pathname.replace(/^\/__sandbox\/?/, '').replace(/\/$/, '');
   try {
-    const result = await dispatch(control, req.method ?? 'GET', route, parseJson(data));
+    const result = await dispatch(control, req.method ?? 'GET', route, parseJson(data), url.searchParams);
     if (result === undefined)
       sendJson(res, 404, { error: `no such sandbox route: ${req.method} ${url.pathname}`, routes: ROUTE_LIST });
     else if (result === NO_SUCH_SEND)

@@ -138,6 +138,10 @@ export interface SandboxControl {
   calls(): CallRecord[];
   messages(): MassMessage[];
   pushes(): PushAttempt[];
+  /** How often each synthetic follower of `appid` has received a mass message (bulk-followers.ts). */
+  bulkDeliveries(appid: string): Uint8Array | undefined;
+  /** The same in short: how many synthetic followers got 0, 1 and more messages. */
+  bulkSummary(appid: string): { count: number; never: number; once: number; more: number } | undefined;
 }
 
 export function createControl(state: SandboxState): SandboxControl {
@@ -179,6 +183,18 @@ export function createControl(state: SandboxState): SandboxControl {
     calls: () => state.calls.map((c) => ({ ...c })),
     messages: () => [...state.messages.values()].map((m) => structuredClone(m)),
     pushes: () => state.pushes.map((p) => ({ ...p })),
+    bulkDeliveries: (appid) => state.bulk.get(appid)?.delivered,
+    bulkSummary(appid) {
+      const delivered = state.bulk.get(appid)?.delivered;
+      if (!delivered) return undefined;
+      const summary = { count: delivered.length, never: 0, once: 0, more: 0 };
+      for (const n of delivered) {
+        if (n === 0) summary.never += 1;
+        else if (n === 1) summary.once += 1;
+        else summary.more += 1;
+      }
+      return summary;
+    },
   };
 }
 

@@ -27,10 +27,17 @@ function contentOf(req: AuthedRequest, endpoint: 'mass' | 'preview'): MassConten
 // Each follower of a service account receives at most 4 mass messages a month: the extra
 // ones fail for that follower, so they count in ErrorCount (FilterCount = SentCount + ErrorCount).
 function countRecipients(req: AuthedRequest, audience: Audience): JobCounts {
-  const { addressed, followers } = resolveAudience(req.account, audience);
+  const bulk = req.state.bulk.get(req.appid);
+  const { addressed, followers } = resolveAudience(req.account, audience, bulk);
   const { quotas } = req.state;
+  const monthly = req.account.type === 'service' && quotas.limits.monthly ? MONTHLY_PER_FOLLOWER : undefined;
   let sent = 0;
   for (const openid of followers) {
+    const index = bulk?.indexOf(openid);
+    if (index !== undefined) {
+      if (bulk!.deliver(index, req.state.clock.now(), monthly)) sent += 1;
+      continue;
+    }
     const received = `${req.appid}:received:${openid}`;
     const overQuota =
       req.account.type === 'service' && quotas.limits.monthly && quotas.usedThisMonth(received) >= MONTHLY_PER_FOLLOWER;
@@ -51,6 +58,14 @@ function articleUrls(req: AuthedRequest, content: MassContent, msgDataId: number
   );
 }
 
+// A 10,000-OpenID list is kept as a sample and its length, so long runs stay small.
+const RECORDED_OPENIDS = 100;
+
+function recordedAudience(audience: Audience): Audience {
+  if (audience.type !== 'openids' || audience.openids.length <= RECORDED_OPENIDS) return audience;
+  return { type: 'openids', openids: audience.openids.slice(0, RECORDED_OPENIDS), total: audience.openids.length };
+}
+
 function submitJob(
   req: AuthedRequest,
   endpoint: 'sendall' | 'send',
@@ -69,7 +84,7 @@ function submitJob(
     ...(msgDataId === undefined ? {} : { msgDataId }),
     appid: req.appid,
     endpoint,
-    audience,
+    audience: recordedAudience(audience),
     content,
     clientMsgId,
     clientMsgIdDerived: derived,
@@ -154,7 +169,9 @@ export function sendToList(req: AuthedRequest): ApiBody {
   state.quotas.takeDaily(`${appid}:mass-calls`, SERVICE_DAILY_MASS_CALLS, 45009);
   const audience = parseOpenIdAudience(req.body);
   const content = contentOf(req, 'mass');
-  if (resolveAudience(account, audience).followers.length === 0) throw new WeChatError(40003, 'touser');
+  if (resolveAudience(account, audience, state.bulk.get(appid)).followers.length === 0) {
+    throw new WeChatError(40003, 'touser');
+  }
   const clientMsgId = clientMsgIdFor(req, audience, content);
   if (clientMsgId) checkClientMsgId(state, appid, clientMsgId.id);
   return submitJob(

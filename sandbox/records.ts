@@ -6,7 +6,8 @@ import type { CallbackMode } from './state';
 export type Audience =
   | { type: 'all' }
   | { type: 'tag'; tagId: number }
-  | { type: 'openids'; openids: string[] }
+  /** A long list is recorded as its first 100 OpenIDs and `total`. */
+  | { type: 'openids'; openids: string[]; total?: number }
   | { type: 'preview'; openid: string; towxname?: string };
 
 export type MsgStatus = 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL' | 'DELETE';

@@ -10,6 +10,7 @@ import { createState } from './state';
 
 export type { SandboxOptions, CallbackConfig, CallbackMode } from './state';
 export { DEMO_ACCOUNTS, DEMO_MEDIA } from './accounts';
+export { bulkOpenId } from './bulk-followers';
 
 /**
  * A local stand-in for WeChat's API (api.weixin.qq.com): point the product's base URL at

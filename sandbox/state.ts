@@ -8,6 +8,7 @@ import { MediaStore } from './media';
 import type { Limits } from './quotas';
 import { QuotaBook } from './quotas';
 import { TokenBook } from './tokens';
+import { BulkFollowers } from './bulk-followers';
 
 /** Where MASSSENDJOBFINISH goes. `mode` is the account's message encryption mode (消息加解密方式). */
 export type CallbackMode = 'plain' | 'compat' | 'safe';
@@ -49,6 +50,8 @@ export interface SandboxOptions {
   protectedAppids?: string[];
   /** How long a protected send to all waits for the administrator (WeChat: 30 minutes). */
   confirmationWindowMs?: number;
+  /** Extra synthetic followers of each service account (`bulkOpenId(i)`), for sends of any size. */
+  bulkFollowers?: number;
 }
 
 export interface Settings {
@@ -75,6 +78,9 @@ export interface SandboxState {
   media: MediaStore;
   faults: FaultBook;
   messages: Map<number, MassMessage>;
+  /** Per service account, its synthetic followers (see bulk-followers.ts). */
+  bulk: Map<string, BulkFollowers>;
+  bulkFollowers: number;
   /** Jobs still SENDING, so finishing due jobs stays cheap under load. */
   sending: Set<MassMessage>;
   /** `${appid}\n${clientmsgid}` → the send that used it. */
@@ -129,6 +135,8 @@ export function createState(options: SandboxOptions): SandboxState {
     media: new MediaStore(clock),
     faults: new FaultBook(),
     messages: new Map(),
+    bulk: new Map(),
+    bulkFollowers: options.bulkFollowers ?? 0,
     sending: new Set(),
     clientMsgIds: new Map(),
     speeds: new Map(),
@@ -159,6 +167,13 @@ export function resetState(state: SandboxState): void {
   state.media.seed([...state.accounts.values()]);
   state.faults.clear();
   state.messages.clear();
+  state.bulk = new Map(
+    state.bulkFollowers > 0
+      ? [...state.accounts.values()]
+          .filter((a) => a.type === 'service')
+          .map((a) => [a.appid, new BulkFollowers(state.bulkFollowers)])
+      : [],
+  );
   state.sending.clear();
   state.clientMsgIds.clear();
   state.speeds.clear();

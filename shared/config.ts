@@ -44,6 +44,11 @@ const sections = {
     // forced token, send, and again after the rejection) after waiting up to 10 s for another
     // container's refresh: keep 6 × this + 10 s under the function's timeout in serverless.yml.
     WECHAT_TIMEOUT_MS: positiveInt(4_000),
+    // WeChat's mass-send limits per account (45011, 45009), shared by every function through
+    // the store. Lower them to keep room for sends made elsewhere (the web console); raise them
+    // only against a WeChat that allows more (the sandbox with its limits off).
+    MASS_SEND_PER_MINUTE: positiveInt(60),
+    MASS_SEND_PER_DAY: positiveInt(100),
   },
   store: {
     STORE_URL: z
@@ -78,6 +83,8 @@ const build = {
     apiBaseUrl: env.WECHAT_API_BASE_URL,
     tokenEndpoint: env.WECHAT_TOKEN_ENDPOINT,
     timeoutMs: env.WECHAT_TIMEOUT_MS,
+    massSendPerMinute: env.MASS_SEND_PER_MINUTE,
+    massSendPerDay: env.MASS_SEND_PER_DAY,
   }),
   store: (env: Raw<'store'>) => ({ url: env.STORE_URL }),
   api: (env: Raw<'api'>) => ({ keys: env.API_KEYS }),

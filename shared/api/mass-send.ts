@@ -8,12 +8,16 @@ import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
 import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
 import { FAILURE_RULES, isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
 import { StoreUnavailableError } from '../store/store';
+import { takeMassSendPermit } from './mass-send-permit';
+import type { MassSendLimit } from '../jobs/mass-send-limit';
 
 export interface SendDeps {
   client: WeChatClient;
   store: Store;
   appId: string;
   log: Logger;
+  /** The account's shared mass-send allowance (60 a minute, 100 a day). */
+  massSendLimit: MassSendLimit;
 }
 
 /** What is remembered per clientmsgid once WeChat has answered. */
@@ -45,6 +49,8 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
   const { endpoint, body, clientMsgId, fields } = input;
   const fingerprint = fingerprintOf({ path: endpoint.path, body });
   const { replayed, result } = await sendOnce<SendOutcome>(deps, clientMsgId, fingerprint, async () => {
+    const refusal = await takeMassSendPermit(deps.massSendLimit);
+    if (refusal) return { kind: 'failed', error: refusal };
     try {
       const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req);
       return {

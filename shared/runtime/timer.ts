@@ -1,8 +1,16 @@
 import { readConfig } from '../config';
+import type { DispatcherDeps } from '../jobs/dispatcher';
+import { createLogger } from '../log';
 import type { Env } from './memoize';
 import { buildWeChat, type Overrides, type WeChatDeps } from './wechat';
 
 /** The dependencies of a timer-triggered function that calls WeChat (no API keys). */
 export function buildTimerDeps(env: Env, overrides: Overrides = {}): WeChatDeps {
   return buildWeChat(readConfig(env, 'wechat', 'store'), overrides);
+}
+
+/** The dispatcher: WeChat, the store and the shared mass-send limit. */
+export function buildDispatcherDeps(env: Env, overrides: Overrides = {}): DispatcherDeps {
+  const wechat = buildTimerDeps(env, { ...overrides, log: overrides.log ?? createLogger({ function: 'dispatcher' }) });
+  return { ...wechat, limit: wechat.massSendLimit };
 }

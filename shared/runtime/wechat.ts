@@ -6,6 +6,7 @@ import type { HttpTransport } from '../transport/transport';
 import { createAccessTokenProvider, type AccessTokenProvider } from '../wechat/access-token';
 import { createWeChatClient, type WeChatClient } from '../wechat/client';
 import { createTokenFetcher } from '../wechat/token-fetcher';
+import { createMassSendLimit, type MassSendLimit } from '../jobs/mass-send-limit';
 
 /**
  * The WeChat side of the functions that call WeChat (the API and the timers): the shared
@@ -32,6 +33,8 @@ export interface WeChatDeps {
   tokens: AccessTokenProvider;
   client: WeChatClient;
   now: () => number;
+  /** The account's 60 mass-send calls a minute and 100 a day, shared by every function. */
+  massSendLimit: MassSendLimit;
 }
 
 export function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides: Overrides): WeChatDeps {
@@ -54,5 +57,19 @@ export function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides:
       kind: wechat.tokenEndpoint,
     }),
   });
-  return { appId: wechat.appId, store, log, tokens, now, client: createWeChatClient({ ...transport, tokens, log }) };
+  return {
+    appId: wechat.appId,
+    store,
+    log,
+    tokens,
+    now,
+    client: createWeChatClient({ ...transport, tokens, log }),
+    massSendLimit: createMassSendLimit({
+      store,
+      appId: wechat.appId,
+      now,
+      perMinute: wechat.massSendPerMinute,
+      perDay: wechat.massSendPerDay,
+    }),
+  };
 }

@@ -6,10 +6,13 @@ import { functionNames } from '../../scripts/build';
 const config = readServerlessConfig(resolve(import.meta.dirname, '../../serverless.yml'));
 
 describe('readServerlessConfig', () => {
-  it('finds the refresh-token timer declared in serverless.yml', () => {
+  it('finds the refresh-token and dispatcher timers declared in serverless.yml', () => {
     expect(config.timers).toEqual([
       { function: 'refresh-token', name: 'refresh-token', cron: '0 */5 * * * * *', enable: true },
+      { function: 'dispatcher', name: 'dispatcher', cron: '0 * * * * * *', enable: true },
     ]);
+    expect(config.functions.dispatcher?.timeoutSeconds).toBe(90);
+    expect(config.functions.dispatcher?.environment).not.toContain('API_KEYS');
   });
 
   it('declares every function folder, each with a timeout', () => {

@@ -1,0 +1,38 @@
+import { HttpError } from '../http/http-error';
+import type { MassSendLimit } from '../jobs/mass-send-limit';
+import { WECHAT_ERRORS } from './wechat-errors';
+
+// An API caller waits this long at most for the shared minute to free a slot.
+const MAX_WAIT_MS = 2_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Takes one call from the account's shared mass-send allowance (mass-send-limit.ts) before an
+ * API send reaches WeChat: waits briefly when a slot frees within two seconds, else answers
+ * 429 with Retry-After, as WeChat's own 45011/45009 would, without spending a call on it.
+ * Undefined when the send may go.
+ */
+export async function takeMassSendPermit(limit: MassSendLimit): Promise<HttpError | undefined> {
+  for (;;) {
+    const permit = await limit.take();
+    if (permit.ok) return undefined;
+    if (permit.limit === 'minute' && permit.retryAfterMs <= MAX_WAIT_MS) {
+      await sleep(permit.retryAfterMs);
+      continue;
+    }
+    const rule = WECHAT_ERRORS[permit.limit === 'minute' ? 45011 : 45009];
+    const seconds = Math.max(1, Math.ceil(permit.retryAfterMs / 1000));
+    return new HttpError(
+      429,
+      rule?.code ?? 'rate_limited',
+      permit.limit === 'minute'
+        ? 'this account has made 60 mass-send calls in the last minute (WeChat allows no more); retry after Retry-After'
+        : 'this account has made its 100 mass-send calls of the Beijing day; retry after Beijing midnight',
+      {
+        headers: { 'retry-after': String(seconds) },
+        details: { limit: permit.limit, until: new Date(permit.until).toISOString() },
+      },
+    );
+  }
+}

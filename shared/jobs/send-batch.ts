@@ -1,0 +1,64 @@
+import { toMassMessage, type Message } from '../api/message';
+import { isTokenFetchFailure } from '../api/wechat-errors';
+import { StoreUnavailableError } from '../store/store';
+import type { WeChatClient } from '../wechat/client';
+import { massSend } from '../wechat/endpoints';
+import { WeChatApiError } from '../wechat/errors';
+
+/** What one mass/send call for a batch came to, as the batch's state machine needs it. */
+export type BatchOutcome =
+  | { kind: 'sent'; msgId: string; duplicate?: true }
+  | { kind: 'awaiting_confirmation'; errcode: number }
+  /** WeChat refused the batch for good: recorded, and the job goes on. */
+  | { kind: 'failed'; errcode: number }
+  /** The call may have gone out: retried later with the same clientmsgid. */
+  | { kind: 'unknown'; reason: string }
+  /** Certainly not sent, and not this batch's fault: it stays pending. `stop` ends the run. */
+  | { kind: 'not_sent'; reason: string; stop: 'day' | 'minute' | 'unavailable' };
+
+export async function sendBatch(
+  client: WeChatClient,
+  input: { openIds: string[]; message: Message; clientMsgId: string },
+): Promise<BatchOutcome> {
+  try {
+    const reply = await client.call(massSend, {
+      touser: input.openIds,
+      ...toMassMessage(input.message),
+      clientmsgid: input.clientMsgId,
+    } as Parameters<typeof massSend.request.parse>[0]);
+    return { kind: 'sent', msgId: reply.msg_id };
+  } catch (err) {
+    return classify(err);
+  }
+}
+
+function classify(err: unknown): BatchOutcome {
+  if (isTokenFetchFailure(err)) return { kind: 'not_sent', reason: 'no access token', stop: 'unavailable' };
+  if (err instanceof StoreUnavailableError)
+    return { kind: 'not_sent', reason: 'store unavailable', stop: 'unavailable' };
+  if (!(err instanceof WeChatApiError)) return { kind: 'unknown', reason: err instanceof Error ? err.name : 'error' };
+  switch (err.errcode) {
+    // Sent before, within 24 h: WeChat names the msg_id it sent then.
+    case 45065: {
+      const msgId = err.body.msg_id;
+      return typeof msgId === 'string' && msgId
+        ? { kind: 'sent', msgId, duplicate: true }
+        : { kind: 'unknown', reason: 'errcode 45065 without msg_id' };
+    }
+    // WeChat is still handling this clientmsgid: whether it goes out is not known yet.
+    case 45066:
+      return { kind: 'unknown', reason: 'errcode 45066' };
+    // System busy: nothing known; the same clientmsgid makes the retry safe.
+    case -1:
+      return { kind: 'unknown', reason: 'errcode -1' };
+    case 45009:
+      return { kind: 'not_sent', reason: 'errcode 45009', stop: 'day' };
+    case 45011:
+      return { kind: 'not_sent', reason: 'errcode 45011', stop: 'minute' };
+    case 89504:
+    case 89505:
+      return { kind: 'awaiting_confirmation', errcode: err.errcode };
+    default:
+      return { kind: 'failed', errcode: err.errcode };
+  }
+}

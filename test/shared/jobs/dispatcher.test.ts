@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bulkOpenId, DEMO_ACCOUNTS, type Sandbox, startSandbox } from '../../../sandbox/server';
+import { batchClientMsgId } from '../../../shared/jobs/batches';
+import { nextBeijingMidnight } from '../../../shared/jobs/beijing-day';
+import { runDispatcher } from '../../../shared/jobs/dispatcher';
+import {
+  appendChunk,
+  cancelJob,
+  createJob,
+  type JobRepoDeps,
+  readBatch,
+  requireJob,
+  startJob,
+} from '../../../shared/jobs/job-repository';
+import { silentLogger } from '../../../shared/log';
+import { buildDispatcherDeps } from '../../../shared/runtime/timer';
+import { createMemoryStore } from '../../../shared/store/memory-store';
+import type { Message } from '../../../shared/api/message';
+
+// 10:00 in Beijing on 15 January 2025.
+const START = Date.UTC(2025, 0, 15, 2, 0, 0);
+const service = DEMO_ACCOUNTS.service;
+const MESSAGE = { type: 'text', content: 'Hello' } as Message;
+const SEND = '/cgi-bin/message/mass/send';
+
+let now: number;
+let sandbox: Sandbox;
+let repo: JobRepoDeps;
+let deps: ReturnType<typeof buildDispatcherDeps>;
+
+const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => bulkOpenId(from + i));
+const run = (jobId?: string) => runDispatcher(deps, { remainingMs: () => 60_000, ...(jobId ? { jobId } : {}) });
+const sends = () => sandbox.calls().filter((c) => c.path === SEND);
+
+async function newJob(openIds: string[], extra: { clientMsgId?: string; sendAt?: number } = {}) {
+  const { job } = await createJob(repo, { clientMsgId: extra.clientMsgId ?? 'job-1', message: MESSAGE, ...extra });
+  await appendChunk(repo, job.id, 0, openIds);
+  return job;
+}
+
+beforeEach(async () => {
+  now = START;
+  sandbox = await startSandbox({ now: () => now, bulkFollowers: 40_000, jobDurationMs: 1000, log: () => {} });
+  const store = createMemoryStore(() => now);
+  repo = { store, appId: service.appid, now: () => now };
+  deps = buildDispatcherDeps(
+    {
+      WECHAT_APP_ID: service.appid,
+      WECHAT_APP_SECRET: service.secret,
+      WECHAT_API_BASE_URL: sandbox.url,
+      WECHAT_TIMEOUT_MS: '2000',
+      STORE_URL: 'memory:',
+    },
+    { store, now: () => now, log: silentLogger },
+  );
+});
+
+afterEach(async () => {
+  await sandbox.close();
+});
+
+describe('runDispatcher', () => {
+  it('sends a 25,001-OpenID job in three balanced batches, each OpenID exactly once, then marks it done', async () => {
+    const job = await newJob([...ids(0, 25_001), ...ids(0, 500)]);
+    await startJob(repo, job.id);
+
+    const summary = await run(job.id);
+
+    expect(summary).toMatchObject({ calls: 3, sent: 3, failed: 0, unknown: 0, stopped: 'idle' });
+    expect(sandbox.bulkSummary(service.appid)).toEqual({
+      count: 40_000,
+      never: 40_000 - 25_001,
+      once: 25_001,
+      more: 0,
+    });
+    const messages = sandbox.messages().filter((m) => m.endpoint === 'send');
+    expect(messages.map((m) => (m.audience.type === 'openids' ? m.audience.total : 0))).toEqual([8_334, 8_334, 8_333]);
+    expect(messages.map((m) => m.clientMsgId)).toEqual([0, 1, 2].map((n) => batchClientMsgId('job-1', n)));
+    expect(await requireJob(repo, job.id)).toMatchObject({ state: 'done', openIds: 25_001, batches: 3 });
+    expect((await readBatch(repo, job.id, 0))?.msgId).toBe(String(messages[0]?.msgId));
+  });
+
+  it('sends a scheduled job when it is due and not before', async () => {
+    const job = await newJob(ids(0, 20), { sendAt: START + 10 * 60_000 });
+    expect((await startJob(repo, job.id)).state).toBe('scheduled');
+
+    now += 9 * 60_000;
+    await run();
+    expect(sends()).toHaveLength(0);
+    now += 60_000;
+    await run();
+    expect(sends()).toHaveLength(1);
+    expect((await requireJob(repo, job.id)).state).toBe('done');
+  });
+
+  it('sends nothing of a job cancelled before it started', async () => {
+    const job = await newJob(ids(0, 20), { sendAt: START + 60_000 });
+    await startJob(repo, job.id);
+    await cancelJob(repo, job.id);
+    now += 120_000;
+    await run();
+    expect(sends()).toHaveLength(0);
+    expect((await requireJob(repo, job.id)).state).toBe('cancelled');
+  });
+
+  it('stops a job cancelled while running before its next batch', async () => {
+    const job = await newJob(ids(0, 30_000));
+    await startJob(repo, job.id);
+    for (let i = 0; i < 59; i++) await deps.limit.take();
+
+    expect((await run()).stopped).toBe('minute_limit');
+    expect(sends()).toHaveLength(1);
+    await cancelJob(repo, job.id);
+    now += 61_000;
+    await run();
+
+    expect(sends()).toHaveLength(1);
+    expect((await readBatch(repo, job.id, 1))?.state).toBe('pending');
+    expect((await requireJob(repo, job.id)).state).toBe('cancelled');
+  });
+
+  it('retries a batch whose answer was lost with its own clientmsgid: WeChat answers 45065 and nothing goes twice', async () => {
+    const job = await newJob(ids(0, 20_000));
+    await startJob(repo, job.id);
+    sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 4_000 });
+
+    expect(await run()).toMatchObject({ calls: 2, sent: 1, unknown: 1 });
+    expect((await readBatch(repo, job.id, 0))?.state).toBe('unknown');
+    // Not retried before WeChat's minute of 45066 is over.
+    now += 30_000;
+    expect((await run()).calls).toBe(0);
+    now += 31_000;
+    expect(await run()).toMatchObject({ calls: 1, sent: 1 });
+
+    expect(await readBatch(repo, job.id, 0)).toMatchObject({ state: 'sent', duplicate: true, attempts: 2 });
+    expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 20_000, more: 0 });
+    expect((await requireJob(repo, job.id)).state).toBe('done');
+  });
+
+  it('marks a batch WeChat refuses for good as failed with its errcode and goes on', async () => {
+    const job = await newJob(ids(0, 30_000));
+    await startJob(repo, job.id);
+    sandbox.injectFault({ path: SEND, kind: 'errcode', errcode: 40007 });
+
+    expect(await run()).toMatchObject({ calls: 3, sent: 2, failed: 1 });
+    expect(await readBatch(repo, job.id, 0)).toMatchObject({ state: 'failed', errcode: 40007 });
+    expect((await requireJob(repo, job.id)).state).toBe('done');
+  });
+
+  it('pauses until Beijing midnight when WeChat answers 45009, and goes on after it', async () => {
+    const job = await newJob(ids(0, 30_000));
+    await startJob(repo, job.id);
+    sandbox.injectFault({ path: SEND, kind: 'errcode', errcode: 45009, times: 1 });
+
+    expect((await run()).stopped).toBe('day_limit');
+    expect(await requireJob(repo, job.id)).toMatchObject({
+      state: 'paused',
+      pauseReason: 'wechat_45009',
+      pausedUntil: nextBeijingMidnight(START),
+    });
+    expect((await readBatch(repo, job.id, 0))?.state).toBe('pending');
+    now = nextBeijingMidnight(START) - 1_000;
+    expect((await run()).calls).toBe(0);
+    now += 1_000;
+    expect(await run()).toMatchObject({ calls: 3, sent: 3 });
+    expect((await requireJob(repo, job.id)).state).toBe('done');
+  });
+
+  it('runs two dispatchers at once without sending a batch twice', async () => {
+    const job = await newJob(ids(0, 40_000));
+    await startJob(repo, job.id);
+
+    const [a, b] = await Promise.all([run(), run()]);
+
+    expect(a.calls + b.calls).toBe(4);
+    expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 40_000, more: 0 });
+    expect((await requireJob(repo, job.id)).state).toBe('done');
+  });
+
+  it('stops before its time runs out and leaves the rest for the next run', async () => {
+    const job = await newJob(ids(0, 30_000));
+    await startJob(repo, job.id);
+    let left = 16_000 + 1_000;
+    const summary = await runDispatcher(deps, { remainingMs: () => (left -= 1_000) });
+    expect(summary.stopped).toBe('time');
+    expect(summary.calls).toBeLessThan(3);
+    expect((await run()).stopped).toBe('idle');
+    expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 30_000, more: 0 });
+  });
+});
