@@ -25,7 +25,7 @@ const ROUTE_LIST = [
   'POST /__sandbox/clock {advanceMs}',
   'POST /__sandbox/finish {wait?}',
   'POST /__sandbox/limits {perMinute?, daily?, monthly?}',
-  'POST /__sandbox/protection {on, appid?}',
+  'POST /__sandbox/protection {on, appid?, confirmationWindowMs?}',
   'GET /__sandbox/confirmations',
   'POST /__sandbox/confirmations {msgId? | clientMsgId?, decision?: confirm|reject}',
   'POST /__sandbox/faults {path, kind: http500|timeout|errcode|jobStatus|dropPush, times?, errcode?, delayMs?, execute?, status?, msgId?}',
@@ -83,8 +83,8 @@ async function dispatch(
     case 'POST limits':
       return { limits: control.setLimits(LimitsSchema.parse(body)) };
     case 'POST protection': {
-      const { on, appid } = ProtectionSchema.parse(body);
-      return { protectedAppids: control.setProtection(on, appid) };
+      const { on, appid, confirmationWindowMs } = ProtectionSchema.parse(body);
+      return { protectedAppids: control.setProtection(on, appid, confirmationWindowMs) };
     }
     case 'GET confirmations':
       return { awaiting: control.awaitingConfirmation() };

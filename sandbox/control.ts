@@ -48,6 +48,8 @@ export const ProtectionSchema = z.object({
   on: z.boolean(),
   /** Default: every account. */
   appid: z.string().min(1).optional(),
+  /** How long an administrator has from now on (default: the option, WeChat's 30 minutes). */
+  confirmationWindowMs: z.number().int().positive().optional(),
 });
 
 export const DecisionSchema = z
@@ -123,7 +125,7 @@ export interface SandboxControl {
   setCallback(config: CallbackConfig | undefined): void;
   setLimits(limits: Partial<Limits>): Limits;
   /** Turns API mass-send protection on or off for one account (default: every account). */
-  setProtection(on: boolean, appid?: string): string[];
+  setProtection(on: boolean, appid?: string, confirmationWindowMs?: number): string[];
   /** Sends to all that wait for an administrator. */
   awaitingConfirmation(): AwaitingSend[];
   /**
@@ -162,8 +164,9 @@ export function createControl(state: SandboxState): SandboxControl {
       Object.assign(state.quotas.limits, LimitsSchema.parse(limits));
       return { ...state.quotas.limits };
     },
-    setProtection(on, appid) {
-      const { appid: only } = ProtectionSchema.parse({ on, appid });
+    setProtection(on, appid, confirmationWindowMs) {
+      const { appid: only, confirmationWindowMs: window } = ProtectionSchema.parse({ on, appid, confirmationWindowMs });
+      if (window !== undefined) state.confirmationWindowMs = window;
       for (const id of only === undefined ? state.accounts.keys() : [only]) {
         if (on) state.protectedAppids.add(id);
         else state.protectedAppids.delete(id);

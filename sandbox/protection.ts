@@ -27,11 +27,11 @@ export function isProtected(state: SandboxState, appid: string): boolean {
 
 /** Puts a just-submitted send to all on hold; the caller then answers 89504. */
 export function holdForConfirmation(state: SandboxState, message: MassMessage): void {
-  const deadline = state.clock.now() + state.settings.confirmationWindowMs;
+  const deadline = state.clock.now() + state.confirmationWindowMs;
   message.confirmation = { state: 'awaiting', deadline };
   message.finishAt = deadline;
   // finishDueJobs fails it with err(40002) once the deadline has passed.
-  scheduleJob(state, state.settings.confirmationWindowMs);
+  scheduleJob(state, state.confirmationWindowMs);
 }
 
 export function isAwaiting(message: MassMessage | undefined): boolean {

@@ -88,6 +88,8 @@ export interface SandboxState {
   speeds: Map<string, number>;
   /** Accounts with API mass-send protection on (protection.ts); a reset goes back to the options'. */
   protectedAppids: Set<string>;
+  /** How long a protected send to all waits now (POST /__sandbox/protection may change it). */
+  confirmationWindowMs: number;
   calls: CallRecord[];
   pushes: PushAttempt[];
   callback: CallbackConfig | undefined;
@@ -141,6 +143,7 @@ export function createState(options: SandboxOptions): SandboxState {
     clientMsgIds: new Map(),
     speeds: new Map(),
     protectedAppids: new Set(),
+    confirmationWindowMs: settings.confirmationWindowMs,
     calls: [],
     pushes: [],
     callback: options.callback,
@@ -178,6 +181,7 @@ export function resetState(state: SandboxState): void {
   state.clientMsgIds.clear();
   state.speeds.clear();
   state.protectedAppids = new Set(state.settings.protectedAppids);
+  state.confirmationWindowMs = state.settings.confirmationWindowMs;
   state.calls.length = 0;
   state.pushes.length = 0;
 }

@@ -33,6 +33,8 @@ const NAMED = {
   DeleteRequest: schemas.DeleteRequest,
   DeleteResponse: schemas.DeleteResponse,
   StatusResponse: schemas.StatusResponse,
+  SendStatusResponse: schemas.SendStatusResponse,
+  StatusAnswer: schemas.StatusAnswer,
   SpeedRequest: schemas.SpeedRequest,
   SpeedResponse: schemas.SpeedResponse,
   NewsArticle: schemas.NewsArticleInput,
@@ -59,7 +61,7 @@ const TAGS: Record<string, string> = {
 const DESCRIPTIONS: Record<string, Record<string, string>> = {
   SendByTagRequest: {
     clientMsgId:
-      'WeChat clientmsgid, at most 64 bytes of UTF-8. Without it, one is derived from the Idempotency-Key header, else generated. A retry with the same value never sends twice.',
+      'WeChat clientmsgid, at most 64 bytes of UTF-8. Without it, one is derived from the Idempotency-Key header, else from a SHA-256 digest of the canonical request (audience or OpenIDs + message, key order irrelevant), so the same request sent twice goes out once. A retry with the same value never sends twice; pass a new clientMsgId for an intended re-send of the same content.',
   },
   SendByListRequest: {
     openIds: `2 to ${schemas.MAX_OPENIDS.toLocaleString('en')} distinct OpenIDs; duplicates are removed before counting. More than ${schemas.MAX_OPENIDS.toLocaleString('en')} → 413.`,

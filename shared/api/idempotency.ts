@@ -7,10 +7,16 @@ import type { Store } from '../store/store';
 /**
  * Which clientmsgid a send carries: the caller's clientMsgId, else one derived from the
  * Idempotency-Key header (so a client that retries with the same header sends once), else a
- * fresh one. WeChat takes at most 64 bytes; a header may be longer, so it is hashed:
- * "ik-" + base64url(SHA-256) is 46 bytes.
+ * digest of the canonical request, so that the same send made twice reaches every follower
+ * once (WeChat itself does the same when no clientmsgid is given, seed 001). An intended
+ * re-send of the same content passes a new clientMsgId. WeChat takes at most 64 bytes: "ik-" or
+ * "dg-" + base64url(SHA-256) is 46 bytes.
  */
-export function resolveClientMsgId(clientMsgId: string | undefined, idempotencyKey: string | undefined): string {
+export function resolveClientMsgId(
+  clientMsgId: string | undefined,
+  idempotencyKey: string | undefined,
+  request: unknown,
+): string {
   if (clientMsgId !== undefined) return clientMsgId;
   if (idempotencyKey !== undefined) {
     const key = idempotencyKey.trim();
@@ -21,7 +27,19 @@ export function resolveClientMsgId(clientMsgId: string | undefined, idempotencyK
     }
     return `ik-${createHash('sha256').update(key).digest('base64url')}`;
   }
-  return randomUUID();
+  return `dg-${createHash('sha256').update(canonicalJson(request)).digest('base64url')}`;
+}
+
+/** JSON with every object's keys sorted, so key order does not change a digest. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**
@@ -90,14 +108,37 @@ export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 }
 
+export function sendRecordKey(appId: string, clientMsgId: string): string {
+  return `mass:send:${appId}:${clientMsgId}`;
+}
+
+/** What the store holds for a clientmsgid, for /status?clientMsgId=; undefined when nothing. */
+export async function readSendRecord(
+  store: Store,
+  appId: string,
+  clientMsgId: string,
+): Promise<{ state: 'pending' } | { state: 'unknown' } | { state: 'done'; result: unknown } | undefined> {
+  const raw = await store.get(sendRecordKey(appId, clientMsgId));
+  const record = raw === null ? undefined : parseRecord<unknown>(raw);
+  if (record === undefined) return undefined;
+  if (record.state === 'done') return { state: 'done', result: record.result };
+  return record.state === 'pending' ? { state: 'pending' } : { state: 'unknown' };
+}
+
+/**
+ * `askAgain`: a recorded answer that is not final (a send waiting for an administrator) is not
+ * replayed: the retry calls WeChat again with the same clientmsgid, which cannot send twice and
+ * answers the msg_id (45065) once the send has gone out.
+ */
 export async function sendOnce<R>(
   options: IdempotencyOptions,
   clientMsgId: string,
   fingerprint: string,
   attempt: () => Promise<Attempt<R>>,
+  askAgain: (result: R) => boolean = () => false,
 ): Promise<SendOnceResult<R>> {
   const { store, appId, log, pendingTtlMs = 60_000 } = options;
-  const key = `mass:send:${appId}:${clientMsgId}`;
+  const key = sendRecordKey(appId, clientMsgId);
   const pending = JSON.stringify({ state: 'pending', fingerprint, owner: randomUUID() } satisfies SendRecord<R>);
 
   const earlier = await claim();
@@ -162,7 +203,12 @@ export async function sendOnce<R>(
           },
         );
       }
-      if (existing.state === 'done') return { result: existing.result };
+      if (existing.state === 'done') {
+        if (!askAgain(existing.result)) return { result: existing.result };
+        // Like `unknown`: take it over; only one retry wins the compare-and-delete.
+        await store.compareAndDelete(key, raw);
+        continue;
+      }
       if (existing.state === 'pending') {
         throw inProgress(clientMsgId);
       }

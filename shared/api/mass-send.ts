@@ -6,7 +6,7 @@ import type { Endpoint } from '../wechat/endpoints';
 import { WeChatApiError, WeChatTransportError } from '../wechat/errors';
 import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
 import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
-import { FAILURE_RULES, isTokenFetchFailure, toHttpError, WECHAT_ERRORS, type FieldPaths } from './wechat-errors';
+import { FAILURE_RULES, isTokenFetchFailure, toHttpError, type FieldPaths } from './wechat-errors';
 import { StoreUnavailableError } from '../store/store';
 import { takeMassSendPermit } from './mass-send-permit';
 import type { MassSendLimit } from '../jobs/mass-send-limit';
@@ -20,8 +20,8 @@ export interface SendDeps {
   massSendLimit: MassSendLimit;
 }
 
-/** What is remembered per clientmsgid once WeChat has answered. */
-type SendOutcome =
+/** What is remembered per clientmsgid once WeChat has answered (read back by /status). */
+export type SendOutcome =
   | { kind: 'sent'; msgId: string; msgDataId?: string; duplicate?: true }
   | { kind: 'awaiting_confirmation'; errcode: number };
 
@@ -48,29 +48,34 @@ export interface MassSendInput<Req> {
 export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): Promise<SendAnswer> {
   const { endpoint, body, clientMsgId, fields } = input;
   const fingerprint = fingerprintOf({ path: endpoint.path, body });
-  const { replayed, result } = await sendOnce<SendOutcome>(deps, clientMsgId, fingerprint, async () => {
-    const refusal = await takeMassSendPermit(deps.massSendLimit);
-    if (refusal) return { kind: 'failed', error: refusal };
-    try {
-      const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req);
-      return {
-        kind: 'done',
-        result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) },
-      };
-    } catch (err) {
-      return classify(err, clientMsgId, fields);
-    }
-  });
+  const { replayed, result } = await sendOnce<SendOutcome>(
+    deps,
+    clientMsgId,
+    fingerprint,
+    async () => {
+      const refusal = await takeMassSendPermit(deps.massSendLimit);
+      if (refusal) return { kind: 'failed', error: refusal };
+      try {
+        const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req);
+        return {
+          kind: 'done',
+          result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) },
+        };
+      } catch (err) {
+        return classify(err, clientMsgId, fields);
+      }
+    },
+    (outcome) => outcome.kind === 'awaiting_confirmation',
+  );
   deps.log.info('mass send', { path: endpoint.path, clientMsgId, replayed, ...result });
   if (result.kind === 'awaiting_confirmation') {
-    const rule = WECHAT_ERRORS[result.errcode];
     return {
       status: 202,
       body: {
         status: 'awaiting_confirmation',
         clientMsgId,
         errcode: result.errcode,
-        message: rule?.message ?? 'waiting for an administrator to confirm',
+        message: awaitingMessage(clientMsgId),
       },
     };
   }
@@ -92,6 +97,16 @@ const SEND_MESSAGES = {
   [-1]: 'WeChat reports it is busy; retry later with the same clientMsgId, it is never sent twice',
   45002: 'WeChat rejected the message: its text is too long',
 };
+
+/** The 202's message: exactly which call to make next. */
+export function awaitingMessage(clientMsgId: string): string {
+  return (
+    'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes). ' +
+    `Repeat this request with clientMsgId ${JSON.stringify(clientMsgId)}: it asks WeChat again, never sends ` +
+    'twice, and answers the msgId once the administrator has confirmed; ' +
+    `GET /status?clientMsgId=${encodeURIComponent(clientMsgId)} shows what is recorded meanwhile`
+  );
+}
 
 function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attempt<SendOutcome> {
   const details = { clientMsgId };

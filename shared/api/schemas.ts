@@ -79,7 +79,13 @@ export const DeleteResponse = z.strictObject({ deleted: z.literal(true) });
 export type DeleteResponse = z.infer<typeof DeleteResponse>;
 
 // Query objects are not strict: a parameter this route does not read (a cache buster) is ignored.
-export const StatusQuery = z.object({ msgId: MsgId });
+// A send is looked up by its msgId or, before WeChat has given one, by its clientMsgId.
+export const StatusQuery = z.object({ msgId: z.optional(MsgId), clientMsgId: z.optional(ClientMsgId) }).check(
+  z.refine((q) => (q.msgId === undefined) !== (q.clientMsgId === undefined), {
+    message: 'give exactly one of msgId or clientMsgId',
+    path: ['msgId'],
+  }),
+);
 export type StatusQuery = z.infer<typeof StatusQuery>;
 
 export const StatusResponse = z.strictObject({
@@ -91,6 +97,27 @@ export const StatusResponse = z.strictObject({
   report: z.nullable(MassSendJobReport),
 });
 export type StatusResponse = z.infer<typeof StatusResponse>;
+
+/**
+ * GET /status?clientMsgId=: what is recorded for a send (24 hours). `sending`: a call to WeChat
+ * is under way; `outcome_unknown`: WeChat gave no answer, retry the send with the same
+ * clientMsgId; `awaiting_confirmation`: an administrator must confirm, retry the send to ask
+ * WeChat again; `sent`: the msgId, with the status of GET /status?msgId=.
+ */
+export const SendStatusResponse = z.strictObject({
+  clientMsgId: ClientMsgId,
+  state: z.enum(['sending', 'outcome_unknown', 'awaiting_confirmation', 'sent']),
+  message: z.string(),
+  msgId: z.optional(MsgId),
+  msgDataId: z.optional(MsgId),
+  status: z.optional(MsgStatus),
+  source: z.optional(z.enum(['report', 'wechat'])),
+  report: z.optional(z.nullable(MassSendJobReport)),
+});
+export type SendStatusResponse = z.infer<typeof SendStatusResponse>;
+
+/** GET /status answers a StatusResponse for ?msgId= and a SendStatusResponse for ?clientMsgId=. */
+export const StatusAnswer = z.union([StatusResponse, SendStatusResponse]);
 
 export const SpeedRequest = z.strictObject({ speed: SpeedLevel });
 export type SpeedRequest = z.infer<typeof SpeedRequest>;

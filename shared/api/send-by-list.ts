@@ -32,8 +32,14 @@ export function distinctOpenIds(openIds: readonly string[]): string[] {
 }
 
 export function sendByList(deps: SendDeps, request: SendByListRequest, idempotencyKey?: string): Promise<SendAnswer> {
-  const touser = distinctOpenIds(request.openIds);
-  const clientMsgId = resolveClientMsgId(request.clientMsgId, idempotencyKey);
+  // Sorted: WeChat ignores the order, so the same followers in another order are the same send
+  // (one derived clientmsgid, one fingerprint).
+  const touser = distinctOpenIds(request.openIds).sort();
+  const clientMsgId = resolveClientMsgId(request.clientMsgId, idempotencyKey, {
+    route: 'send-by-list',
+    openIds: touser,
+    message: request.message,
+  });
   return sendMass(deps, {
     endpoint: massSend,
     body: { touser, ...toMassMessage(request.message) },

@@ -11,7 +11,11 @@ function toFilter(audience: Audience) {
 }
 
 export function sendByTag(deps: SendDeps, request: SendByTagRequest, idempotencyKey?: string): Promise<SendAnswer> {
-  const clientMsgId = resolveClientMsgId(request.clientMsgId, idempotencyKey);
+  const clientMsgId = resolveClientMsgId(request.clientMsgId, idempotencyKey, {
+    route: 'send-by-tag',
+    audience: request.audience,
+    message: request.message,
+  });
   return sendMass(deps, {
     endpoint: massSendAll,
     body: { filter: toFilter(request.audience), ...toMassMessage(request.message) },

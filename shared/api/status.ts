@@ -5,7 +5,10 @@ import type { Store } from '../store/store';
 import type { WeChatClient } from '../wechat/client';
 import { massGet, type MsgStatus } from '../wechat/endpoints';
 import type { MsgId } from './ids';
-import type { StatusResponse } from './schemas';
+import { HttpError } from '../http/http-error';
+import { readSendRecord } from './idempotency';
+import { awaitingMessage, type SendOutcome } from './mass-send';
+import type { SendStatusResponse, StatusResponse } from './schemas';
 import { deletedKey } from './deleted-marker';
 import { toHttpError } from './wechat-errors';
 
@@ -13,6 +16,7 @@ export interface StatusDeps {
   client: WeChatClient;
   store: Store;
   log: Logger;
+  appId: string;
 }
 
 /** The final status a report tells; undefined for a Status WeChat has not documented. */
@@ -51,4 +55,49 @@ export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusR
     throw toHttpError(err, { msgId: 'msgId' });
   });
   return { msgId: reply.msg_id, status: reply.msg_status, source: 'wechat', report };
+}
+
+/**
+ * A send by its clientMsgId: what the send's record holds, and once WeChat has given the msgId,
+ * the status of that msgId as above. Reading never calls WeChat's send again: a send waiting
+ * for an administrator is asked about by repeating the send with the same clientMsgId.
+ */
+export async function getSendStatus(deps: StatusDeps, clientMsgId: string): Promise<SendStatusResponse> {
+  const record = await readSendRecord(deps.store, deps.appId, clientMsgId);
+  if (record === undefined) {
+    throw new HttpError(
+      404,
+      'send_not_found',
+      'no send with this clientMsgId is recorded (records are kept 24 hours)',
+      {
+        fields: [{ path: '(query) clientMsgId', reason: 'no send with this clientMsgId in the last 24 hours' }],
+      },
+    );
+  }
+  if (record.state === 'pending') {
+    return { clientMsgId, state: 'sending', message: 'a call to WeChat for this send is under way; ask again shortly' };
+  }
+  if (record.state === 'unknown') {
+    return {
+      clientMsgId,
+      state: 'outcome_unknown',
+      message: 'WeChat gave no answer: repeat the send with the same clientMsgId to find out, it never sends twice',
+    };
+  }
+  const outcome = record.result as SendOutcome;
+  if (outcome.kind === 'awaiting_confirmation') {
+    return { clientMsgId, state: 'awaiting_confirmation', message: awaitingMessage(clientMsgId) };
+  }
+  const { msgId, msgDataId } = outcome;
+  const status = await getStatus(deps, msgId as MsgId);
+  return {
+    clientMsgId,
+    state: 'sent',
+    message: 'WeChat accepted this send',
+    msgId: status.msgId,
+    ...(msgDataId ? { msgDataId: msgDataId as MsgId } : {}),
+    status: status.status,
+    source: status.source,
+    report: status.report,
+  };
 }

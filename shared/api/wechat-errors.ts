@@ -256,13 +256,13 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     status: 202,
     code: 'awaiting_confirmation',
     message:
-      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later',
+      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); repeat the request with the same clientMsgId to ask WeChat again (it never sends twice and answers the msgId once confirmed), or GET /status?clientMsgId=',
   },
   89505: {
     status: 202,
     code: 'awaiting_confirmation',
     message:
-      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); do not send it again, query /status later',
+      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); repeat the request with the same clientMsgId to ask WeChat again (it never sends twice and answers the msgId once confirmed), or GET /status?clientMsgId=',
   },
 };
 

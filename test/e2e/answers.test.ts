@@ -10,12 +10,9 @@ const media = DEMO_MEDIA.service;
 describe('answers a user can act on (demo service account, safe mode)', () => {
   let product: LocalProduct;
   beforeAll(async () => {
-    // The sandbox's clock may not run ahead of the callback's timestamp window, so the
-    // administrator's 30 minutes are 1.5 s here.
     product = await startLocalProduct({
       account: 'service',
       callbackMode: 'safe',
-      sandbox: { confirmationWindowMs: 1_500 },
       // Jobs finish when a test says so (finishAndReadStatus), not while it is still looking.
       jobDurationMs: 60_000,
     });
@@ -42,6 +39,79 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
       expect(sent.status).toBe(200);
       const status = await finishAndReadStatus(product, sent.body.msgId);
       expect(status.report?.status).toEqual({ kind });
+    });
+  });
+
+  describe('identical sends without clientMsgId', () => {
+    it('reach WeChat once: the second answers duplicate with the first msgId, whatever its key order', async () => {
+      const first = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: 100 }, message: { type: 'text', content: 'Only once' } },
+      });
+      const second = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { message: { content: 'Only once', type: 'text' }, audience: { tagId: 100 } },
+      });
+
+      expect(first.status).toBe(200);
+      expect(second.body).toEqual({ ...first.body, duplicate: true });
+      // Calls WeChat accepted (the first may meet the token the sandbox's reset revoked, and be retried).
+      const sends = product.local.sandbox.calls().filter((c) => c.path === '/cgi-bin/message/mass/sendall');
+      expect(sends.filter((c) => c.errcode === 0)).toHaveLength(1);
+      expect(sends.every((c) => c.errcode === 0 || c.errcode === 40001)).toBe(true);
+      expect(product.local.sandbox.messages()).toHaveLength(1);
+    });
+
+    it('to the same list in another order are one send; a new clientMsgId sends the same content again', async () => {
+      const [a, b] = service.followers as [string, string];
+      const message = { type: 'text', content: 'Hi both' };
+      const first = await product.call<SendAnswer>('POST', '/send-by-list', { body: { openIds: [a, b], message } });
+      const again = await product.call<SendAnswer>('POST', '/send-by-list', { body: { openIds: [b, a], message } });
+      const intended = await product.call<SendAnswer>('POST', '/send-by-list', {
+        body: { openIds: [a, b], message, clientMsgId: 'hi-both-again' },
+      });
+
+      expect(again.body).toMatchObject({ msgId: first.body.msgId, duplicate: true });
+      expect(intended.status).toBe(200);
+      expect(intended.body.msgId).not.toBe(first.body.msgId);
+      expect(product.local.sandbox.messages()).toHaveLength(2);
+    });
+  });
+
+  describe('a send waiting for an administrator', () => {
+    it('can be followed up by clientMsgId, and a retry returns the msgId once confirmed', async () => {
+      product.local.sandbox.setProtection(true, service.appid);
+      const body = { audience: { all: true }, message: { type: 'text', content: 'To all, once confirmed' } };
+
+      const held = await product.call<{ clientMsgId: string; message: string }>('POST', '/send-by-tag', { body });
+      expect(held.status).toBe(202);
+      const { clientMsgId } = held.body;
+      const statusPath = `/status?clientMsgId=${encodeURIComponent(clientMsgId)}`;
+      expect(held.body.message).toContain(`GET ${statusPath}`);
+      const waiting = await product.call('GET', statusPath);
+      expect(waiting.body).toMatchObject({ clientMsgId, state: 'awaiting_confirmation' });
+      expect((await product.call('POST', '/send-by-tag', { body })).status).toBe(202);
+
+      // The administrator confirms a couple of minutes later.
+      product.local.sandbox.advanceClock(2 * 60_000);
+      const confirmed = product.local.sandbox.decide({ clientMsgId, decision: 'confirm' });
+      const retry = await product.call<SendAnswer>('POST', '/send-by-tag', { body });
+
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual({ msgId: String(confirmed?.msgId), clientMsgId, duplicate: true });
+      const sent = await product.call('GET', statusPath);
+      expect(sent.body).toMatchObject({ clientMsgId, state: 'sent', msgId: String(confirmed?.msgId) });
+      const held2 = product.local.sandbox.messages().filter((m) => m.audience.type === 'all');
+      expect(held2).toHaveLength(1);
+    });
+
+    it('answers 404 for a clientMsgId nothing was sent with, and 400 for both or neither id', async () => {
+      const unknown = await product.call<ErrorAnswer>('GET', '/status?clientMsgId=never-sent');
+      const both = await product.call<ErrorAnswer>('GET', '/status?clientMsgId=x&msgId=1');
+      const neither = await product.call<ErrorAnswer>('GET', '/status');
+
+      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'send_not_found']);
+      expect(both.status).toBe(400);
+      expect(neither.status).toBe(400);
+      expect(both.body.error.message).toMatch(/exactly one of msgId or clientMsgId/);
     });
   });
 
@@ -168,7 +238,9 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
     });
 
     it('ends a send to all nobody confirms within 30 minutes with err(40002)', async () => {
-      product.local.sandbox.setProtection(true, service.appid);
+      // The sandbox's clock may not run ahead of the callback's timestamp window, so the
+      // administrator's 30 minutes are 1.5 s here.
+      product.local.sandbox.setProtection(true, service.appid, 1_500);
       const held = await product.call('POST', '/send-by-tag', {
         body: { audience: { all: true }, message: { type: 'text', content: 'To all' }, clientMsgId: 'protected-2' },
       });

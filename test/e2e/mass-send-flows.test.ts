@@ -95,7 +95,11 @@ describe('the product on the demo service account, callback in safe mode', () =>
         status: 'err(30003)',
       });
       const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
-        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } },
+        body: {
+          audience: { tagId: VIP_TAG },
+          message: { type: 'mpnews', mediaId: media.news },
+          clientMsgId: 'reprint-check',
+        },
       });
 
       const status = await finishAndReadStatus(product, sent.body.msgId);
@@ -206,7 +210,11 @@ describe('the product on the demo service account, callback in safe mode', () =>
   describe('delete', () => {
     it('of a finished mpnews send turns its status into DELETE', async () => {
       const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
-        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } },
+        body: {
+          audience: { tagId: VIP_TAG },
+          message: { type: 'mpnews', mediaId: media.news },
+          clientMsgId: 'delete-whole',
+        },
       });
       const before = await finishAndReadStatus(product, sent.body.msgId);
 
@@ -275,7 +283,11 @@ describe('the product on the demo service account, callback in safe mode', () =>
   describe('delete of an article position the message does not have', () => {
     it('is 400 naming articleIdx, and the send stays SEND_SUCCESS', async () => {
       const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
-        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: media.news } },
+        body: {
+          audience: { tagId: VIP_TAG },
+          message: { type: 'mpnews', mediaId: media.news },
+          clientMsgId: 'delete-bad-idx',
+        },
       });
       await finishAndReadStatus(product, sent.body.msgId);
 

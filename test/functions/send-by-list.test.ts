@@ -59,7 +59,7 @@ describe('POST /send-by-list', () => {
     });
   });
 
-  it('removes duplicate OpenIDs, keeping the first order', async () => {
+  it('removes duplicate OpenIDs and sorts them (WeChat ignores the order)', async () => {
     api.serveToken();
     api.serve(SEND, OK);
     await send({
@@ -67,7 +67,7 @@ describe('POST /send-by-list', () => {
       message: { type: 'text', content: 'x' },
       clientMsgId: 'dedup',
     });
-    expect((api.calls[0]!.json as { touser: string[] }).touser).toEqual([openId(2), openId(1), openId(3)]);
+    expect((api.calls[0]!.json as { touser: string[] }).touser).toEqual([openId(1), openId(2), openId(3)]);
   });
 
   it('accepts exactly 10,000 distinct OpenIDs, even with duplicates on top', async () => {

@@ -169,12 +169,21 @@ describe('POST /send-by-tag', () => {
       expect(res.json.clientMsgId).toBe('mine');
     });
 
-    it('generates a clientmsgid when neither is given and returns it', async () => {
+    it('derives the clientmsgid from the request when neither is given, and returns it', async () => {
       api.serveToken();
       api.serve(SENDALL, OK);
       const res = await send({ audience: { all: true }, message: { type: 'text', content: 'hi' } });
-      expect(res.json.clientMsgId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.json.clientMsgId).toMatch(/^dg-[\w-]{43}$/);
       expect((api.calls[0]!.json as { clientmsgid: string }).clientmsgid).toBe(res.json.clientMsgId);
+    });
+
+    it('answers the same request again without calling WeChat: duplicate, the first msgId', async () => {
+      api.serveToken();
+      api.serve(SENDALL, OK);
+      const first = await send({ audience: { tagId: 2 }, message: { type: 'text', content: 'once' } });
+      const again = await send({ message: { content: 'once', type: 'text' }, audience: { tagId: 2 } });
+      expect(again.json).toEqual({ ...first.json, duplicate: true });
+      expect(api.calls).toHaveLength(1);
     });
 
     it('rejects an empty Idempotency-Key', async () => {
@@ -360,7 +369,7 @@ describe('POST /send-by-tag', () => {
     });
 
     for (const errcode of [89504, 89505]) {
-      it(`${errcode} → 202 awaiting confirmation, and a retry does not send again`, async () => {
+      it(`${errcode} → 202 saying which call to make; a retry asks WeChat again and gets the msgId once confirmed`, async () => {
         api.serveToken();
         api.serve(SENDALL, `{"errcode":${errcode},"errmsg":"waiting for admin confirmation"}`);
         const res = await send(body);
@@ -369,11 +378,20 @@ describe('POST /send-by-tag', () => {
           status: 'awaiting_confirmation',
           clientMsgId: 'err',
           errcode,
-          message: expect.stringMatching(/administrator/),
+          message: expect.stringContaining('GET /status?clientMsgId=err'),
         });
-        const retry = await send(body);
-        expect(retry.statusCode).toBe(202);
-        expect(api.calls).toHaveLength(1);
+        expect(res.json.message).toContain('Repeat this request with clientMsgId "err"');
+
+        api.serve(SENDALL, '{"errcode":89505,"errmsg":"waiting for admin confirmation"}');
+        expect((await send(body)).statusCode).toBe(202);
+        api.serve(SENDALL, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":3147483999}');
+        const confirmed = await send(body);
+        expect(confirmed.statusCode).toBe(200);
+        expect(confirmed.json).toEqual({ msgId: '3147483999', clientMsgId: 'err', duplicate: true });
+        expect(api.calls.map((c) => (c.json as { clientmsgid: string }).clientmsgid)).toEqual(['err', 'err', 'err']);
+        // Sent now: the record answers without WeChat.
+        expect((await send(body)).json).toMatchObject({ msgId: '3147483999', duplicate: true });
+        expect(api.calls).toHaveLength(3);
       });
     }
 

@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatusResponse } from '../../shared/api/schemas';
 import { massReportKey } from '../../shared/reports/mass-report-store';
 import { statusRoutes } from '../../shared/api/routes/status';
-import { API_KEY, createApiHarness, type ApiHarness } from '../support/api-harness';
+import { sendRecordKey } from '../../shared/api/idempotency';
+import { API_KEY, APP_ID, createApiHarness, type ApiHarness } from '../support/api-harness';
 
 const GET = '/cgi-bin/message/mass/get';
 
@@ -127,5 +128,49 @@ describe('GET /status', () => {
     const res = await api.invoke({ method: 'GET', path: '/status', query: { msgId: '1' } });
     expect(res.statusCode).toBe(401);
     expect(api.calls).toEqual([]);
+  });
+
+  describe('by clientMsgId', () => {
+    const record = (value: unknown) =>
+      api.store.set(sendRecordKey(APP_ID, 'weekly-1'), JSON.stringify({ fingerprint: 'f', ...(value as object) }));
+
+    it('answers a send waiting for an administrator, saying which call to make, without calling WeChat', async () => {
+      await record({ state: 'done', result: { kind: 'awaiting_confirmation', errcode: 89504 } });
+      const res = await status({ clientMsgId: 'weekly-1' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json).toEqual({
+        clientMsgId: 'weekly-1',
+        state: 'awaiting_confirmation',
+        message: expect.stringContaining('Repeat this request with clientMsgId "weekly-1"'),
+      });
+      expect(api.calls).toEqual([]);
+    });
+
+    it("answers a sent one with its msgId and that msgId's status", async () => {
+      await record({ state: 'done', result: { kind: 'sent', msgId: '9007199254740993' } });
+      await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
+      const res = await status({ clientMsgId: 'weekly-1' });
+      expect(res.json).toMatchObject({
+        state: 'sent',
+        msgId: '9007199254740993',
+        status: 'SEND_SUCCESS',
+        source: 'report',
+        report: REPORT,
+      });
+    });
+
+    it('answers the states before an answer: sending, outcome unknown', async () => {
+      await record({ state: 'pending', owner: 'o' });
+      expect((await status({ clientMsgId: 'weekly-1' })).json).toMatchObject({ state: 'sending' });
+      await record({ state: 'unknown' });
+      expect((await status({ clientMsgId: 'weekly-1' })).json).toMatchObject({ state: 'outcome_unknown' });
+    });
+
+    it('answers 404 naming the clientMsgId when nothing is recorded, and 400 for both ids', async () => {
+      const missing = await status({ clientMsgId: 'weekly-1' });
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json.error.fields[0].path).toBe('(query) clientMsgId');
+      expect((await status({ clientMsgId: 'weekly-1', msgId: '1' })).statusCode).toBe(400);
+    });
   });
 });

@@ -8,22 +8,32 @@ import type { Store } from '../../../shared/store/store';
 const options = (store: Store) => ({ store, appId: 'wx-app', log: silentLogger });
 
 describe('resolveClientMsgId', () => {
+  const request = { route: 'send-by-tag', audience: { tagId: 100 }, message: { type: 'text', content: 'Hi' } };
   it("keeps the caller's clientMsgId", () => {
-    expect(resolveClientMsgId('mine', 'key')).toBe('mine');
+    expect(resolveClientMsgId('mine', 'key', request)).toBe('mine');
   });
   it('derives the same 46-byte id from the same Idempotency-Key, however long the key', () => {
     const long = 'k'.repeat(255);
-    expect(resolveClientMsgId(undefined, long)).toBe(resolveClientMsgId(undefined, long));
-    expect(Buffer.byteLength(resolveClientMsgId(undefined, long))).toBe(46);
+    expect(resolveClientMsgId(undefined, long, request)).toBe(resolveClientMsgId(undefined, long, {}));
+    expect(Buffer.byteLength(resolveClientMsgId(undefined, long, request))).toBe(46);
   });
   it('ignores whitespace around the key', () => {
-    expect(resolveClientMsgId(undefined, ' abc ')).toBe(resolveClientMsgId(undefined, 'abc'));
+    expect(resolveClientMsgId(undefined, ' abc ', request)).toBe(resolveClientMsgId(undefined, 'abc', request));
   });
   it('rejects a key longer than 255 characters', () => {
-    expect(() => resolveClientMsgId(undefined, 'k'.repeat(256))).toThrow(HttpError);
+    expect(() => resolveClientMsgId(undefined, 'k'.repeat(256), request)).toThrow(HttpError);
   });
-  it('generates distinct ids otherwise', () => {
-    expect(resolveClientMsgId(undefined, undefined)).not.toBe(resolveClientMsgId(undefined, undefined));
+  it('otherwise derives a 46-byte id from the request, whatever the order of its keys', () => {
+    const reordered = { message: { content: 'Hi', type: 'text' }, audience: { tagId: 100 }, route: 'send-by-tag' };
+    const id = resolveClientMsgId(undefined, undefined, request);
+    expect(id).toMatch(/^dg-[\w-]{43}$/);
+    expect(resolveClientMsgId(undefined, undefined, reordered)).toBe(id);
+  });
+  it('derives another id from another message or audience', () => {
+    const id = resolveClientMsgId(undefined, undefined, request);
+    expect(resolveClientMsgId(undefined, undefined, { ...request, audience: { tagId: 101 } })).not.toBe(id);
+    const other = { ...request, message: { type: 'text', content: 'Hi!' } };
+    expect(resolveClientMsgId(undefined, undefined, other)).not.toBe(id);
   });
 });
 
