@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,6 +83,18 @@ export function formatFunctionLog(name: string, line: string): string {
   }
 }
 
+/** 6291456 → "6 MB", 4718592 → "4.5 MB", 1000 → "1000 bytes": sizes as people write them. */
+export function humanBytes(bytes: number): string {
+  const units: Array<[number, string]> = [
+    [1024 * 1024, 'MB'],
+    [1024, 'KB'],
+  ];
+  for (const [size, unit] of units) {
+    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
+  }
+  return `${bytes} bytes`;
+}
+
 function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(body);
@@ -128,45 +141,37 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (path === '/openapi.json' && existsSync(join(distDir, 'openapi.json'))) {
       return send(res, 200, readFileSync(join(distDir, 'openapi.json')));
     }
+    // API Gateway gives its own answers a request id too; a caller can quote it.
+    const refuse = (status: number, error: Record<string, unknown>) => {
+      const requestId = randomUUID();
+      send(res, status, JSON.stringify({ error: { ...error, requestId } }), { 'x-request-id': requestId });
+      log(`${req.method} ${path} → ${status} ${String(error.code)}`);
+    };
     const route = routes ? findRoute(routes, req.method ?? 'GET', path) : undefined;
     if (routes && !route) {
-      return send(
-        res,
-        404,
-        JSON.stringify({ error: { code: 'no_route', message: `no route for ${req.method} ${path}` } }),
-      );
+      return refuse(404, { code: 'no_route', message: `no route for ${req.method} ${path}` });
     }
     const name = route ? (route.function ?? route.functionName) : (path.split('/')[1] ?? '');
     const container = containers.get(name);
     if (!container) {
-      return send(
-        res,
-        404,
-        JSON.stringify({ error: { code: 'no_route', message: `no function at /${name}`, functions } }),
-      );
+      return refuse(404, { code: 'no_route', message: `no function at /${name}`, functions });
     }
     const body = await readBody(req, maxBodyBytes);
-    if (!body)
-      return send(
-        res,
-        413,
-        JSON.stringify({ error: { code: 'too_large', message: `body over ${maxBodyBytes} bytes` } }),
-      );
+    if (!body) {
+      return refuse(413, {
+        code: 'too_large',
+        message: `the body is larger than ${humanBytes(maxBodyBytes)}, the most API Gateway takes`,
+      });
+    }
     const { event, requestId } = toScfEvent(req, body, route?.path ?? `/${name}`);
     // SCF takes at most 6 MB of event for a synchronous (API Gateway) invocation, counted on the
     // event, not the HTTP body: base64 makes a 4.5 MB upload a 6 MB event. Refused as the cloud would.
     const eventBytes = Buffer.byteLength(JSON.stringify(event));
     if (eventBytes > maxEventBytes) {
-      return send(
-        res,
-        413,
-        JSON.stringify({
-          error: {
-            code: 'too_large',
-            message: `the request makes a ${eventBytes}-byte SCF event, over the ${maxEventBytes} bytes SCF takes; upload larger files with {sourceUrl}`,
-          },
-        }),
-      );
+      return refuse(413, {
+        code: 'too_large',
+        message: `the request makes a ${humanBytes(eventBytes)} SCF event, over the ${humanBytes(maxEventBytes)} SCF takes; upload larger files with {sourceUrl}`,
+      });
     }
     const outcome = await container.invoke(event, { request_id: requestId, function_name: name });
     let status = 502;

@@ -28,6 +28,10 @@ export function describeIssues(issues: ReadonlyArray<z.core.$ZodIssue>): FieldPr
         reason: 'unknown field',
       }));
     }
+    // A union that explains itself ("audience takes either {all: true} or {tagId}, not both").
+    if (issue.code === 'invalid_union' && issue.message !== 'Invalid input') {
+      return [{ path: formatPath(issue.path), reason: issue.message }];
+    }
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // Report the branch that came closest instead of "Invalid input".
       const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];

@@ -13,10 +13,21 @@ import { Message, PreviewableMessage } from './message';
 
 export const MAX_OPENIDS = 10_000;
 
-export const Audience = z.union([
-  z.strictObject({ all: z.literal(true) }),
-  z.strictObject({ tagId: z.number().check(z.int('must be a whole number'), z.minimum(0)) }),
-]);
+const both = (input: unknown, a: string, b: string): boolean =>
+  typeof input === 'object' && input !== null && a in input && b in input;
+const neither = (input: unknown, a: string, b: string): boolean =>
+  typeof input === 'object' && input !== null && !(a in input) && !(b in input);
+
+export const Audience = z.union(
+  [
+    z.strictObject({ all: z.literal(true) }),
+    z.strictObject({ tagId: z.number().check(z.int('must be a whole number'), z.minimum(0)) }),
+  ],
+  {
+    error: (issue) =>
+      both(issue.input, 'all', 'tagId') ? 'audience takes either {all: true} or {tagId}, not both' : undefined,
+  },
+);
 export type Audience = z.infer<typeof Audience>;
 
 export const SendByTagRequest = z.strictObject({
@@ -28,7 +39,11 @@ export type SendByTagRequest = z.infer<typeof SendByTagRequest>;
 
 export const SendByListRequest = z.strictObject({
   // 2 to 10,000 distinct OpenIDs (WeChat's limits); duplicates are removed before counting.
-  openIds: z.array(OpenId).check(z.minLength(2, 'must hold at least 2 OpenIDs')),
+  openIds: z
+    .array(OpenId)
+    .check(
+      z.minLength(2, 'must hold at least 2 OpenIDs (WeChat sends a list of 2 or more); for one person use /preview'),
+    ),
   message: Message,
   clientMsgId: z.optional(ClientMsgId),
 });
@@ -52,14 +67,23 @@ export const AwaitingConfirmationResponse = z.strictObject({
 });
 export type AwaitingConfirmationResponse = z.infer<typeof AwaitingConfirmationResponse>;
 
-export const PreviewRequest = z.union([
-  z.strictObject({ openId: OpenId, message: PreviewableMessage }),
-  // WeChat's towxname: the WeChat ID a person chose, not an OpenID.
-  z.strictObject({
-    wechatId: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64)),
-    message: PreviewableMessage,
-  }),
-]);
+export const PreviewRequest = z.union(
+  [
+    z.strictObject({ openId: OpenId, message: PreviewableMessage }),
+    // WeChat's towxname: the WeChat ID a person chose, not an OpenID.
+    z.strictObject({
+      wechatId: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64)),
+      message: PreviewableMessage,
+    }),
+  ],
+  {
+    // WeChat would prefer towxname when both are set; refusing says which one will be used.
+    error: (issue) =>
+      both(issue.input, 'openId', 'wechatId') || neither(issue.input, 'openId', 'wechatId')
+        ? 'preview needs exactly one of openId or wechatId'
+        : undefined,
+  },
+);
 export type PreviewRequest = z.infer<typeof PreviewRequest>;
 
 export const PreviewResponse = z.strictObject({ msgId: z.optional(MsgId) });

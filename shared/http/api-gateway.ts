@@ -82,8 +82,25 @@ export function queryParam(request: ApiRequest, name: string): string | undefine
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-/** Every query parameter as one string (see queryParam). */
+/**
+ * Every query parameter as one string. A parameter given twice (`?msgId=A&msgId=B`) is a 400:
+ * picking one would answer about a send the caller may not have meant.
+ */
 export function queryParams(request: ApiRequest): Record<string, string> {
+  const repeated = Object.entries(request.query).filter(([, value]) => Array.isArray(value) && value.length > 1);
+  if (repeated.length > 0) {
+    throw new HttpError(
+      400,
+      'invalid_request',
+      `give each query parameter once: ${repeated.map(([n]) => n).join(', ')}`,
+      {
+        fields: repeated.map(([name, value]) => ({
+          path: `(query) ${name}`,
+          reason: `given ${(value as string[]).length} times; give it once`,
+        })),
+      },
+    );
+  }
   return Object.fromEntries(Object.keys(request.query).map((name) => [name, queryParam(request, name)!]));
 }
 

@@ -21,6 +21,18 @@ export function readJsonBody<T>(request: ApiRequest, schema: z.ZodMiniType<T>): 
       fields: [{ path: '(header) content-type', reason: `expected application/json, got ${contentType.slice(0, 60)}` }],
     });
   }
+  // A UTF-8 byte order mark (EF BB BF), as some Windows editors save files: JSON.parse would
+  // only say "Unexpected token".
+  if (request.rawBody[0] === 0xef && request.rawBody[1] === 0xbb && request.rawBody[2] === 0xbf) {
+    throw new HttpError(
+      400,
+      'invalid_json',
+      'the body starts with a UTF-8 byte order mark (BOM); send the JSON without it',
+      {
+        fields: [{ path: '(body)', reason: 'starts with a UTF-8 byte order mark (EF BB BF); remove it' }],
+      },
+    );
+  }
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody.toString('utf8'));

@@ -15,7 +15,13 @@ const MAX_MSG_ID = 2n ** 64n - 1n;
 export const MSG_ID_PATTERN = /^(?:0|[1-9]\d{0,19})$/;
 
 export const MsgId = z
-  .string()
+  .string({
+    // A JSON number past 2^53 has already lost digits by the time anyone reads it.
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? "must be a string of digits, not a JSON number: WeChat's ids pass 2^53, which a JSON number cannot hold exactly"
+        : undefined,
+  })
   .check(
     z.regex(MSG_ID_PATTERN, 'must be a msg_id as a string of decimal digits without leading zeros'),
     z.refine(

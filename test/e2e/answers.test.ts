@@ -219,6 +219,78 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
     });
   });
 
+  describe('validation messages that explain themselves', () => {
+    const text = { type: 'text', content: 'Hi' };
+    const reasons = (answer: { body: ErrorAnswer }) => answer.body.error.fields?.map((f) => f.reason) ?? [];
+
+    it('audience with both all and tagId', async () => {
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        body: { audience: { all: true, tagId: 100 }, message: text },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.fields).toEqual([
+        { path: 'audience', reason: 'audience takes either {all: true} or {tagId}, not both' },
+      ]);
+    });
+
+    it('preview with both ids or neither', async () => {
+      const [alice] = service.followers as [string];
+      const both = await product.call<ErrorAnswer>('POST', '/preview', {
+        body: { openId: alice, wechatId: 'sandbox_alice', message: text },
+      });
+      const neither = await product.call<ErrorAnswer>('POST', '/preview', { body: { message: text } });
+      expect(reasons(both)).toEqual(['preview needs exactly one of openId or wechatId']);
+      expect(reasons(neither)).toEqual(['preview needs exactly one of openId or wechatId']);
+    });
+
+    it('a msgId sent as a JSON number', async () => {
+      const answer = await product.call<ErrorAnswer>('POST', '/delete', { body: { msgId: 3147483649 } });
+      expect(answer.status).toBe(400);
+      expect(reasons(answer)[0]).toMatch(/must be a string .*2\^53/);
+    });
+
+    it('a list of one OpenID points to /preview', async () => {
+      const [alice] = service.followers as [string];
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-list', {
+        body: { openIds: [alice], message: text },
+      });
+      expect(answer.status).toBe(400);
+      expect(reasons(answer)[0]).toMatch(/\/preview/);
+    });
+
+    it('a body that starts with a UTF-8 BOM', async () => {
+      const json = JSON.stringify({ audience: { tagId: 100 }, message: text });
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        bytes: {
+          data: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]),
+          contentType: 'application/json',
+        },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.message).toMatch(/byte order mark/);
+    });
+
+    it('a query parameter given twice', async () => {
+      const answer = await product.call<ErrorAnswer>('GET', '/status?msgId=3147483649&msgId=3147483650');
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.fields).toEqual([{ path: '(query) msgId', reason: 'given 2 times; give it once' }]);
+    });
+
+    it("the gateway's own 404 and 413 carry a requestId, and the size reads as people write it", async () => {
+      const missing = await product.call<ErrorAnswer>('GET', '/no-such-route');
+      const huge = await product.call<ErrorAnswer>('POST', '/send-by-tag', {
+        bytes: { data: Buffer.alloc(6 * 1024 * 1024 + 1, 0x20), contentType: 'application/json' },
+      });
+
+      expect(missing.status).toBe(404);
+      expect(missing.body.error.requestId).toMatch(/\w{8}-/);
+      expect(missing.headers.get('x-request-id')).toBe(missing.body.error.requestId);
+      expect(huge.status).toBe(413);
+      expect(huge.body.error.requestId).toBeTruthy();
+      expect(huge.body.error.message).toContain('6 MB');
+    });
+  });
+
   describe('API mass-send protection in the sandbox', () => {
     it('ends a send to all that the administrator rejects with err(40001) in the recorded report', async () => {
       product.local.sandbox.setProtection(true, service.appid);

@@ -61,13 +61,17 @@ describe('POST /preview', () => {
   it('rejects both openId and wechatId (WeChat would silently prefer the WeChat ID)', async () => {
     const res = await preview({ openId: OPEN_ID, wechatId: 'zhang_san', message: { type: 'text', content: 'x' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json.error.fields).toEqual([{ path: 'wechatId', reason: 'unknown field' }]);
+    expect(res.json.error.fields).toEqual([
+      { path: '(body)', reason: 'preview needs exactly one of openId or wechatId' },
+    ]);
   });
 
-  it('names the recipient when neither is given', async () => {
+  it('says a recipient is needed when neither is given', async () => {
     const res = await preview({ message: { type: 'text', content: 'x' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['openId']);
+    expect(res.json.error.fields).toEqual([
+      { path: '(body)', reason: 'preview needs exactly one of openId or wechatId' },
+    ]);
   });
 
   it('40003 → 400 naming openId', async () => {

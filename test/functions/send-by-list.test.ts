@@ -103,7 +103,12 @@ describe('POST /send-by-list', () => {
 
   it('names a list that is too short or not a list', async () => {
     const short = await send({ openIds: [openId(1)], message: { type: 'text', content: 'x' } });
-    expect(short.json.error.fields).toEqual([{ path: 'openIds', reason: 'must hold at least 2 OpenIDs' }]);
+    expect(short.json.error.fields).toEqual([
+      {
+        path: 'openIds',
+        reason: 'must hold at least 2 OpenIDs (WeChat sends a list of 2 or more); for one person use /preview',
+      },
+    ]);
     const notList = await send({ openIds: openId(1), message: { type: 'text', content: 'x' } });
     expect(notList.json.error.fields.map((f: { path: string }) => f.path)).toEqual(['openIds']);
   });

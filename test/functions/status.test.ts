@@ -83,11 +83,12 @@ describe('GET /status', () => {
     expect(res.json).toEqual({ msgId: '201053012', status: 'SENDING', source: 'wechat', report: null });
   });
 
-  it('takes the last of repeated msgId parameters', async () => {
-    api.serveToken();
-    api.serve(GET, '{"msg_id":2,"msg_status":"DELETE"}');
-    await status({ msgId: ['1', '2'] });
-    expect(api.calls[0]!.json).toEqual({ msg_id: 2 });
+  it('refuses a repeated msgId parameter, naming it, before calling WeChat', async () => {
+    const res = await status({ msgId: ['1', '2'] });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields).toEqual([{ path: '(query) msgId', reason: 'given 2 times; give it once' }]);
+    expect(res.json.error.requestId).toBeTruthy();
+    expect(api.calls).toEqual([]);
   });
 
   it('accepts the largest 64-bit msgId and refuses one past it before calling WeChat', async () => {

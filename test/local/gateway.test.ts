@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../local/gateway';
+import { humanBytes, startGateway, type Gateway } from '../../local/gateway';
 
 // A bundle that answers with the event and context it received, to check the event shape.
 const ECHO = `exports.main_handler = async (event, context) => ({
@@ -209,5 +209,14 @@ describe('startGateway with the routes of api-gateway/serverless.yml', () => {
     await expect(
       startGateway({ distDir: dist, env: {}, routes: [route('/things', 'POST', false)], log: () => {} }),
     ).rejects.toThrow('integrated response is off for POST /things');
+  });
+});
+
+describe('humanBytes', () => {
+  it('writes sizes as people do', () => {
+    expect(humanBytes(6 * 1024 * 1024)).toBe('6 MB');
+    expect(humanBytes(4.5 * 1024 * 1024)).toBe('4.5 MB');
+    expect(humanBytes(64 * 1024)).toBe('64 KB');
+    expect(humanBytes(900)).toBe('900 bytes');
   });
 });

@@ -134,10 +134,14 @@ describe('createApiHandler', () => {
     expect(undecodable.json.error.fields[0].path).toBe('(path) thingId');
   });
 
-  it('parses the query with its schema: the last repeated value, unknown parameters ignored, errors named', async () => {
+  it('parses the query with its schema: unknown parameters ignored, a repeated one refused, errors named', async () => {
     const { invoke } = setup();
-    const res = await invoke({ method: 'GET', path: '/things', query: { limit: ['1', '5'], _: '123' } });
+    const res = await invoke({ method: 'GET', path: '/things', query: { limit: '5', _: '123' } });
     expect(res.json).toEqual({ query: { limit: 5 } });
+
+    const repeated = await invoke({ method: 'GET', path: '/things', query: { limit: ['1', '5'] } });
+    expect(repeated.statusCode).toBe(400);
+    expect(repeated.json.error.fields).toEqual([{ path: '(query) limit', reason: 'given 2 times; give it once' }]);
 
     const bad = await invoke({ method: 'GET', path: '/things', query: { limit: '0' } });
     expect(bad.statusCode).toBe(400);
