@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { humanBytes } from '../shared/http/sizes';
 import { FunctionContainer } from './function-container';
 import { isIntegratedResponse, toScfEvent } from './api-gateway-event';
 import { findRoute, type Route } from './deployment';
@@ -83,18 +84,6 @@ export function formatFunctionLog(name: string, line: string): string {
   }
 }
 
-/** 6291456 → "6 MB", 4718592 → "4.5 MB", 1000 → "1000 bytes": sizes as people write them. */
-export function humanBytes(bytes: number): string {
-  const units: Array<[number, string]> = [
-    [1024 * 1024, 'MB'],
-    [1024, 'KB'],
-  ];
-  for (const [size, unit] of units) {
-    if (bytes >= size) return `${Number((bytes / size).toFixed(1))} ${unit}`;
-  }
-  return `${bytes} bytes`;
-}
-
 function send(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(body);
@@ -105,6 +94,8 @@ function send(res: ServerResponse, status: number, body: string | Buffer, header
  * dist/<function>/index.js running in its own container process; timers fire on the
  * schedules from serverless.yml; /openapi.json serves the built document.
  */
+export { humanBytes };
+
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { distDir, env, timers = [], maxBodyBytes = 6 * 1024 * 1024, log = (line) => console.log(line) } = options;
   const maxEventBytes = options.maxEventBytes ?? 6 * 1024 * 1024;

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import * as z from 'zod/mini';
 import { API_ROUTES } from '../shared/api/route-table';
 import * as schemas from '../shared/api/schemas';
-import { isRawBody, type Route } from '../shared/http/route';
+import { DEFAULT_BODY_LIMIT, isRawBody, type Route } from '../shared/http/route';
+import { humanBytes } from '../shared/http/sizes';
 import type { ApiDeps } from '../shared/runtime/api';
 import { Message, PreviewableMessage } from '../shared/api/message';
 import { SPEED_LEVELS } from '../shared/api/speed';
@@ -218,11 +219,15 @@ function operationOf(route: Route<ApiDeps>): Json {
   ]);
   const jsonBody = route.body !== undefined && !isRawBody(route.body);
   const unsupported: Record<number, string> = jsonBody ? { 415: 'The body is not application/json.' } : {};
+  const limit = route.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const tooLarge = `\`body_too_large\`: the body is over ${humanBytes(limit.bytes)} (${limit.why}).`;
   const errors: Record<number, string> = {
     ...COMMON_ERRORS,
     ...unsupported,
+    ...(route.body ? ({ 413: tooLarge } as Record<number, string>) : {}),
     ...Object.fromEntries(Object.entries(notes).filter(([status]) => !(status in route.answers))),
   };
+  if (route.body && notes[413]) errors[413] = `${notes[413]} ${tooLarge}`;
   const parameters = [
     ...parametersOf(route.params, 'path'),
     ...parametersOf(route.query, 'query'),

@@ -4,7 +4,9 @@ import { describeIssues } from '../validation';
 import { createScfHandler, queryParams, type ApiHandler, type ApiRequest } from './api-gateway';
 import { authenticate } from './auth';
 import { invalidRequest, readJsonBody } from './json-body';
-import { isRawBody, matchRoute, type Route } from './route';
+import { HttpError } from './http-error';
+import { DEFAULT_BODY_LIMIT, isRawBody, matchRoute, type BodyLimit, type Route } from './route';
+import { humanBytes } from './sizes';
 import type * as z from 'zod/mini';
 
 function parseWith(schema: z.ZodMiniType, value: unknown, where: string): unknown {
@@ -29,6 +31,21 @@ function decodeParams(params: Record<string, string>): Record<string, string> {
   );
 }
 
+function checkBodySize(request: ApiRequest, limit: BodyLimit): void {
+  const size = request.rawBody.length;
+  if (size <= limit.bytes) return;
+  throw new HttpError(
+    413,
+    'body_too_large',
+    `the body is ${humanBytes(size)}; this route takes at most ${humanBytes(limit.bytes)}: ${limit.why}`,
+    {
+      fields: [
+        { path: '(body)', reason: `is ${humanBytes(size)}, over the ${humanBytes(limit.bytes)} this route takes` },
+      ],
+    },
+  );
+}
+
 /**
  * The one place every API request goes through: the API key first (so no route can forget
  * it and nothing is parsed for a stranger), then the route (404, or 405 with `Allow`), then
@@ -42,6 +59,7 @@ export function createApiHandler<Deps extends { apiKeys: readonly string[] }>(
   return async (request: ApiRequest) => {
     authenticate(request, deps.apiKeys);
     const { route, params } = matchRoute(routes, request);
+    checkBodySize(request, route.bodyLimit ?? DEFAULT_BODY_LIMIT);
     const decoded = decodeParams(params);
     const input = {
       params: route.params ? parseWith(route.params, decoded, 'path') : decoded,

@@ -48,6 +48,21 @@ export interface RouteInput<B, Q, P> {
   request: ApiRequest;
 }
 
+/**
+ * A body size that makes sense for the route: what WeChat accepts there, well below API
+ * Gateway's 6 MB, so a 5 MB text message is a clear 413 instead of a send.
+ */
+export interface BodyLimit {
+  bytes: number;
+  /** What WeChat accepts on this route, for the 413's message and the OpenAPI document. */
+  why: string;
+}
+
+export const DEFAULT_BODY_LIMIT: BodyLimit = {
+  bytes: 64 * 1024,
+  why: 'every request this route accepts fits in a few KB of JSON',
+};
+
 /** A documented request header, e.g. Idempotency-Key. */
 export interface HeaderParam {
   name: string;
@@ -71,6 +86,8 @@ export interface RouteSpec<Deps, B, Q, P, A extends Answers> {
   /** The schema of the `{name}` path parameters. */
   params?: P;
   headers?: readonly HeaderParam[];
+  /** The largest body this route takes (default DEFAULT_BODY_LIMIT), and why: 413 above it. */
+  bodyLimit?: BodyLimit;
   answers: A;
   /** What each status means for this route (success or error), beyond the errors every route has. */
   responses?: Readonly<Record<number, string>>;
@@ -88,6 +105,7 @@ export interface Route<Deps> {
   query?: Schema;
   params?: Schema;
   headers?: readonly HeaderParam[];
+  bodyLimit?: BodyLimit;
   answers: Answers;
   responses?: Readonly<Record<number, string>>;
   run: (

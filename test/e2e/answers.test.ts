@@ -291,6 +291,30 @@ describe('answers a user can act on (demo service account, safe mode)', () => {
     });
   });
 
+  describe('body sizes that make sense', () => {
+    it('refuses a 5 MB text message with 413 naming the route limit, and sends nothing', async () => {
+      const calls = product.local.sandbox.calls().length;
+      const body = { audience: { tagId: 100 }, message: { type: 'text', content: 'x'.repeat(5 * 1024 * 1024) } };
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-tag', { body });
+
+      expect(answer.status).toBe(413);
+      expect(answer.body.error).toMatchObject({ code: 'body_too_large' });
+      expect(answer.body.error.message).toMatch(/^the body is 5 MB; this route takes at most 64 KB/);
+      expect(answer.body.error.requestId).toBeTruthy();
+      expect(product.local.sandbox.calls()).toHaveLength(calls);
+    });
+
+    it('takes a list of 10,000 OpenIDs (over 64 KB) on send-by-list', async () => {
+      const openIds = Array.from({ length: 10_000 }, (_, i) => `o${String(i).padStart(27, '0')}`);
+      const answer = await product.call<ErrorAnswer>('POST', '/send-by-list', {
+        body: { openIds, message: { type: 'text', content: 'Big list' }, clientMsgId: 'big-list' },
+      });
+      // Past the size check: WeChat refuses these made-up OpenIDs (none follows the account).
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('invalid_openid');
+    });
+  });
+
   describe('API mass-send protection in the sandbox', () => {
     it('ends a send to all that the administrator rejects with err(40001) in the recorded report', async () => {
       product.local.sandbox.setProtection(true, service.appid);

@@ -11,6 +11,8 @@ export const mediaRoutes = [
     tag: 'media',
     summary: 'Upload 1 to 8 articles; the media_id is what an mpnews send takes',
     body: MediaNewsRequest,
+    // 8 articles of under 20,000 characters (draft_add's limit), up to 3 bytes each in UTF-8.
+    bodyLimit: { bytes: 1024 * 1024, why: 'WeChat takes at most 8 articles of under 20,000 characters each' },
     answers: { 200: MediaIdResponse },
     run: async (deps: MediaDeps, { body }) => ok(await uploadNewsArticles(deps, body)),
   }),
@@ -23,6 +25,10 @@ export const mediaRoutes = [
     // The service reads the request itself: the raw image, a multipart form (field `media`) or
     // JSON {sourceUrl} (shared/media/upload-input.ts); the document names the raw types.
     body: rawBody('image/jpeg', 'image/png'),
+    bodyLimit: {
+      bytes: 1024 * 1024 + 16 * 1024,
+      why: "WeChat's uploadimg takes images below 1 MB (a multipart form adds a few hundred bytes)",
+    },
     answers: { 200: MediaImageResponse },
     responses: { 413: 'The image is 1 MB or larger.', 415: 'The body is neither a JPEG nor a PNG image.' },
     run: async (deps: MediaDeps, { request }) => ok(await uploadArticleImage(deps, request)),
