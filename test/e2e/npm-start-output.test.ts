@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curlExamples, inspectionRoutes, pasteSetup } from '../../local/curl-examples';
 import { startLocal } from '../../local/start';
 import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
+import { distDir } from '../support/dist';
 import { startLocalProduct, type LocalProduct } from './support/local-product';
 
 const run = promisify(execFile);
@@ -84,12 +85,12 @@ describe('what npm start prints, pasted into a shell as printed', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
     try {
-      await expect(startLocal({ port, log: () => {}, timers: false })).rejects.toThrow(
+      await expect(startLocal({ port, log: () => {}, timers: false, distDir: distDir() })).rejects.toThrow(
         new RegExp(`port ${port} is already in use.*set PORT to a free port`),
       );
-      await expect(startLocal({ port: 0, sandboxPort: port, log: () => {}, timers: false })).rejects.toThrow(
-        /set SANDBOX_PORT to a free port/,
-      );
+      await expect(
+        startLocal({ port: 0, sandboxPort: port, log: () => {}, timers: false, distDir: distDir() }),
+      ).rejects.toThrow(/set SANDBOX_PORT to a free port/);
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
