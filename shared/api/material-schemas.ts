@@ -9,8 +9,11 @@ import { MediaId } from './ids';
 export const UploadTypeParams = z.object({ type: z.enum(['image', 'voice', 'video', 'thumb']) });
 export type UploadTypeParams = z.infer<typeof UploadTypeParams>;
 
-export const MediaIdParams = z.object({ mediaId: MediaId });
-export type MediaIdParams = z.infer<typeof MediaIdParams>;
+export const MediaIdQuery = z.object({ mediaId: MediaId });
+export type MediaIdQuery = z.infer<typeof MediaIdQuery>;
+
+export const MediaIdRequest = z.strictObject({ mediaId: MediaId });
+export type MediaIdRequest = z.infer<typeof MediaIdRequest>;
 
 export const MaterialUploadResponse = z.strictObject({
   mediaId: MediaId,

@@ -42,14 +42,17 @@ export interface UploadFile {
   format: MediaFormat;
 }
 
-const SourceRequest = z.strictObject({
+/** The JSON form of an upload: the file is fetched from `sourceUrl`. */
+export const SourceUploadRequest = z.strictObject({
   sourceUrl: z
     .string()
     .check(z.minLength(1, 'must not be empty'), z.maxLength(2048, 'must be at most 2048 characters')),
   filename: z.optional(z.string().check(z.maxLength(128))),
+  /** A video's title and introduction (permanent video only). */
   title: z.optional(z.string()),
   introduction: z.optional(z.string()),
 });
+export type SourceUploadRequest = z.infer<typeof SourceUploadRequest>;
 
 const DOWNLOAD_ANSWERS: Record<DownloadError['reason'], { status: number; code: string }> = {
   invalid_url: { status: 400, code: 'invalid_request' },
@@ -73,7 +76,7 @@ async function fromSourceUrl(request: ApiRequest, rule: UploadRule, deps: Upload
       fields: [{ path: '(body)', reason: err instanceof Error ? err.message : 'not JSON' }],
     });
   }
-  const parsed = SourceRequest.safeParse(json);
+  const parsed = SourceUploadRequest.safeParse(json);
   if (!parsed.success) throw invalidRequest(describeIssues(parsed.error.issues));
   const { sourceUrl, ...fields } = parsed.data;
   const fetchSource = deps.fetchSource ?? download;
