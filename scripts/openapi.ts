@@ -10,6 +10,8 @@ import * as schemas from '../shared/api/schemas';
 import { DEFAULT_BODY_LIMIT, isRawBody, type Route } from '../shared/http/route';
 import { humanBytes } from '../shared/http/sizes';
 import type { ApiDeps } from '../shared/runtime/api';
+import * as materialSchemas from '../shared/api/material-schemas';
+import { SourceUploadRequest } from '../shared/media/upload-input';
 import { Message, PreviewableMessage } from '../shared/api/message';
 import { SPEED_LEVELS } from '../shared/api/speed';
 import { WECHAT_ERRORS } from '../shared/api/wechat-errors';
@@ -43,6 +45,20 @@ const NAMED = {
   MediaVideoRequest: schemas.MediaVideoRequest,
   MediaIdResponse: schemas.MediaIdResponse,
   MediaImageResponse: schemas.MediaImageResponse,
+  SourceUploadRequest,
+  MaterialUploadResponse: materialSchemas.MaterialUploadResponse,
+  TemporaryMediaResponse: materialSchemas.TemporaryMediaResponse,
+  MaterialListResponse: materialSchemas.MaterialListResponse,
+  MaterialCountResponse: materialSchemas.MaterialCountResponse,
+  MediaIdRequest: materialSchemas.MediaIdRequest,
+  DeletedResponse: materialSchemas.DeletedResponse,
+  CoverCrop: materialSchemas.CoverCrop,
+  DraftArticleInput: materialSchemas.DraftArticleInput,
+  DraftArticle: materialSchemas.DraftArticle,
+  CreateDraftRequest: materialSchemas.CreateDraftRequest,
+  CreateDraftResponse: materialSchemas.CreateDraftResponse,
+  DraftResponse: materialSchemas.DraftResponse,
+  DraftListResponse: materialSchemas.DraftListResponse,
   MassSendJobReport,
   MassSendStatus,
   Error: schemas.ErrorResponse,
@@ -56,6 +72,9 @@ const TAGS: Record<string, string> = {
   status: "Where a send stands: WeChat's status and the MASSSENDJOBFINISH report.",
   speed: "The account's mass-send speed.",
   media: 'Uploads a send needs first: articles, article images, videos.',
+  material:
+    "Permanent material (kept until deleted: what image, voice and video sends and a draft's cover take) and temporary material (kept 3 days). Each upload takes the raw file, a multipart form or {sourceUrl}.",
+  drafts: "The draft box: a draft's mediaId is what an mpnews send takes; WeChat removes a draft once it is mass sent.",
 };
 
 // What the schemas cannot say themselves (refinements, counts after deduplication, units).
@@ -198,11 +217,27 @@ function parametersOf(schema: z.ZodMiniType | undefined, location: 'query' | 'pa
 function requestBodyOf(route: Route<ApiDeps>): Json | undefined {
   if (!route.body) return undefined;
   if (isRawBody(route.body)) {
+    const { upload } = route.body;
+    const raw = route.body.raw.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }]);
+    if (!upload) return { required: true, content: Object.fromEntries(raw) };
+    // An upload: the raw file, `curl -F media=@file` (with text fields), or JSON {sourceUrl}.
+    const form = {
+      type: 'object',
+      required: ['media'],
+      properties: {
+        media: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The file.' },
+        ...Object.fromEntries(upload.formFields.map((field) => [field, { type: 'string' }])),
+      },
+    };
     return {
       required: true,
-      content: Object.fromEntries(
-        route.body.raw.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }]),
-      ),
+      description:
+        'The file as the raw body (its real Content-Type), as a multipart form with the file in `media`, or as JSON `{sourceUrl}`: an https URL the function downloads (internal addresses, redirects and other schemes are refused).',
+      content: {
+        ...Object.fromEntries(raw),
+        'multipart/form-data': { schema: form },
+        'application/json': { schema: ref(schemaName(upload.json, route.operationId)) },
+      },
     };
   }
   return {

@@ -15,9 +15,24 @@ type Schema = z.ZodMiniType;
 /** A body that is not JSON (an image upload): the service gets the bytes and checks them itself. */
 export interface RawBody {
   raw: readonly string[];
+  /**
+   * An upload (shared/media/upload-input.ts): besides the raw types, a multipart form with the
+   * file in `media` and these text fields, or JSON of this schema (`{sourceUrl}`).
+   */
+  upload?: { json: Schema; formFields: readonly string[] };
 }
 
 export const rawBody = (...mediaTypes: string[]): RawBody => ({ raw: mediaTypes });
+
+/** The body of an upload route: the raw file of one of `mediaTypes`, a multipart form, or `{sourceUrl}`. */
+export const uploadBody = (
+  json: Schema,
+  mediaTypes: readonly string[],
+  formFields: readonly string[] = [],
+): RawBody => ({
+  raw: mediaTypes,
+  upload: { json, formFields },
+});
 
 /** The schema of each successful answer, by HTTP status. */
 export type Answers = { [status: number]: Schema };

@@ -11,7 +11,7 @@ export interface MediaFormat {
   aliases: readonly string[];
 }
 
-const FORMATS: Record<MediaFormat['name'], MediaFormat> = {
+export const MEDIA_FORMATS: Readonly<Record<MediaFormat['name'], MediaFormat>> = {
   jpeg: { name: 'jpeg', extension: 'jpg', contentType: 'image/jpeg', aliases: ['image/jpg', 'image/pjpeg'] },
   png: { name: 'png', extension: 'png', contentType: 'image/png', aliases: [] },
   gif: { name: 'gif', extension: 'gif', contentType: 'image/gif', aliases: [] },
@@ -29,17 +29,18 @@ function at(data: Uint8Array, offset: number, bytes: readonly number[] | string)
 }
 
 export function sniffFormat(data: Uint8Array): MediaFormat | undefined {
-  if (at(data, 0, [0xff, 0xd8, 0xff])) return FORMATS.jpeg;
-  if (at(data, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return FORMATS.png;
-  if (at(data, 0, 'GIF87a') || at(data, 0, 'GIF89a')) return FORMATS.gif;
-  if (at(data, 0, 'BM') && data.length >= 26) return FORMATS.bmp;
-  if (at(data, 0, '#!AMR')) return FORMATS.amr;
-  if (at(data, 0, 'RIFF') && at(data, 8, 'WAVE')) return FORMATS.wav;
+  if (at(data, 0, [0xff, 0xd8, 0xff])) return MEDIA_FORMATS.jpeg;
+  if (at(data, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return MEDIA_FORMATS.png;
+  if (at(data, 0, 'GIF87a') || at(data, 0, 'GIF89a')) return MEDIA_FORMATS.gif;
+  if (at(data, 0, 'BM') && data.length >= 26) return MEDIA_FORMATS.bmp;
+  if (at(data, 0, '#!AMR')) return MEDIA_FORMATS.amr;
+  if (at(data, 0, 'RIFF') && at(data, 8, 'WAVE')) return MEDIA_FORMATS.wav;
   // The ASF header object's GUID: WMA's container.
-  if (at(data, 0, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11])) return FORMATS.wma;
-  if (at(data, 4, 'ftyp')) return FORMATS.mp4;
+  if (at(data, 0, [0x30, 0x26, 0xb2, 0x75, 0x8e, 0x66, 0xcf, 0x11])) return MEDIA_FORMATS.wma;
+  if (at(data, 4, 'ftyp')) return MEDIA_FORMATS.mp4;
   // An ID3 tag, or an MPEG audio frame sync (11 set bits).
-  if (at(data, 0, 'ID3') || (data.length >= 2 && data[0] === 0xff && (data[1]! & 0xe0) === 0xe0)) return FORMATS.mp3;
+  if (at(data, 0, 'ID3') || (data.length >= 2 && data[0] === 0xff && (data[1]! & 0xe0) === 0xe0))
+    return MEDIA_FORMATS.mp3;
   return undefined;
 }
 

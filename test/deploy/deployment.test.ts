@@ -129,9 +129,18 @@ describe('what serverless deploy would send (tencent-component-toolkit, cloud AP
     expect(sent('ReleaseService')).toHaveLength(1);
   });
 
-  it('hands the image upload to the function base64-encoded, so binary bytes survive', () => {
-    const image = sent('CreateApi').find((a) => (a.RequestConfig as { Path: string }).Path === '/media/image')!;
-    expect(image.IsBase64Encoded).toBe(true);
+  it('hands every upload to the function base64-encoded, so binary bytes and forms survive', () => {
+    const uploads = sent('CreateApi').filter((a) =>
+      /^\/media\/(image|material\/(image|voice|video|thumb)|temporary\/\w+)$/.test(
+        (a.RequestConfig as { Path: string }).Path,
+      ),
+    );
+    expect(uploads).toHaveLength(9);
+    for (const upload of uploads) {
+      expect(upload.IsBase64Encoded).toBe(true);
+      // No trigger rules: a multipart content type carries its boundary, which no rule could list.
+      expect(upload.IsBase64Trigger).not.toBe(true);
+    }
   });
 });
 

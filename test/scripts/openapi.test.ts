@@ -118,8 +118,33 @@ describe('the OpenAPI document', () => {
         'POST /media/news',
         'POST /media/image',
         'POST /media/video',
+        ...['image', 'voice', 'video', 'thumb'].flatMap((t) => [
+          `POST /media/material/${t}`,
+          `POST /media/temporary/${t}`,
+        ]),
+        'GET /media/material',
+        'GET /media/material/count',
+        'POST /media/material/delete',
+        'POST /media/drafts',
+        'GET /media/drafts',
+        'GET /media/draft',
+        'POST /media/drafts/delete',
       ].sort(),
     );
+  });
+
+  it('documents each upload as a raw file, a multipart form with the file in media, or JSON {sourceUrl}', () => {
+    const upload = doc.paths['/media/material/video']!.post!.requestBody!.content!;
+    expect(Object.keys(upload).sort()).toEqual([
+      'application/json',
+      'application/octet-stream',
+      'multipart/form-data',
+      'video/mp4',
+    ]);
+    expect(upload['application/json']!.schema.$ref).toBe('#/components/schemas/SourceUploadRequest');
+    expect((upload['multipart/form-data']!.schema as any).properties).toHaveProperty('introduction');
+    expect(Object.keys(doc.paths['/media/material/thumb']!.post!.requestBody!.content!)).toContain('image/jpeg');
+    expect(Object.keys(doc.paths['/media/material/thumb']!.post!.requestBody!.content!)).not.toContain('image/png');
   });
 
   it('gives every operation a success response and the shared error shape, all resolvable', () => {

@@ -1,4 +1,6 @@
-import { defineRoute, ok, rawBody } from '../../http/route';
+import { defineRoute, ok, uploadBody } from '../../http/route';
+import { SourceUploadRequest } from '../../media/upload-input';
+import { draftRoutes, materialRoutes } from './material';
 import { convertVideo, uploadArticleImage, uploadNewsArticles, type MediaDeps } from '../media';
 import { MediaIdResponse, MediaImageResponse, MediaNewsRequest, MediaVideoRequest } from '../schemas';
 
@@ -23,14 +25,17 @@ export const mediaRoutes = [
     tag: 'media',
     summary: 'Upload an image for article content (JPEG or PNG below 1 MB); answers its URL',
     // The service reads the request itself: the raw image, a multipart form (field `media`) or
-    // JSON {sourceUrl} (shared/media/upload-input.ts); the document names the raw types.
-    body: rawBody('image/jpeg', 'image/png'),
+    // JSON {sourceUrl} (shared/media/upload-input.ts).
+    body: uploadBody(SourceUploadRequest, ['image/jpeg', 'image/png']),
     bodyLimit: {
       bytes: 1024 * 1024 + 16 * 1024,
       why: "WeChat's uploadimg takes images below 1 MB (a multipart form adds a few hundred bytes)",
     },
     answers: { 200: MediaImageResponse },
-    responses: { 413: 'The image is 1 MB or larger.', 415: 'The body is neither a JPEG nor a PNG image.' },
+    responses: {
+      413: 'The image is 1 MB or larger.',
+      415: 'The file is neither a JPEG nor a PNG image, or its declared type disagrees with its bytes.',
+    },
     run: async (deps: MediaDeps, { request }) => ok(await uploadArticleImage(deps, request)),
   }),
   defineRoute({
@@ -43,4 +48,6 @@ export const mediaRoutes = [
     answers: { 200: MediaIdResponse },
     run: async (deps: MediaDeps, { body }) => ok(await convertVideo(deps, body)),
   }),
+  ...materialRoutes,
+  ...draftRoutes,
 ];
