@@ -64,6 +64,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     WECHAT_APP_SECRET: account.secret,
     WECHAT_API_BASE_URL: sandbox.url,
     WECHAT_TOKEN: secrets.callbackToken,
+    WECHAT_ORIGINAL_ID: account.ghId,
     WECHAT_ENCODING_AES_KEY: mode === 'plain' ? undefined : secrets.encodingAesKey,
     STORE_URL: options.storeUrl ?? `file:${resolve(dataDir, 'store')}`,
     API_KEYS: apiKeys,

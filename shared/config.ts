@@ -64,6 +64,8 @@ const sections = {
     WECHAT_TOKEN_PREVIOUS: optionalText,
     WECHAT_ENCODING_AES_KEY: encodingAesKey,
     WECHAT_ENCODING_AES_KEY_PREVIOUS: encodingAesKey,
+    // The account's 原始ID (gh_…), which WeChat sends as ToUserName: optional, checked when set.
+    WECHAT_ORIGINAL_ID: z.optional(z.string().check(z.trim(), z.regex(/^gh_[0-9a-z]+$/i, 'must be gh_ and the id'))),
     CALLBACK_TIMESTAMP_WINDOW_SECONDS: positiveInt(300),
     CALLBACK_MAX_BODY_BYTES: positiveInt(64 * 1024),
     // Only while switching the account from plain to safe mode (see the README).
@@ -90,6 +92,7 @@ const build = {
   api: (env: Raw<'api'>) => ({ keys: env.API_KEYS }),
   callback: (env: Raw<'callback'>) => ({
     appId: env.WECHAT_APP_ID,
+    originalId: env.WECHAT_ORIGINAL_ID,
     tokens: [env.WECHAT_TOKEN, env.WECHAT_TOKEN_PREVIOUS].filter((t): t is string => !!t),
     aesKeys: [env.WECHAT_ENCODING_AES_KEY, env.WECHAT_ENCODING_AES_KEY_PREVIOUS].filter((k): k is string => !!k),
     windowSeconds: env.CALLBACK_TIMESTAMP_WINDOW_SECONDS,

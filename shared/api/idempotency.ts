@@ -183,6 +183,8 @@ export async function sendOnce<R>(
       if (await store.setIfAbsent(key, pending, pendingTtlMs)) return undefined;
       const raw = await store.get(key);
       if (raw === null) continue;
+      // Our own marker: ioredis re-sent the SET NX after the connection dropped with its reply.
+      if (raw === pending) return undefined;
       const existing = parseRecord<R>(raw);
       if (existing === undefined) {
         // Unreadable, so nothing is known of it: treated like `unknown` (the send may have gone

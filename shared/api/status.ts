@@ -13,10 +13,11 @@ import { deletedKey } from './deleted-marker';
 import { toHttpError } from './wechat-errors';
 
 export interface StatusDeps {
+  /** Reports are stored per account (several may share one Redis). */
+  appId: string;
   client: WeChatClient;
   store: Store;
   log: Logger;
-  appId: string;
 }
 
 /** The final status a report tells; undefined for a Status WeChat has not documented. */
@@ -41,7 +42,7 @@ function finalStatus(report: MassSendJobReport): MsgStatus | undefined {
 export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusResponse> {
   const [report, deleted] = await Promise.all([
     // An unreadable record should not hide WeChat's status.
-    readMassReport(deps.store, msgId).catch((err: unknown) => {
+    readMassReport(deps.store, deps.appId, msgId).catch((err: unknown) => {
       deps.log.warn('mass report unreadable', { msgId, err });
       return null;
     }),

@@ -7,7 +7,7 @@ import { recordMassReport } from '../reports/mass-report-store';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
-import { claimRequest, releaseRequest, replayKey } from './replay-cache';
+import { claimRequest, markDone, newClaim, releaseRequest, rememberVerification, replayKey } from './replay-cache';
 import { parseXml, XmlError, type XmlValue } from './xml';
 
 export interface CallbackRequest {
@@ -26,6 +26,8 @@ export type CallbackLog = Pick<Logger, 'info' | 'warn' | 'error'>;
 
 export interface CallbackHandlerDeps {
   appId: string;
+  /** The account's original ID (原始ID, gh_…): pushes addressed to another account are refused. */
+  originalId?: string;
   /** Callback tokens, current first, then the previous one during a rotation. */
   tokens: string[];
   /** EncodingAESKeys, current first; empty means plain mode only, else plain mode is refused. */
@@ -76,11 +78,12 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     return undefined;
   }
 
-  function verifyUrl(query: CallbackRequest['query']): CallbackResponse {
+  async function verifyUrl(query: CallbackRequest['query']): Promise<CallbackResponse> {
     const { signature, timestamp, nonce, echostr } = query;
     if (!signature || !timestamp || !nonce || echostr === undefined) return reject([400, 'missing_parameters']);
     const refused = authenticate(query);
     if (refused) return reject(refused);
+    await rememberVerification(deps.store, replayKey(deps.appId, signature), deps.windowSeconds);
     deps.log.info('callback URL verified');
     // Official Accounts send a plain echostr even in safe mode (an encrypted one is WeCom's).
     return { status: 200, contentType: TEXT, body: echostr };
@@ -118,20 +121,33 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (Buffer.byteLength(req.body, 'utf8') > deps.maxBodyBytes) return reject([413, 'body_too_large']);
     const refused = authenticate(req.query);
     if (refused) return reject(refused);
-    const seen = replayKey(req.query);
-    if (!(await claimRequest(deps.store, seen, deps.windowSeconds))) {
+    // `signature` is authenticated above; whatever else the query says is not, yet.
+    const claim = newClaim(replayKey(deps.appId, req.query.signature as string));
+    const claimed = await claimRequest(deps.store, claim);
+    if (claimed === 'done') {
       deps.log.info('callback replay ignored');
       return SUCCESS;
+    }
+    if (claimed === 'busy') {
+      // Another invocation is processing this request. Acknowledging it would lose the push if
+      // that invocation dies; an error makes WeChat retry, and the retry finds it done.
+      deps.log.warn('callback request already being processed', { status: 503, reason: 'in_progress' });
+      return { status: 503, contentType: TEXT, body: 'in_progress' };
     }
     let answer: CallbackResponse | undefined;
     try {
       answer = await process(req);
-      return answer;
     } finally {
       if (answer?.status !== 200) {
-        await releaseRequest(deps.store, seen).catch(() => deps.log.warn('callback claim not released'));
+        await releaseRequest(deps.store, claim).catch(() => deps.log.warn('callback claim not released'));
       }
     }
+    if (answer.status === 200) {
+      // Processed (the report is stored): failing to remember that only lets a replay be
+      // processed again, which finds the report there and changes nothing.
+      await markDone(deps.store, claim, deps.windowSeconds).catch(() => deps.log.warn('callback claim not kept'));
+    }
+    return answer;
   }
 
   async function process(req: CallbackRequest): Promise<CallbackResponse> {
@@ -144,14 +160,16 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
       return reject(opened);
     }
 
-    const message = parseCallbackMessage(parse(opened));
+    const root = parse(opened);
+    if (deps.originalId !== undefined && !addressedTo(root, deps.originalId)) return reject([403, 'wrong_account']);
+    const message = parseCallbackMessage(root);
     switch (message.kind) {
       case 'ignored':
         deps.log.info('callback acknowledged', { msgType: message.msgType, event: message.event });
         return SUCCESS;
       case 'mass_send_job_finish': {
         const { report } = message;
-        const first = await recordMassReport(deps.store, report);
+        const first = await recordMassReport(deps.store, deps.appId, report);
         deps.log.info(first ? 'mass send report recorded' : 'mass send report redelivered', {
           msgId: report.msgId,
           status: report.status.kind,
@@ -167,7 +185,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
   async function handle(req: CallbackRequest): Promise<CallbackResponse> {
     try {
       const method = req.method.toUpperCase();
-      if (method === 'GET') return verifyUrl(req.query);
+      if (method === 'GET') return await verifyUrl(req.query);
       if (method === 'POST') return await receive(req);
       return reject([405, 'method_not_allowed']);
     } catch (error) {
@@ -188,4 +206,10 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
   // The same handler type as the API routes: createScfHandler serves both.
   return (request) =>
     handle({ method: request.method, query: queryParams(request), body: request.rawBody.toString('utf8') });
+}
+
+/** Whether a push names `originalId` as its ToUserName (an account's 原始ID, gh_…). */
+function addressedTo(root: XmlValue, originalId: string): boolean {
+  const to = typeof root === 'object' ? root.ToUserName : undefined;
+  return typeof to === 'string' && to.trim() === originalId;
 }

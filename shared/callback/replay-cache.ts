@@ -1,40 +1,72 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Store } from '../store/store';
 
 /**
- * Signed callback requests already processed. A plain-mode `signature` covers the token,
- * timestamp and nonce but not the body, so a captured query string would otherwise carry any
- * body for as long as its timestamp stays fresh. Once a request has been processed, the same
- * signed query is acknowledged and not processed again, even when two copies arrive at once. Whether WeChat's redeliveries reuse
- * the signature is undocumented; either way they stay correct, since reports are idempotent
- * per MsgID.
+ * Signed callback requests, claimed before they are processed and remembered once they were.
+ * Every request WeChat sends to the developer URL (GET verification, plain and safe-mode POST)
+ * carries `signature` = sha1(token, timestamp, nonce), and the handler verifies it before
+ * claiming: it is the one key an attacker cannot choose. `encrypt_type` and `msg_signature`
+ * are not covered by it, so a key built from them would let a captured safe-mode query come
+ * back as a plain push with a forged body. Keying on the signature also makes every
+ * (timestamp, nonce) split that signs alike one request (the parts are joined unseparated).
+ *
+ * A claim holds a random owner while its request is processed, and only briefly, so that a
+ * claim whose invocation died (timeout, store stall) does not swallow WeChat's retries of
+ * the push; it becomes `done` only after the request was processed, and is then kept for twice
+ * the freshness window, the longest a timestamp is accepted. Whether WeChat's redeliveries
+ * reuse the signature is undocumented; either way they stay correct, since reports are
+ * idempotent per MsgID.
  */
-export function replayKey(query: {
-  signature?: string | undefined;
-  msg_signature?: string | undefined;
-  encrypt_type?: string | undefined;
-  timestamp?: string | undefined;
-  nonce?: string | undefined;
-}): string {
-  // msg_signature covers the Encrypt text too; signatures are compared case-insensitively,
-  // so the case of the hex must not make a replay look new.
-  const signature = (query.encrypt_type === 'aes' ? query.msg_signature : query.signature) ?? '';
-  const digest = createHash('sha1')
-    .update([signature.toLowerCase(), query.timestamp ?? '', query.nonce ?? ''].join('\n'), 'utf8')
-    .digest('hex');
-  return `callback:seen:${digest}`;
+
+// WeChat drops the connection after ~5 s and redelivers (3 tries); the callback's SCF timeout
+// is 5 s (serverless.yml). A dead invocation's claim lapses before the retry after next.
+export const PROCESSING_CLAIM_MS = 6_000;
+const DONE = 'done';
+
+export function replayKey(appId: string, signature: string): string {
+  // Signatures are compared case-insensitively: the case of the hex must not make a replay new.
+  return `callback:seen:${appId}:${signature.toLowerCase()}`;
+}
+
+export type ClaimOutcome = 'claimed' | 'done' | 'busy';
+
+export interface RequestClaim {
+  key: string;
+  owner: string;
+}
+
+export function newClaim(key: string): RequestClaim {
+  return { key, owner: `pending:${randomUUID()}` };
 }
 
 /**
- * Claims a signed request before it is processed: false when it was already claimed (a
- * replay, or a concurrent copy). Kept for twice the freshness window, the longest a timestamp
- * is accepted.
+ * Takes the request for this invocation (`claimed`), or tells that it was processed (`done`)
+ * or is being processed by another invocation (`busy`). A claim that reads back as our own is
+ * ours: ioredis re-sends a SET NX whose reply was lost with the connection, and the re-sent
+ * one then finds the key its first copy wrote.
  */
-export function claimRequest(store: Store, key: string, windowSeconds: number): Promise<boolean> {
-  return store.setIfAbsent(key, '1', 2 * windowSeconds * 1000);
+export async function claimRequest(store: Store, claim: RequestClaim): Promise<ClaimOutcome> {
+  for (let round = 0; round < 2; round++) {
+    if (await store.setIfAbsent(claim.key, claim.owner, PROCESSING_CLAIM_MS)) return 'claimed';
+    const held = await store.get(claim.key);
+    if (held === claim.owner) return 'claimed';
+    if (held === DONE) return 'done';
+    if (held !== null) return 'busy';
+  }
+  return 'busy';
 }
 
-/** Gives a claim back when processing failed, so WeChat's retry of it is processed. */
-export async function releaseRequest(store: Store, key: string): Promise<void> {
-  await store.delete(key);
+/** The request was processed: a replay of it is acknowledged without processing it again. */
+export async function markDone(store: Store, claim: RequestClaim, windowSeconds: number): Promise<void> {
+  await store.set(claim.key, DONE, 2 * windowSeconds * 1000);
+}
+
+/** A URL verification's query is used up too, so that it cannot come back as a POST. */
+export async function rememberVerification(store: Store, key: string, windowSeconds: number): Promise<void> {
+  await store.setIfAbsent(key, DONE, 2 * windowSeconds * 1000);
+}
+
+/** Gives a claim back when processing failed, so that WeChat's retry of it is processed. */
+export async function releaseRequest(store: Store, claim: RequestClaim): Promise<void> {
+  await store.compareAndDelete(claim.key, claim.owner);
 }

@@ -21,6 +21,7 @@ export function buildCallbackDeps(env: Env, overrides: { store?: Store; log?: Lo
     log,
     handle: createCallbackHandler({
       appId: callback.appId,
+      originalId: callback.originalId,
       tokens: callback.tokens,
       aesKeys: callback.aesKeys,
       windowSeconds: callback.windowSeconds,

@@ -36,7 +36,9 @@ export function verifySignature(
   return matched;
 }
 
-const DIGITS = /^\d{1,12}$/;
+// Canonical decimal only: the signed parts are joined without a separator, so a timestamp with
+// a leading zero could take a digit from the nonce ("0" + ts, "012345" signs as ts, "0123450").
+const CANONICAL_SECONDS = /^[1-9]\d{0,11}$/;
 
 /**
  * WeChat's `timestamp` is Unix seconds. Whether its redeliveries (3 tries, ~5 s apart) are
@@ -45,7 +47,8 @@ const DIGITS = /^\d{1,12}$/;
 export function isFresh(timestampSeconds: string | number | undefined, nowMs: number, windowSeconds = 300): boolean {
   let seconds: number;
   if (typeof timestampSeconds === 'number') seconds = timestampSeconds;
-  else if (typeof timestampSeconds === 'string' && DIGITS.test(timestampSeconds)) seconds = Number(timestampSeconds);
+  else if (typeof timestampSeconds === 'string' && CANONICAL_SECONDS.test(timestampSeconds))
+    seconds = Number(timestampSeconds);
   else return false;
   if (!Number.isSafeInteger(seconds) || seconds < 0) return false;
   return Math.abs(nowMs / 1000 - seconds) <= windowSeconds;

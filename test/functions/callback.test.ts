@@ -37,9 +37,12 @@ function gatewayEvent(method: string, query: Record<string, string>, body = '') 
   };
 }
 
+// Each request its own nonce: a signed query is used up once processed (or verified).
+let nonceSeq = 48_213;
+
 function signed(extra: string[] = []) {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const nonce = '48213';
+  const nonce = String(nonceSeq++);
   return {
     timestamp,
     nonce,
@@ -99,7 +102,7 @@ describe('callback function (main_handler)', () => {
       200,
       'success',
     ]);
-    const report = await readMassReport(createFileStore(dir), '1000001625');
+    const report = await readMassReport(createFileStore(dir), APP_ID, '1000001625');
     expect(report).toMatchObject({ msgId: '1000001625', status: { kind: 'error', code: 30003 } });
     expect(report?.copyrightCheck?.results).toHaveLength(2);
   });

@@ -29,7 +29,7 @@ describe('GET /status', () => {
     api.invoke({ method: 'GET', path: '/status', query, apiKey: API_KEY });
 
   it('answers a reported send from the store without calling WeChat, ids exact past 2^53', async () => {
-    await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
+    await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
     const res = await status({ msgId: '9007199254740993' });
     expect(res.statusCode).toBe(200);
     expect(res.json).toEqual({ msgId: '9007199254740993', status: 'SEND_SUCCESS', source: 'report', report: REPORT });
@@ -39,8 +39,8 @@ describe('GET /status', () => {
 
   it('answers SEND_FAIL from a report of err(N), and DELETE once /delete noted the deletion', async () => {
     const failed = { ...REPORT, msgId: '3147494553', status: { kind: 'error', code: 40001, reason: 'admin_rejected' } };
-    await api.store.set(massReportKey('3147494553'), JSON.stringify(failed));
-    await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
+    await api.store.set(massReportKey(APP_ID, '3147494553'), JSON.stringify(failed));
+    await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
     await recordDeleted(api.store, '9007199254740993');
 
     expect((await status({ msgId: '3147494553' })).json).toMatchObject({ status: 'SEND_FAIL', source: 'report' });
@@ -58,7 +58,7 @@ describe('GET /status', () => {
 
   it('answers a report whose Status WeChat never documented, in the shape the document promises', async () => {
     const report = { ...REPORT, msgId: '3147494552', status: { kind: 'unrecognised', text: 'sent, mostly' } };
-    await api.store.set(massReportKey('3147494552'), JSON.stringify(report));
+    await api.store.set(massReportKey(APP_ID, '3147494552'), JSON.stringify(report));
     api.serveToken();
     api.serve(GET, '{"msg_id":3147494552,"msg_status":"SEND_SUCCESS"}');
     const res = await status({ msgId: '3147494552' });
@@ -67,7 +67,10 @@ describe('GET /status', () => {
   });
 
   it('answers report: null, and logs it, when the stored record is not a report', async () => {
-    await api.store.set(massReportKey('3147494552'), JSON.stringify({ ...REPORT, msgId: '3147494552', counts: 5 }));
+    await api.store.set(
+      massReportKey(APP_ID, '3147494552'),
+      JSON.stringify({ ...REPORT, msgId: '3147494552', counts: 5 }),
+    );
     api.serveToken();
     api.serve(GET, '{"msg_id":3147494552,"msg_status":"SEND_SUCCESS"}');
     const res = await status({ msgId: '3147494552' });
@@ -149,7 +152,7 @@ describe('GET /status', () => {
 
     it("answers a sent one with its msgId and that msgId's status", async () => {
       await record({ state: 'done', result: { kind: 'sent', msgId: '9007199254740993' } });
-      await api.store.set(massReportKey('9007199254740993'), JSON.stringify(REPORT));
+      await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
       const res = await status({ clientMsgId: 'weekly-1' });
       expect(res.json).toMatchObject({
         state: 'sent',

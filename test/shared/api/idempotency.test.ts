@@ -51,6 +51,22 @@ describe('sendOnce', () => {
     expect(attempts).toBe(1);
   });
 
+  it('recognises its own claim when the store re-sent the SET NX whose reply was lost', async () => {
+    const memory = createMemoryStore();
+    const resending: Store = {
+      ...memory,
+      async setIfAbsent(key, value, ttlMs) {
+        await memory.setIfAbsent(key, value, ttlMs);
+        return memory.setIfAbsent(key, value, ttlMs);
+      },
+    };
+    let attempts = 0;
+    const attempt = async (): Promise<Attempt<string>> => ({ kind: 'done', result: `sent-${++attempts}` });
+    expect(await sendOnce(options(resending), 'c1', 'fp', attempt)).toEqual({ replayed: false, result: 'sent-1' });
+    expect(await sendOnce(options(memory), 'c1', 'fp', attempt)).toEqual({ replayed: true, result: 'sent-1' });
+    expect(attempts).toBe(1);
+  });
+
   it('lets exactly one of many concurrent calls attempt; the rest get 409', async () => {
     const store = createMemoryStore();
     let attempts = 0;

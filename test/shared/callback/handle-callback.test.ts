@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createCallbackHandler, type CallbackHandlerDeps } from '../../../shared/callback/handle-callback';
 import { readMassReport } from '../../../shared/reports/mass-report-store';
 import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
+import { PROCESSING_CLAIM_MS } from '../../../shared/callback/replay-cache';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
 import { sha1Signature } from '../../../shared/wechat/signature';
@@ -26,6 +27,7 @@ import {
   safePush,
   signedEncrypt,
   signedQuery,
+  TIMESTAMP,
   TOKEN,
   urlVerification,
 } from './callback-requests';
@@ -96,7 +98,7 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
     const { handle, store, notified } = setup({ aesKeys: [] });
     const res = await handle(plainPush(massSendJobFinish({ msgId: '3147494552' })));
     expect(res).toEqual(success);
-    const report = await readMassReport(store, '3147494552');
+    const report = await readMassReport(store, APP_ID, '3147494552');
     expect(report).toMatchObject({ msgId: '3147494552', status: { kind: 'success' } });
     expect(notified).toHaveLength(1);
   });
@@ -104,7 +106,7 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
   it('records the documented sample push, encrypted, with its copyright check', async () => {
     const { handle, store } = setup();
     expect(await handle(safePush(massSendJobFinishDocumentedSample))).toEqual(success);
-    const report = await readMassReport(store, '1000001625');
+    const report = await readMassReport(store, APP_ID, '1000001625');
     expect(report?.status).toEqual({ kind: 'error', code: 30003, reason: 'originality_check_reprint_not_sent' });
     expect(report?.copyrightCheck?.results.map((r) => r.originalArticleUrl)).toEqual(['Url_1', 'Url_2']);
   });
@@ -112,13 +114,13 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
   it('records a push with an empty ArticleUrlResult', async () => {
     const { handle, store } = setup();
     expect(await handle(safePush(massSendJobFinishEmptyArticleUrlResult))).toEqual(success);
-    expect((await readMassReport(store, '3147494552'))?.articleUrls).toEqual([]);
+    expect((await readMassReport(store, APP_ID, '3147494552'))?.articleUrls).toEqual([]);
   });
 
   it('records err(40001) as the admin rejecting the send, not as a token problem', async () => {
     const { handle, store, log } = setup();
     expect(await handle(safePush(massSendJobFinishAdminRejected))).toEqual(success);
-    expect((await readMassReport(store, '3147494552'))?.status).toEqual({
+    expect((await readMassReport(store, APP_ID, '3147494552'))?.status).toEqual({
       kind: 'error',
       code: 40001,
       reason: 'admin_rejected',
@@ -132,15 +134,15 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
       safePush(massSendJobFinish({ msgId: '2000000002' }), { compatFields: '<MsgID>1000000001</MsgID>' }),
     );
     expect(res).toEqual(success);
-    expect(await readMassReport(store, '2000000002')).not.toBeNull();
-    expect(await readMassReport(store, '1000000001')).toBeNull();
+    expect(await readMassReport(store, APP_ID, '2000000002')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '1000000001')).toBeNull();
   });
 
   it('accepts a push encrypted with the previous EncodingAESKey and signed with the previous token', async () => {
     const { handle, store } = setup();
     const res = await handle(safePush(massSendJobFinish(), { aesKey: PREVIOUS_AES_KEY, token: PREVIOUS_TOKEN }));
     expect(res).toEqual(success);
-    expect(await readMassReport(store, '3147494552')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '3147494552')).not.toBeNull();
   });
 
   it('stores one report when several instances receive redeliveries at once', async () => {
@@ -162,7 +164,7 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
     expect(writes).toHaveLength(6);
     expect(writes.filter(Boolean)).toHaveLength(1);
     expect(instances.flatMap((i) => i.notified)).toHaveLength(1);
-    expect(await readMassReport(store, '3147494552')).toMatchObject({ msgId: '3147494552' });
+    expect(await readMassReport(store, APP_ID, '3147494552')).toMatchObject({ msgId: '3147494552' });
   });
 });
 
@@ -182,7 +184,7 @@ describe('the official Official Account vector through the handler', () => {
       msg_signature: oaVector.msgSignature,
     };
     expect(await handle({ method: 'POST', query, body: oaVector.body })).toEqual(success);
-    expect(await store.get('mass:report:6054768590064713728')).toBeNull();
+    expect(await store.get(`mass:report:${oaVector.appId}:6054768590064713728`)).toBeNull();
   });
 });
 
@@ -225,7 +227,7 @@ describe('refusals', () => {
     const req = safePush(massSendJobFinish());
     req.query.msg_signature = sha1Signature([TOKEN, 'tampered']);
     expect(await handle(req)).toMatchObject({ status: 401, body: 'bad_msg_signature' });
-    expect(await readMassReport(store, '3147494552')).toBeNull();
+    expect(await readMassReport(store, APP_ID, '3147494552')).toBeNull();
   });
 
   it('answers 401 when safe mode lacks msg_signature', async () => {
@@ -346,8 +348,8 @@ describe('plain mode once an EncodingAESKey is configured', () => {
     const { handle, store } = setup({ acceptPlain: true });
     expect(await handle(plainPush(massSendJobFinish({ msgId: '7' })))).toEqual(success);
     expect(await handle(safePush(massSendJobFinish({ msgId: '8' })))).toEqual(success);
-    expect(await readMassReport(store, '7')).not.toBeNull();
-    expect(await readMassReport(store, '8')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '7')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '8')).not.toBeNull();
   });
 
   it('still accepts safe and compatible mode, which both send encrypt_type=aes', async () => {
@@ -355,8 +357,8 @@ describe('plain mode once an EncodingAESKey is configured', () => {
     expect(await handle(safePush(massSendJobFinish({ msgId: '1' })))).toEqual(success);
     const compat = massSendJobFinish({ msgId: '2' });
     expect(await handle(safePush(compat, { compatFields: '<MsgID>2</MsgID>' }))).toEqual(success);
-    expect(await readMassReport(store, '1')).not.toBeNull();
-    expect(await readMassReport(store, '2')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '1')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '2')).not.toBeNull();
   });
 });
 
@@ -371,7 +373,7 @@ describe('replayed requests', () => {
     expect(await handle(forged)).toEqual(success);
     expect(await handle(upperCased)).toEqual(success);
 
-    expect(await readMassReport(store, '3147494553')).toBeNull();
+    expect(await readMassReport(store, APP_ID, '3147494553')).toBeNull();
     expect(notified.map((r) => r.msgId)).toEqual(['3147494552']);
     expect(log.lines.filter((line) => line.includes('callback replay ignored'))).toHaveLength(2);
   });
@@ -394,27 +396,35 @@ describe('replayed requests', () => {
     expect(answers).toEqual([success, success, success]);
     expect(reportWrites(setIfAbsent)).toHaveLength(2);
     expect(notified).toHaveLength(1);
-    expect(await readMassReport(store, '3147494552')).toMatchObject({ msgId: '3147494552' });
+    expect(await readMassReport(store, APP_ID, '3147494552')).toMatchObject({ msgId: '3147494552' });
   });
 
-  it('processes only one of two copies of a signed request that arrive at once', async () => {
+  it('processes only one of two copies of a signed request that arrive at once, and has WeChat retry the other', async () => {
     const { handle, store } = setup({ aesKeys: [] });
     const real = plainPush(massSendJobFinish({ msgId: '3147494552' }), { nonce: 'raced' });
     const forged = { ...real, body: massSendJobFinish({ msgId: '3147494553' }) };
-    expect(await Promise.all([handle(real), handle(forged)])).toEqual([success, success]);
-    const stored = [await readMassReport(store, '3147494552'), await readMassReport(store, '3147494553')];
+    const answers = await Promise.all([handle(real), handle(forged)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 503]);
+    const stored = [
+      await readMassReport(store, APP_ID, '3147494552'),
+      await readMassReport(store, APP_ID, '3147494553'),
+    ];
+    expect(stored.filter(Boolean)).toHaveLength(1);
+    // Once the first copy is done, a later copy is acknowledged and not processed.
+    expect(await handle(forged)).toEqual(success);
     expect(stored.filter(Boolean)).toHaveLength(1);
   });
 
-  it('claims a request for twice the timestamp window', async () => {
+  it('claims a request for seconds while processing it, then remembers it for twice the timestamp window', async () => {
     const { handle, store } = setup({ windowSeconds: 120 });
     const claim = vi.spyOn(store, 'setIfAbsent');
-    await handle(safePush(subscribeEvent));
-    expect(claim).toHaveBeenCalledWith(
-      expect.stringMatching(/^callback:seen:[0-9a-f]{40}$/),
-      expect.any(String),
-      240_000,
-    );
+    const done = vi.spyOn(store, 'set');
+    const req = safePush(subscribeEvent);
+    await handle(req);
+    const key = `callback:seen:${APP_ID}:${req.query.signature}`;
+    expect(claim).toHaveBeenCalledWith(key, expect.stringMatching(/^pending:/), PROCESSING_CLAIM_MS);
+    expect(PROCESSING_CLAIM_MS).toBeLessThanOrEqual(10_000);
+    expect(done).toHaveBeenCalledWith(key, 'done', 240_000);
   });
 
   it("does not remember a request that failed, so that WeChat's retry is processed", async () => {
@@ -433,7 +443,7 @@ describe('replayed requests', () => {
     expect((await handle(req)).status).toBe(500);
     expect(await handle(req)).toEqual(success);
     expect(reportWrites(setIfAbsent)).toHaveLength(2);
-    expect(await readMassReport(store, '3147494552')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '3147494552')).not.toBeNull();
   });
 
   it('does not remember a refused request', async () => {
@@ -444,7 +454,7 @@ describe('replayed requests', () => {
     expect((await handle(req)).status).toBe(401);
     req.query.msg_signature = good;
     expect(await handle(req)).toEqual(success);
-    expect(await readMassReport(store, '3147494552')).not.toBeNull();
+    expect(await readMassReport(store, APP_ID, '3147494552')).not.toBeNull();
   });
 });
 
@@ -536,5 +546,125 @@ describe('logging', () => {
       const encrypted = /<Encrypt><!\[CDATA\[(.*?)\]\]>/.exec(req.body)?.[1];
       if (encrypted) expect(output).not.toContain(encrypted.slice(0, 24));
     }
+  });
+});
+
+/** A store whose SET NX runs twice, as ioredis re-sends a command whose reply the dropped connection lost. */
+function resendingSetIfAbsent(store: Store): Store {
+  return {
+    ...store,
+    async setIfAbsent(key, value, ttlMs) {
+      await store.setIfAbsent(key, value, ttlMs);
+      return store.setIfAbsent(key, value, ttlMs);
+    },
+  };
+}
+
+describe('replay keys come from what is authenticated', () => {
+  it('ignores a captured safe-mode query replayed as a plain push with a forged body (acceptPlain on)', async () => {
+    const { handle, store, notified } = setup({ acceptPlain: true });
+    const real = safePush(massSendJobFinish({ msgId: '3147494552' }));
+    expect(await handle(real)).toEqual(success);
+
+    const { encrypt_type: _mode, msg_signature: _msg, ...plainQuery } = real.query;
+    const forged = { method: 'POST', query: plainQuery, body: massSendJobFinish({ msgId: '9999999999' }) };
+    expect(await handle(forged)).toEqual(success);
+
+    expect(await readMassReport(store, APP_ID, '9999999999')).toBeNull();
+    expect(notified.map((r) => r.msgId)).toEqual(['3147494552']);
+  });
+
+  it("does not let a URL verification's query come back as a push", async () => {
+    const { handle, store, notified } = setup({ aesKeys: [] });
+    const verification = urlVerification();
+    expect((await handle(verification)).status).toBe(200);
+
+    const { echostr: _echo, ...query } = verification.query;
+    expect(await handle({ method: 'POST', query, body: massSendJobFinish({ msgId: '9999999999' }) })).toEqual(success);
+    expect(await readMassReport(store, APP_ID, '9999999999')).toBeNull();
+    expect(notified).toEqual([]);
+  });
+
+  it('refuses a timestamp with a leading zero, and one signature never stands for two (timestamp, nonce) pairs', async () => {
+    const { handle, store } = setup({ aesKeys: [] });
+    const real = plainPush(massSendJobFinish({ msgId: '3147494552' }), { nonce: '0123450' });
+    // The sorted parts join into the same text: ("0" + ts, "012345") signs as (ts, "0123450").
+    const shifted = { timestamp: `0${TIMESTAMP}`, nonce: '012345' };
+    expect(sha1Signature([TOKEN, shifted.timestamp, shifted.nonce])).toBe(real.query.signature);
+
+    expect(await handle(real)).toEqual(success);
+    const forged = {
+      method: 'POST',
+      query: { ...real.query, ...shifted },
+      body: massSendJobFinish({ msgId: '9999999999' }),
+    };
+    expect(await handle(forged)).toMatchObject({ status: 401, body: 'stale_timestamp' });
+    expect(await readMassReport(store, APP_ID, '9999999999')).toBeNull();
+    // A fresh signature over a zero-padded timestamp is refused as well.
+    expect(await handle(plainPush(massSendJobFinish(), { timestamp: `00${TIMESTAMP}` }))).toMatchObject({
+      status: 401,
+      body: 'stale_timestamp',
+    });
+  });
+});
+
+describe('a claim never swallows a real push', () => {
+  it('records the push when its own claim was written twice (SET NX re-sent after a dropped reply)', async () => {
+    const memory = createMemoryStore(() => NOW_MS);
+    const { handle, log } = setup({ store: resendingSetIfAbsent(memory) });
+    expect(await handle(safePush(massSendJobFinish({ msgId: '3147494552' })))).toEqual(success);
+    expect(await readMassReport(memory, APP_ID, '3147494552')).toMatchObject({ msgId: '3147494552' });
+    expect(log.lines.join('\n')).not.toContain('callback replay ignored');
+  });
+
+  it("processes WeChat's retry once the invocation that claimed the push died, within seconds", async () => {
+    let now = NOW_MS;
+    const memory = createMemoryStore(() => now);
+    // The first invocation stalls on the report write until SCF kills it: it never answers.
+    const stalled: Store = {
+      ...memory,
+      setIfAbsent: (key, value, ttl) =>
+        key.startsWith('mass:report:') ? new Promise<boolean>(() => {}) : memory.setIfAbsent(key, value, ttl),
+    };
+    const push = safePush(massSendJobFinish({ msgId: '3147494552' }));
+    const dying = setup({ store: stalled, now: () => now });
+    void dying.handle(push);
+    await vi.waitFor(async () =>
+      expect(await memory.get(`callback:seen:${APP_ID}:${push.query.signature}`)).not.toBeNull(),
+    );
+
+    // WeChat gives up on the answer after ~5 s and redelivers the same request (then twice more).
+    const next = setup({ store: memory, now: () => now });
+    now += 5_000;
+    expect((await next.handle(push)).status).toBe(503);
+    now += 5_000;
+    expect(await next.handle(push)).toEqual(success);
+    expect(await readMassReport(memory, APP_ID, '3147494552')).toMatchObject({ msgId: '3147494552' });
+    expect(next.notified).toHaveLength(1);
+  });
+});
+
+describe('reports are scoped by account', () => {
+  it('keeps the reports of two Official Accounts that share a store and a MsgID apart', async () => {
+    const store = createMemoryStore(() => NOW_MS);
+    const first = setup({ store, aesKeys: [] });
+    const second = setup({ store, aesKeys: [], appId: 'wxfedcba9876543210' });
+    expect(await first.handle(plainPush(massSendJobFinish({ msgId: '3147494552' })))).toEqual(success);
+    expect(await second.handle(plainPush(massSendJobFinish({ msgId: '3147494552', status: 'send fail' })))).toEqual(
+      success,
+    );
+    expect((await readMassReport(store, APP_ID, '3147494552'))?.status.kind).toBe('success');
+    expect((await readMassReport(store, 'wxfedcba9876543210', '3147494552'))?.status.kind).toBe('fail');
+    expect(second.notified).toHaveLength(1);
+  });
+
+  it("refuses a push addressed to another account's original ID, and accepts its own", async () => {
+    const other = setup({ originalId: 'gh_0000000000aa' });
+    expect(await other.handle(safePush(massSendJobFinish()))).toMatchObject({ status: 403, body: 'wrong_account' });
+    expect(await readMassReport(other.store, APP_ID, '3147494552')).toBeNull();
+
+    const own = setup({ originalId: 'gh_4d00ed8d6399' });
+    expect(await own.handle(safePush(massSendJobFinish()))).toEqual(success);
+    expect(await readMassReport(own.store, APP_ID, '3147494552')).not.toBeNull();
   });
 });
