@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { isRedisUrl, parseRedisUrl, RedisUrlError } from './store/redis-url';
 import { describeIssues } from './validation';
 
 /** Names every environment variable that is missing or malformed, and why. */
@@ -6,6 +7,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: ReadonlyArray<{ variable: string; reason: string }>) {
     super(`invalid configuration: ${problems.map((p) => `${p.variable}: ${p.reason}`).join('; ')}`);
+  }
+}
+
+function redisUrlProblem(url: string): string | undefined {
+  if (!isRedisUrl(url)) return undefined;
+  try {
+    parseRedisUrl(url);
+    return undefined;
+  } catch (err) {
+    return err instanceof RedisUrlError ? err.message : 'is not a valid Redis URL';
   }
 }
 
@@ -51,9 +62,15 @@ const sections = {
     MASS_SEND_PER_DAY: positiveInt(100),
   },
   store: {
-    STORE_URL: z
-      .string()
-      .check(z.regex(/^(memory:|file:.+|rediss?:\/\/.+)$/, 'must be memory:, file:<dir> or redis://…')),
+    // Checked here, so that a malformed Redis URL is `not_configured` naming STORE_URL, and
+    // never printed: it holds the password.
+    STORE_URL: z.string().check(
+      z.regex(/^(memory:|file:.+|rediss?:\/\/.+)$/, 'must be memory:, file:<dir> or redis://…'),
+      z.superRefine((url, ctx) => {
+        const problem = redisUrlProblem(url);
+        if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: '' });
+      }),
+    ),
   },
   api: {
     API_KEYS: z.pipe(csv, z.array(z.string().check(z.minLength(16, 'each key must be at least 16 characters')))),

@@ -11,10 +11,13 @@ export interface Logger {
 
 export type LogSink = (line: string) => void;
 
+const OMITTED_ERROR_FIELDS = new Set(['cause', 'body', 'input']);
+
 function describeError(err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   const { name, message } = err;
-  const extra = Object.fromEntries(Object.entries(err).filter(([key]) => key !== 'cause' && key !== 'body'));
+  // `input` is what node's URL parser (and others) failed on: a whole URL, password and all.
+  const extra = Object.fromEntries(Object.entries(err).filter(([key]) => !OMITTED_ERROR_FIELDS.has(key)));
   return { name, message, ...extra, ...(err.cause ? { cause: describeError(err.cause) } : {}) };
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { HttpError } from '../http/http-error';
 import type { Logger } from '../log';
-import type { Store } from '../store/store';
+import { StoreUnavailableError, type Store } from '../store/store';
 
 /**
  * Which clientmsgid a send carries: the caller's clientMsgId, else one derived from the
@@ -141,7 +141,18 @@ export async function sendOnce<R>(
   const key = sendRecordKey(appId, clientMsgId);
   const pending = JSON.stringify({ state: 'pending', fingerprint, owner: randomUUID() } satisfies SendRecord<R>);
 
-  const earlier = await claim();
+  let earlier: { result: R } | undefined;
+  try {
+    earlier = await claim();
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) {
+      // A stalled Redis may still run our SET NX once it answers again, leaving a marker that
+      // would hold the caller's retry off for a minute. The delete queues behind it on the
+      // same connection; it is best-effort, and only ever removes our own marker.
+      await store.compareAndDelete(key, pending).catch(() => {});
+    }
+    throw err;
+  }
   if (earlier) return { replayed: true, result: earlier.result };
   const outcome = await attempt();
   switch (outcome.kind) {

@@ -8,6 +8,8 @@ import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
 import { type Env, memoize } from './memoize';
 
+const CALLBACK_STORE_TIMEOUT_MS = 1_000;
+
 /**
  * WeChat's developer URL needs no AppSecret and no API keys: only its token, its keys and the
  * store for reports. Nothing here reaches the WeChat API, so the callback's bundle carries no
@@ -28,7 +30,8 @@ export function buildCallbackDeps(env: Env, overrides: { store?: Store; log?: Lo
       maxBodyBytes: callback.maxBodyBytes,
       acceptPlain: callback.acceptPlain,
       now: overrides.now ?? Date.now,
-      store: overrides.store ?? openStore(store.url),
+      // WeChat waits 5 s for the answer: a stalled store must fail well before that.
+      store: overrides.store ?? openStore(store.url, { commandTimeoutMs: CALLBACK_STORE_TIMEOUT_MS }),
       notify: callback.notify && createNotifier({ ...callback.notify, log }),
       log,
     }),

@@ -1,20 +1,33 @@
-import type { Store } from './store';
+import { rememberSecret } from '../redact';
 import { createMemoryStore } from './memory-store';
+import type { RedisStoreOptions } from './redis-store';
+import { isRedisUrl, parseRedisUrl, redisUrlSecrets } from './redis-url';
+import type { Store } from './store';
+
+export type StoreOptions = RedisStoreOptions;
 
 /**
  * `memory:` (one process), `file:<dir>` (the embedded store for one machine) or `redis://…`.
  * File and Redis adapters load on first use. esbuild inlines a dynamic import into the one
  * CommonJS bundle but wraps it so it is evaluated only when first called: every bundle ships
  * ioredis's bytes (~150 KB, parsed lazily by V8), and only a function on Redis runs its code.
- * `npm run bench` measures the difference.
+ * `npm run bench` measures the difference. A Redis URL is parsed here, once (the config schema
+ * has already checked it), and its password is scrubbed from every log line from now on.
  */
-export function openStore(url: string): Store {
+export function openStore(url: string, options: StoreOptions = {}): Store {
   if (url === 'memory:') return createMemoryStore();
+  let open: () => Promise<Store>;
+  if (url.startsWith('file:')) {
+    open = () => import('./file-store').then((m) => m.createFileStore(url.slice('file:'.length)));
+  } else if (isRedisUrl(url)) {
+    redisUrlSecrets(url).forEach(rememberSecret);
+    const connection = parseRedisUrl(url);
+    open = () => import('./redis-store').then((m) => m.createRedisStore(connection, options));
+  } else {
+    throw new Error('STORE_URL must be memory:, file:<dir> or redis://…');
+  }
   let loaded: Promise<Store> | undefined;
-  const load = () =>
-    (loaded ??= url.startsWith('file:')
-      ? import('./file-store').then((m) => m.createFileStore(url.slice('file:'.length)))
-      : import('./redis-store').then((m) => m.createRedisStore(url)));
+  const load = () => (loaded ??= open());
   return {
     get: async (key) => (await load()).get(key),
     set: async (key, value, ttlMs) => (await load()).set(key, value, ttlMs),

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { parseRedisUrl, type RedisConnection } from './redis-url';
 import { StoreUnavailableError, type Store } from './store';
 
 // Both run atomically inside Redis, so two containers can never interleave between the
@@ -6,21 +7,80 @@ import { StoreUnavailableError, type Store } from './store';
 const COMPARE_AND_DELETE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const INCREMENT_WITH_TTL = `local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n`;
 
+export interface RedisStoreOptions {
+  /**
+   * How long one command may take before the store counts as unavailable (default 1500 ms). A
+   * Redis that stops answering on an open connection (overload, failover, a paused process)
+   * would otherwise hold every caller until SCF kills the invocation.
+   */
+  commandTimeoutMs?: number;
+  /** How long the first connection may take (default 3000 ms). */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
+
 /** Tencent Cloud Redis in production; any Redis ≥ 2.6.12 speaks these commands. */
-export function createRedisStore(url: string): Store {
-  const redis = new Redis(url, {
-    // A function has seconds to answer: fail fast instead of queueing behind a dead server.
-    connectTimeout: 3_000,
+export function createRedisStore(target: string | RedisConnection, options: RedisStoreOptions = {}): Store {
+  const connection = typeof target === 'string' ? parseRedisUrl(target) : target;
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 3_000;
+  const { tls, ...address } = connection;
+  const redis = new Redis({
+    ...address,
+    ...(tls ? { tls: {} } : {}),
+    lazyConnect: true,
+    connectTimeout: connectTimeoutMs,
+    commandTimeout: commandTimeoutMs,
+    // A function has seconds to answer: a command fails at once while the connection is down
+    // instead of waiting in ioredis's offline queue for a reconnect that may never come.
+    enableOfflineQueue: false,
     maxRetriesPerRequest: 2,
     enableAutoPipelining: true,
   });
   // Without a listener ioredis prints every reconnect failure; callers see command errors.
   redis.on('error', () => {});
+
+  let connecting: Promise<void> | undefined;
+  /**
+   * Commands are sent only on a ready connection. The first use connects (a cold container);
+   * while ioredis reconnects, a command waits for it at most one command timeout.
+   */
+  function ready(): Promise<void> {
+    if (redis.status === 'ready') return Promise.resolve();
+    if (redis.status === 'wait') {
+      connecting = redis.connect().finally(() => {
+        connecting = undefined;
+      });
+    }
+    const limitMs = connecting ? connectTimeoutMs : commandTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        reject(new Error(`not connected to Redis after ${limitMs} ms`));
+      }, limitMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      redis.once('ready', onReady);
+      connecting?.catch((err: unknown) => {
+        clearTimeout(timer);
+        redis.off('ready', onReady);
+        reject(err);
+      });
+    });
+  }
+
   // Callers learn that the store failed, not ioredis's connection details.
   const guard = <T>(operation: string, run: () => Promise<T>): Promise<T> =>
-    run().catch((err: unknown) => {
-      throw new StoreUnavailableError(operation, { cause: err instanceof Error ? new Error(err.message) : undefined });
-    });
+    ready()
+      .then(run)
+      .catch((err: unknown) => {
+        throw new StoreUnavailableError(operation, {
+          cause: err instanceof Error ? new Error(err.message) : undefined,
+        });
+      });
   const store: Store = {
     get: (key) => redis.get(key),
     async set(key, value, ttlMs) {
@@ -40,7 +100,8 @@ export function createRedisStore(url: string): Store {
       return Number(await redis.eval(INCREMENT_WITH_TTL, 1, key, String(Math.max(1, Math.ceil(ttlMs)))));
     },
     async close() {
-      await redis.quit().catch(() => redis.disconnect());
+      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+      else redis.disconnect();
     },
   };
   return {

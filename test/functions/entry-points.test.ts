@@ -71,4 +71,34 @@ describe('function entry points', () => {
     expect(built).toHaveLength(1);
     expect(built[0]!.apiKeys).toEqual(['a-key-of-16-chars']);
   });
+
+  it('answers 503 not_configured for a STORE_URL whose password is not percent-encoded, and never logs it', async () => {
+    const lines: string[] = [];
+    vi.mocked(console.log).mockImplementation((line: string) => void lines.push(String(line)));
+    const env = {
+      WECHAT_APP_ID: 'wx-app',
+      WECHAT_APP_SECRET: 'secret-value-123',
+      WECHAT_API_BASE_URL: 'http://127.0.0.1:1',
+      STORE_URL: 'redis://:hunter#2-store-pw@127.0.0.1:1/0',
+      API_KEYS: 'a-key-of-16-chars',
+    };
+    const route = defineRoute({
+      method: 'GET',
+      path: '/status',
+      operationId: 'probeStore',
+      tag: 'probe',
+      summary: 'reads the store',
+      answers: { 200: z.object({ value: z.nullable(z.string()) }) },
+      run: async (deps: ApiDeps) => ok({ value: await deps.store.get('probe') }),
+    });
+    const main_handler = apiFunction([route], env);
+    const res = await main_handler(apiEvent({ path: '/status', method: 'GET', apiKey: 'a-key-of-16-chars' }), {
+      request_id: 'r-3',
+    });
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body).error.code).toBe('not_configured');
+    expect(lines.join('\n')).toContain('STORE_URL');
+    expect(lines.join('\n')).not.toContain('2-store-pw');
+    expect(res.body).not.toContain('2-store-pw');
+  });
 });

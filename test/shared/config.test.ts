@@ -119,4 +119,40 @@ describe('readConfig', () => {
       readConfig({ WECHAT_APP_ID: 'wx1', WECHAT_TOKEN: 'tok', NOTIFY_URL: 'https://ops.example/hook' }, 'callback'),
     ).toThrow(/NOTIFY_SECRET: is required when NOTIFY_URL is set/);
   });
+
+  describe('STORE_URL for Redis', () => {
+    const problemsOf = (url: string) => {
+      try {
+        readConfig({ STORE_URL: url }, 'store');
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error(`STORE_URL was accepted`);
+    };
+
+    it.each([
+      ['#', 'redis://:pa#ss-0001@10.0.0.5:6379/0'],
+      ['/', 'redis://:pa/ss-0001@10.0.0.5:6379/0'],
+      ['?', 'redis://:pa?ss-0001@10.0.0.5:6379/0'],
+    ])('refuses a password with an unencoded %s, naming STORE_URL and never printing it', (_char, url) => {
+      const err = problemsOf(url);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(err.problems.map((p) => p.variable)).toEqual(['STORE_URL']);
+      expect(err.message).toMatch(/percent-encoded/);
+      expect(err.message).not.toContain('ss-0001');
+      expect(JSON.stringify(err.problems)).not.toContain('ss-0001');
+    });
+
+    it('refuses a database path that is not a number', () => {
+      const err = problemsOf('redis://:secret-0001@10.0.0.5:6379/cache');
+      expect(err.problems).toEqual([{ variable: 'STORE_URL', reason: expect.stringMatching(/database as a number/) }]);
+      expect(err.message).not.toContain('secret-0001');
+    });
+
+    it('accepts a percent-encoded password and a database number', () => {
+      const url = 'redis://:pa%23ss%2Fw%3Frd@10.0.0.5:6379/3';
+      expect(readConfig({ STORE_URL: url }, 'store').store.url).toBe(url);
+      expect(readConfig({ STORE_URL: 'rediss://user:pw-0001@r.example:6380' }, 'store').store.url).toMatch(/^rediss/);
+    });
+  });
 });

@@ -30,24 +30,35 @@ export async function freePort(): Promise<number> {
 export interface RedisServer {
   url: string;
   port: number;
+  /** The password the server requires (`requirepass`), when it was started with one. */
+  password?: string;
   stop(): Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers, as with an overloaded or stalled server. */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
   /** Stops and starts the server again on the same port, as a restart in production would. */
   restart(): Promise<void>;
 }
 
-/** A throwaway redis-server on loopback, with persistence off. */
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * A throwaway redis-server on loopback, with persistence off; with a password, the server
+ * requires it and `url` carries it percent-encoded.
+ */
+export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
+  const { password } = options;
   if (!hasRedisServer) throw new Error(`redis-server is not installed; install it with: ${REDIS_INSTALL_HINT}`);
   const port = await freePort();
   let child: ChildProcess;
 
   async function launch() {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    if (password !== undefined) args.push('--requirepass', password);
+    child = spawn('redis-server', args, { stdio: 'ignore' });
     const client = new Redis({
       port,
       host: '127.0.0.1',
+      password,
       lazyConnect: true,
       retryStrategy: () => 50,
       maxRetriesPerRequest: null,
@@ -67,18 +78,24 @@ export async function startRedisServer(): Promise<RedisServer> {
   }
 
   async function stop() {
-    if (child.exitCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
+      // A paused server would not act on SIGTERM until continued.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
     });
   }
 
   await launch();
+  const auth = password === undefined ? '' : `:${encodeURIComponent(password)}@`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${auth}127.0.0.1:${port}`,
     port,
+    ...(password === undefined ? {} : { password }),
     stop,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     async restart() {
       await stop();
       await launch();

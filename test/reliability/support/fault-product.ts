@@ -110,6 +110,7 @@ export async function startFaultProduct(options: {
         'callback Token': local.env.WECHAT_TOKEN ?? '',
         EncodingAESKey: local.env.WECHAT_ENCODING_AES_KEY ?? '',
         'API key': local.apiKey,
+        ...storePasswords(local.env.STORE_URL ?? ''),
       };
     },
     async close() {
@@ -118,4 +119,12 @@ export async function startFaultProduct(options: {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A Redis STORE_URL's password, decoded and as the URL spells it (percent-encoded). */
+function storePasswords(url: string): Record<string, string> {
+  if (!/^rediss?:/.test(url)) return {};
+  const { password } = new URL(url);
+  if (password === '') return {};
+  return { 'Redis password': decodeURIComponent(password), 'Redis password (encoded)': password };
 }

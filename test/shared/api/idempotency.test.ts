@@ -3,7 +3,7 @@ import { HttpError } from '../../../shared/http/http-error';
 import { resolveClientMsgId, sendOnce, type Attempt } from '../../../shared/api/idempotency';
 import { silentLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
-import type { Store } from '../../../shared/store/store';
+import { StoreUnavailableError, type Store } from '../../../shared/store/store';
 
 const options = (store: Store) => ({ store, appId: 'wx-app', log: silentLogger });
 
@@ -65,6 +65,21 @@ describe('sendOnce', () => {
     expect(await sendOnce(options(resending), 'c1', 'fp', attempt)).toEqual({ replayed: false, result: 'sent-1' });
     expect(await sendOnce(options(memory), 'c1', 'fp', attempt)).toEqual({ replayed: true, result: 'sent-1' });
     expect(attempts).toBe(1);
+  });
+
+  it('takes back its marker when the store stalled on the claim, so that the retry is not held off', async () => {
+    const memory = createMemoryStore();
+    // The SET NX reaches Redis, but its answer comes after the command timeout.
+    const stalled: Store = {
+      ...memory,
+      async setIfAbsent(key, value, ttlMs) {
+        await memory.setIfAbsent(key, value, ttlMs);
+        throw new StoreUnavailableError('setIfAbsent');
+      },
+    };
+    await expect(sendOnce(options(stalled), 'c1', 'fp', done('never'))).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await memory.get('mass:send:wx-app:c1')).toBeNull();
+    expect(await sendOnce(options(memory), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
   });
 
   it('lets exactly one of many concurrent calls attempt; the rest get 409', async () => {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../../shared/store/redis-store';
+import { StoreUnavailableError, type Store } from '../../../shared/store/store';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
 import { storeContract } from './store-contract';
 
@@ -22,6 +23,94 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore against a rea
     expect(await store.get('restart:probe')).toBeNull();
     await store.set('restart:probe', 'after');
     expect(await store.get('restart:probe')).toBe('after');
+    await store.close();
+  });
+
+  describe('a Redis that stops answering (SIGSTOP) on an open connection', () => {
+    // What a caller sees within `limitMs`: the value, the error, or that it is still waiting.
+    async function within(limitMs: number, call: () => Promise<unknown>): Promise<unknown> {
+      let timer: NodeJS.Timeout | undefined;
+      const waiting = new Promise((resolve) => {
+        timer = setTimeout(() => resolve('still waiting'), limitMs);
+      });
+      try {
+        return await Promise.race([call().catch((err: unknown) => err), waiting]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    let stores: Store[] = [];
+    afterEach(async () => {
+      // Never leave the server stopped for the next test, nor a client waiting on it.
+      server.resume();
+      await Promise.all(stores.map((store) => store.close()));
+      stores = [];
+    });
+
+    it('fails a command with StoreUnavailableError within seconds, and answers again once it resumes', async () => {
+      const store = createRedisStore(server.url);
+      stores.push(store);
+      await store.set('pause:probe', 'before');
+      server.pause();
+
+      expect(await within(5_000, () => store.get('pause:probe'))).toBeInstanceOf(StoreUnavailableError);
+      expect(await within(5_000, () => store.setIfAbsent('pause:claim', 'x', 1_000))).toBeInstanceOf(
+        StoreUnavailableError,
+      );
+
+      server.resume();
+      expect(await within(5_000, () => store.get('pause:probe'))).toBe('before');
+    }, 20_000);
+
+    it('fails the first command of a cold container within seconds', async () => {
+      server.pause();
+      const store = createRedisStore(server.url);
+      stores.push(store);
+      expect(await within(5_000, () => store.get('pause:probe'))).toBeInstanceOf(StoreUnavailableError);
+    }, 20_000);
+
+    it('honours a shorter command timeout (the callback uses one)', async () => {
+      const store = createRedisStore(server.url, { commandTimeoutMs: 300 });
+      stores.push(store);
+      await store.set('pause:probe', 'before');
+      server.pause();
+      expect(await within(1_000, () => store.get('pause:probe'))).toBeInstanceOf(StoreUnavailableError);
+    }, 20_000);
+  });
+
+  it('fails within the command timeout while the server is down, instead of queueing the command for a reconnect', async () => {
+    const other = await startRedisServer();
+    const store = createRedisStore(other.url);
+    try {
+      await store.set('down:probe', 'v');
+      await other.stop();
+      const started = performance.now();
+      await expect(store.get('down:probe')).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      await store.close();
+      await other.stop();
+    }
+  });
+});
+
+describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore with a password in STORE_URL'), () => {
+  // Every character that breaks an unencoded URL: it travels percent-encoded.
+  const PASSWORD = 'p@ss#w/rd?x:y%z';
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer({ password: PASSWORD });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('authenticates with a percent-encoded password holding # / ? @ : %', async () => {
+    expect(server.url).not.toContain(PASSWORD);
+    const store = createRedisStore(server.url);
+    await store.set('auth:probe', 'ok');
+    expect(await store.get('auth:probe')).toBe('ok');
     await store.close();
   });
 });
