@@ -579,3 +579,31 @@ describe('POST /send-by-tag without API keys', () => {
     await api.close();
   });
 });
+
+describe('POST /send-by-tag with input JSON.parse lets through', () => {
+  let api: ApiHarness;
+  beforeEach(() => {
+    api = createApiHarness(sendByTagRoutes);
+  });
+  afterEach(() => api.close());
+  const send = (body: object) => api.invoke({ path: '/send-by-tag', body, apiKey: API_KEY });
+  const raw = (text: string) => api.invoke({ path: '/send-by-tag', body: text, apiKey: API_KEY });
+
+  it('refuses a repeated key with 400 naming it: one reader would see a tag send, another a send to all', async () => {
+    const res = await raw('{"audience":{"tagId":100},"audience":{"all":true},"message":{"type":"text","content":"x"}}');
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields).toEqual([{ path: 'audience', reason: expect.stringMatching(/more than once/) }]);
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it('refuses a clientMsgId with a lone surrogate with 400 naming it (a store would write it as U+FFFD)', async () => {
+    const res = await send({
+      audience: { all: true },
+      message: { type: 'text', content: 'x' },
+      clientMsgId: 'id-\ud800',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json.error.fields).toEqual([{ path: 'clientMsgId', reason: expect.stringMatching(/surrogate/) }]);
+    expect(api.calls).toHaveLength(0);
+  });
+});
