@@ -7,6 +7,7 @@ import { recordDeleted } from './deleted-marker';
 import { toHttpError } from './wechat-errors';
 
 export interface DeleteDeps {
+  appId: string;
   client: WeChatClient;
   store: Store;
   log: Logger;
@@ -40,7 +41,7 @@ export async function deleteMassMessage(deps: DeleteDeps, request: DeleteRequest
   // by msgId: a url does not say which msgId it was, and WeChat also turns other sends of the same
   // news DELETE; /status keeps the report's final status for those.
   if ('msgId' in request && !request.articleIdx) {
-    await recordDeleted(deps.store, request.msgId).catch((err: unknown) =>
+    await recordDeleted(deps.store, deps.appId, request.msgId).catch((err: unknown) =>
       deps.log.warn('could not note the deletion for /status', { msgId: request.msgId, err }),
     );
   }

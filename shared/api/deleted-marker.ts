@@ -7,10 +7,11 @@ import type { Store } from '../store/store';
 // As long as the report itself is kept (mass-report-store.ts).
 const DELETED_TTL_MS = 90 * 24 * 60 * 60 * 1000;
 
-export function deletedKey(msgId: string): string {
-  return `mass:deleted:${msgId}`;
+// Per AppID, as the reports are: several Official Accounts may share one Redis.
+export function deletedKey(appId: string, msgId: string): string {
+  return `mass:deleted:${appId}:${msgId}`;
 }
 
-export function recordDeleted(store: Store, msgId: string): Promise<void> {
-  return store.set(deletedKey(msgId), '1', DELETED_TTL_MS);
+export function recordDeleted(store: Store, appId: string, msgId: string): Promise<void> {
+  return store.set(deletedKey(appId, msgId), '1', DELETED_TTL_MS);
 }

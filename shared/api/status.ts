@@ -46,7 +46,7 @@ export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusR
       deps.log.warn('mass report unreadable', { msgId, err });
       return null;
     }),
-    deps.store.get(deletedKey(msgId)),
+    deps.store.get(deletedKey(deps.appId, msgId)),
   ]);
   const final = report && finalStatus(report);
   if (report && final) {

@@ -41,11 +41,24 @@ describe('GET /status', () => {
     const failed = { ...REPORT, msgId: '3147494553', status: { kind: 'error', code: 40001, reason: 'admin_rejected' } };
     await api.store.set(massReportKey(APP_ID, '3147494553'), JSON.stringify(failed));
     await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
-    await recordDeleted(api.store, '9007199254740993');
+    await recordDeleted(api.store, APP_ID, '9007199254740993');
 
     expect((await status({ msgId: '3147494553' })).json).toMatchObject({ status: 'SEND_FAIL', source: 'report' });
     expect((await status({ msgId: '9007199254740993' })).json).toMatchObject({ status: 'DELETE', source: 'report' });
     expect(api.calls).toEqual([]);
+  });
+
+  it("does not take another account's deletion or report for its own (one Redis, several accounts)", async () => {
+    await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
+    await recordDeleted(api.store, 'wxfedcba9876543210', '9007199254740993');
+    await api.store.set(
+      massReportKey('wxfedcba9876543210', '3147494552'),
+      JSON.stringify({ ...REPORT, msgId: '3147494552' }),
+    );
+    expect((await status({ msgId: '9007199254740993' })).json).toMatchObject({ status: 'SEND_SUCCESS' });
+    api.serveToken();
+    api.serve(GET, '{"msg_id":3147494552,"msg_status":"SENDING"}');
+    expect((await status({ msgId: '3147494552' })).json).toMatchObject({ status: 'SENDING', report: null });
   });
 
   it('asks WeChat before the report, with the msgId exact past 2^53', async () => {
