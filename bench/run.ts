@@ -8,6 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildAll, functionNames } from '../scripts/build';
 import { measureApiOverhead } from './api-overhead';
+import { jobSplitSection, measureJobSplit } from './job-split';
 import { measureCallbackThroughput } from './callback-throughput';
 import { createCleanup } from './cleanup';
 import { measureColdStarts } from './cold-start';
@@ -59,6 +60,13 @@ const FIGURES: Figure[] = [
     run: async (cleanup) => {
       const result = await measureApiOverhead({ distDir, requests: 2_000, concurrency: 8, warmup: 200, cleanup });
       return { result, section: apiSection(result) };
+    },
+  },
+  {
+    key: 'jobs',
+    run: async (cleanup) => {
+      const result = await measureJobSplit({ count: 1_000_000, cleanup });
+      return { result, section: jobSplitSection(result) };
     },
   },
 ];

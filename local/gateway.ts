@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { humanBytes } from '../shared/http/sizes';
 import { FunctionContainer } from './function-container';
+import { answerScfApi, isScfApiRequest } from './scf-api';
 import { isIntegratedResponse, toScfEvent } from './api-gateway-event';
 import { findRoute, type Route } from './deployment';
 import { cronMatches, type FunctionSettings, type TimerTrigger } from './serverless-config';
@@ -59,7 +60,20 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 }
 
 // What any process needs to run; everything else a function gets must be declared for it.
-const RUNTIME_VARIABLES = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_OPTIONS'];
+// SCF sets TENCENTCLOUD_* itself: the region, and a function with a role gets its temporary
+// credentials there (the local ones are placeholders the local SCF API accepts).
+const RUNTIME_VARIABLES = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'TZ',
+  'LANG',
+  'NODE_OPTIONS',
+  'TENCENTCLOUD_REGION',
+  'TENCENTCLOUD_SECRETID',
+  'TENCENTCLOUD_SECRETKEY',
+  'TENCENTCLOUD_SESSIONTOKEN',
+];
 
 /** Only the variables serverless.yml gives the function, as SCF would. */
 export function environmentFor(
@@ -126,6 +140,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }),
   );
 
+  const scfNames = new Map(
+    Object.entries(options.functions ?? {}).flatMap(([key, fn]) => (fn.name ? [[fn.name, key] as const] : [])),
+  );
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const started = Date.now();
     const path = new URL(req.url ?? '/', 'http://local').pathname;
@@ -138,6 +156,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       send(res, status, JSON.stringify({ error: { ...error, requestId } }), { 'x-request-id': requestId });
       log(`${req.method} ${path} → ${status} ${String(error.code)}`);
     };
+    if (isScfApiRequest(req, path)) {
+      const answer = answerScfApi(
+        req,
+        (await readBody(req, maxBodyBytes)) ?? Buffer.alloc(0),
+        containers,
+        scfNames,
+        log,
+      );
+      return send(res, answer.status, JSON.stringify(answer.body));
+    }
     const route = routes ? findRoute(routes, req.method ?? 'GET', path) : undefined;
     if (routes && !route) {
       return refuse(404, { code: 'no_route', message: `no route for ${req.method} ${path}` });

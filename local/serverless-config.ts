@@ -5,6 +5,8 @@ export type { Route, TimerTrigger };
 
 export interface FunctionSettings {
   timeoutSeconds: number;
+  /** The SCF function name (serverless.yml `name`), which the Invoke API takes. */
+  name?: string;
   /** The variables serverless.yml gives this function; locally it gets exactly these. */
   environment: string[];
 }
@@ -21,7 +23,7 @@ export function readServerlessConfig(file: string, env: Record<string, string | 
   const functions = Object.fromEntries(
     Object.values(deployment.functions).map((fn) => [
       fn.key,
-      { timeoutSeconds: fn.timeoutSeconds, environment: fn.environment },
+      { timeoutSeconds: fn.timeoutSeconds, environment: fn.environment, name: fn.name },
     ]),
   );
   return { functions, timers: deployment.timers, routes: deployment.routes };

@@ -5,6 +5,8 @@ import { loadLocalSecrets } from './local-config';
 import { checkDeployment, functionFolders, readDeployment } from './deployment';
 import { readServerlessConfig } from './serverless-config';
 import { inspectionRoutes, pasteBlock } from './curl-examples';
+import { watchJobProgress } from './job-progress';
+import { openStore } from '../shared/store/open-store';
 
 const checkout = resolve(import.meta.dirname, '..');
 
@@ -20,13 +22,15 @@ export interface LocalOptions {
   callbackMode?: 'plain' | 'compat' | 'safe';
   jobDurationMs?: number;
   timers?: boolean;
+  /** How often the progress of running jobs is printed (default 5 s). */
+  jobProgressMs?: number;
   /** Where serverless.yml, api-gateway/ and dist/ are (default: this checkout). */
   root?: string;
   /** The built bundles (default: <root>/dist; the tests pass their one build). */
   distDir?: string;
   log?: (line: string) => void;
   /** More sandbox options (tests): e.g. a short confirmationWindowMs. */
-  sandbox?: Pick<SandboxOptions, 'confirmationWindowMs' | 'protectedAppids'>;
+  sandbox?: Pick<SandboxOptions, 'confirmationWindowMs' | 'protectedAppids' | 'bulkFollowers'>;
 }
 
 export interface Local {
@@ -58,7 +62,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     throw portInUse(err, options.sandboxPort, 'SANDBOX_PORT');
   });
   const apiKeys = options.apiKeys ?? secrets.apiKey;
-  const env = {
+  const env: Record<string, string | undefined> = {
     ...process.env,
     WECHAT_APP_ID: account.appid,
     WECHAT_APP_SECRET: account.secret,
@@ -94,11 +98,28 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     await sandbox.close();
     throw portInUse(err, options.port, 'PORT');
   }
+  // The hand-off of a started job to the dispatcher goes through the gateway's local SCF API,
+  // with placeholder role credentials as SCF would set real ones (read at each cold start).
+  Object.assign(env, {
+    SCF_API_ENDPOINT: gateway.url,
+    DISPATCHER_FUNCTION_NAME: serverless.functions.dispatcher?.name ?? 'dispatcher',
+    TENCENTCLOUD_REGION: 'ap-local',
+    TENCENTCLOUD_SECRETID: 'local-secret-id',
+    TENCENTCLOUD_SECRETKEY: 'local-secret-key',
+  });
   sandbox.setCallback({
     url: `${gateway.url}/callback`,
     token: secrets.callbackToken,
     mode,
     ...(mode === 'plain' ? {} : { encodingAesKey: secrets.encodingAesKey }),
+  });
+  // A progress line per running job (read from the same store the functions use).
+  const progressStore = openStore(env.STORE_URL!);
+  const progress = watchJobProgress({
+    store: progressStore,
+    appId: account.appid,
+    log: (line) => log(`[jobs] ${line}`),
+    ...(options.jobProgressMs ? { everyMs: options.jobProgressMs } : {}),
   });
   return {
     gateway,
@@ -106,6 +127,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
     apiKey: apiKeys.split(',')[0]!.trim(),
     env,
     async close() {
+      await progress.stop();
+      await progressStore.close();
       await gateway.close();
       await sandbox.close();
     },

@@ -9,6 +9,7 @@ import { API_ROUTES } from '../shared/api/route-table';
 import * as schemas from '../shared/api/schemas';
 import { DEFAULT_BODY_LIMIT, isRawBody, type Route } from '../shared/http/route';
 import { humanBytes } from '../shared/http/sizes';
+import * as jobSchemas from '../shared/api/job-schemas';
 import type { ApiDeps } from '../shared/runtime/api';
 import * as materialSchemas from '../shared/api/material-schemas';
 import { SourceUploadRequest } from '../shared/media/upload-input';
@@ -59,6 +60,15 @@ const NAMED = {
   CreateDraftResponse: materialSchemas.CreateDraftResponse,
   DraftResponse: materialSchemas.DraftResponse,
   DraftListResponse: materialSchemas.DraftListResponse,
+  SendAcceptedResponse: schemas.SendAcceptedResponse,
+  JobAcceptedResponse: jobSchemas.JobAcceptedResponse,
+  CreateJobRequest: jobSchemas.CreateJobRequest,
+  JobCreatedResponse: jobSchemas.JobCreatedResponse,
+  AppendOpenIdsRequest: jobSchemas.AppendOpenIdsRequest,
+  AppendOpenIdsResponse: jobSchemas.AppendOpenIdsResponse,
+  JobRef: jobSchemas.JobRef,
+  JobStatusResponse: jobSchemas.JobStatusResponse,
+  BatchStatus: jobSchemas.BatchStatus,
   MassSendJobReport,
   MassSendStatus,
   Error: schemas.ErrorResponse,
@@ -75,6 +85,7 @@ const TAGS: Record<string, string> = {
   material:
     "Permanent material (kept until deleted: what image, voice and video sends and a draft's cover take) and temporary material (kept 3 days). Each upload takes the raw file, a multipart form or {sourceUrl}.",
   drafts: "The draft box: a draft's mediaId is what an mpnews send takes; WeChat removes a draft once it is mass sent.",
+  jobs: 'Sends to OpenID lists of any size, built in chunks, sent by the dispatcher within the shared limit; their status.',
 };
 
 // What the schemas cannot say themselves (refinements, counts after deduplication, units).

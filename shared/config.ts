@@ -72,6 +72,17 @@ const sections = {
       }),
     ),
   },
+  // Handing a started job to the dispatcher through SCF's Invoke API. Without a function name
+  // (or without the role's credentials, which SCF sets) the dispatcher's timer picks jobs up.
+  dispatch: {
+    DISPATCHER_FUNCTION_NAME: optionalText,
+    DISPATCHER_NAMESPACE: z._default(z.string(), 'default'),
+    SCF_API_ENDPOINT: z._default(z.url(), 'https://scf.tencentcloudapi.com'),
+    TENCENTCLOUD_REGION: optionalText,
+    TENCENTCLOUD_SECRETID: optionalText,
+    TENCENTCLOUD_SECRETKEY: optionalText,
+    TENCENTCLOUD_SESSIONTOKEN: optionalText,
+  },
   api: {
     API_KEYS: z.pipe(csv, z.array(z.string().check(z.minLength(16, 'each key must be at least 16 characters')))),
   },
@@ -106,6 +117,15 @@ const build = {
     massSendPerDay: env.MASS_SEND_PER_DAY,
   }),
   store: (env: Raw<'store'>) => ({ url: env.STORE_URL }),
+  dispatch: (env: Raw<'dispatch'>) => ({
+    functionName: env.DISPATCHER_FUNCTION_NAME,
+    namespace: env.DISPATCHER_NAMESPACE,
+    endpoint: env.SCF_API_ENDPOINT,
+    region: env.TENCENTCLOUD_REGION,
+    secretId: env.TENCENTCLOUD_SECRETID,
+    secretKey: env.TENCENTCLOUD_SECRETKEY,
+    sessionToken: env.TENCENTCLOUD_SESSIONTOKEN,
+  }),
   api: (env: Raw<'api'>) => ({ keys: env.API_KEYS }),
   callback: (env: Raw<'callback'>) => ({
     appId: env.WECHAT_APP_ID,

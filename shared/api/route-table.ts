@@ -1,6 +1,7 @@
 import type { ApiDeps } from '../runtime/api';
 import type { Route } from '../http/route';
 import { deleteRoutes } from './routes/delete';
+import { jobsRoutes } from './routes/jobs';
 import { mediaRoutes } from './routes/media';
 import { previewRoutes } from './routes/preview';
 import { sendByListRoutes } from './routes/send-by-list';
@@ -27,6 +28,7 @@ export const API_FUNCTIONS = {
   status: statusRoutes,
   speed: speedRoutes,
   media: mediaRoutes,
+  jobs: jobsRoutes,
 } satisfies Record<string, readonly Route<ApiDeps>[]>;
 
 export type ApiFunctionName = keyof typeof API_FUNCTIONS;

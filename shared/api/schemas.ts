@@ -4,6 +4,7 @@ import { MsgStatus, SpeedLevel } from '../wechat/endpoints';
 import { ClientMsgId, MediaId, MsgId, OpenId } from './ids';
 import { ARTICLE_AUTHOR_MAX_CHARS, ARTICLE_DIGEST_MAX_CHARS, ARTICLE_TITLE_MAX_CHARS, maxChars } from './limits';
 import { Message, PreviewableMessage } from './message';
+import { JobAcceptedResponse, SendAt } from './job-schemas';
 
 /**
  * Every request and response body of the HTTP API. Handlers validate with these and
@@ -34,6 +35,8 @@ export const SendByTagRequest = z.strictObject({
   audience: Audience,
   message: Message,
   clientMsgId: z.optional(ClientMsgId),
+  /** Send later: stored, and sent by the dispatcher when due (at most 30 days ahead). */
+  sendAt: z.optional(SendAt),
 });
 export type SendByTagRequest = z.infer<typeof SendByTagRequest>;
 
@@ -46,6 +49,8 @@ export const SendByListRequest = z.strictObject({
     ),
   message: Message,
   clientMsgId: z.optional(ClientMsgId),
+  /** Send later: stored as a job and sent by the dispatcher when due (at most 30 days ahead). */
+  sendAt: z.optional(SendAt),
 });
 export type SendByListRequest = z.infer<typeof SendByListRequest>;
 
@@ -66,6 +71,9 @@ export const AwaitingConfirmationResponse = z.strictObject({
   message: z.string(),
 });
 export type AwaitingConfirmationResponse = z.infer<typeof AwaitingConfirmationResponse>;
+
+/** 202 from a send: waiting for an administrator, or stored as a job (a long list, a sendAt). */
+export const SendAcceptedResponse = z.union([AwaitingConfirmationResponse, JobAcceptedResponse]);
 
 export const PreviewRequest = z.union(
   [

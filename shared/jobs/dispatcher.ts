@@ -163,12 +163,17 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
       };
       await writeBatch(deps, job.id, n, attempt);
       log.info('batch claimed', { jobId: job.id, batch: n, attempt: attempt.attempts });
-      const text = await store.get(jobKeys.batchOpenIds(appId, job.id, n));
+      const text = job.audience ? '' : await store.get(jobKeys.batchOpenIds(appId, job.id, n));
       if (text === null) throw new Error(`the OpenIDs of batch ${n} of job ${job.id} are missing from the store`);
-      const clientMsgId = batchClientMsgId(job.clientMsgId, n);
+      // A scheduled send by tag carries the job's own clientMsgId, as the send would have.
+      const clientMsgId = job.audience ? job.clientMsgId : batchClientMsgId(job.clientMsgId, n);
       log.info('batch sending', { jobId: job.id, batch: n, clientMsgId, size: attempt.size });
       summary.calls += 1;
-      const outcome = await sendBatch(deps.client, { openIds: text.split('\n'), message: job.message, clientMsgId });
+      const outcome = await sendBatch(deps.client, {
+        ...(job.audience ? { audience: job.audience } : { openIds: text.split('\n') }),
+        message: job.message,
+        clientMsgId,
+      });
       log.info('batch answered', { jobId: job.id, batch: n, outcome: outcome.kind });
       switch (outcome.kind) {
         case 'sent':

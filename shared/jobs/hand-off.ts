@@ -37,7 +37,9 @@ export const DEFAULT_SCF_ENDPOINT = 'https://scf.tencentcloudapi.com';
 export function createScfHandOff(options: ScfHandOffOptions): HandOff {
   let client: Promise<ScfClient> | undefined;
   const load = () =>
-    (client ??= import('tencentcloud-sdk-nodejs-scf').then(({ scf }) => {
+    (client ??= import('tencentcloud-sdk-nodejs-scf').then((sdk) => {
+      // Built aside (scripts/build.ts) and imported natively, the CommonJS SDK arrives as `default`.
+      const { scf } = ((sdk as unknown as { default?: typeof sdk }).default ?? sdk) as typeof sdk;
       const url = new URL(options.endpoint);
       return new scf.v20180416.Client({
         credential: options.credentials,

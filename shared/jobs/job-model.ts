@@ -15,12 +15,18 @@ import { Message } from '../api/message';
 export const JobState = z.enum(['building', 'scheduled', 'running', 'paused', 'done', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
+/** A scheduled send by tag or to all: one sendall call, no OpenIDs. */
+export const TagAudience = z.union([z.object({ all: z.literal(true) }), z.object({ tagId: z.number() })]);
+export type TagAudience = z.infer<typeof TagAudience>;
+
 export const JobRecord = z.object({
   id: z.string(),
   clientMsgId: z.string(),
   /** sha256 of message + sendAt: a create retried with the same clientMsgId must match it. */
   fingerprint: z.string(),
   message: Message,
+  /** Set for a scheduled send-by-tag; an OpenID job has none. */
+  audience: z.optional(TagAudience),
   state: JobState,
   createdAt: z.number(),
   sendAt: z.optional(z.number()),

@@ -3,9 +3,10 @@ import { HttpError } from '../http/http-error';
 import type { Message } from '../api/message';
 import type { Store } from '../store/store';
 import { batchSizes } from './batches';
-import { type BatchRecord, type JobRecord, jobKeys, parseBatch, parseJob } from './job-model';
+import { type BatchRecord, type JobRecord, jobKeys, parseBatch, parseJob, type TagAudience } from './job-model';
 import { updateLocked } from './locked-update';
 import { OpenIdSet } from './openid-set';
+import { collectGarbage } from './collect-garbage';
 
 /** One append carries at most this many OpenIDs (about 3.2 MB of JSON, inside SCF's 6 MB event). */
 export const MAX_CHUNK_OPENIDS = 100_000;
@@ -27,6 +28,7 @@ export interface NewJob {
   clientMsgId: string;
   message: Message;
   sendAt?: number;
+  audience?: TagAudience;
 }
 
 /** Jobs are addressed by an id derived from the clientMsgId, so a retried create finds its job. */
@@ -36,7 +38,7 @@ export function jobIdFor(appId: string, clientMsgId: string): string {
 
 const fingerprintOf = (job: NewJob) =>
   createHash('sha256')
-    .update(JSON.stringify({ message: job.message, sendAt: job.sendAt ?? null }))
+    .update(JSON.stringify({ message: job.message, sendAt: job.sendAt ?? null, audience: job.audience ?? null }))
     .digest('base64url');
 
 const notFound = (jobId: string) =>
@@ -89,6 +91,7 @@ export async function createJob(deps: JobRepoDeps, input: NewJob): Promise<{ job
     clientMsgId: input.clientMsgId,
     fingerprint: fingerprintOf(input),
     message: input.message,
+    ...(input.audience ? { audience: input.audience } : {}),
     state: 'building',
     createdAt: deps.now(),
     ...(input.sendAt === undefined ? {} : { sendAt: input.sendAt }),
@@ -174,17 +177,27 @@ export async function appendChunk(
 export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRecord> {
   const job = await requireJob(deps, jobId);
   if (job.state !== 'building') return job;
+  if (job.audience)
+    return markStarted(deps, jobId, 0, 1, async () => {
+      await deps.store.setIfAbsent(
+        jobKeys.batch(deps.appId, jobId, 0),
+        JSON.stringify({ state: 'pending', size: 0, attempts: 0 } satisfies BatchRecord),
+        KEEP_MS,
+      );
+    });
   if (job.chunks.some((n, i) => n !== i)) {
     const missing = job.chunks.findIndex((n, i) => n !== i);
     throw new HttpError(409, 'chunks_missing', `chunk ${missing} of job ${jobId} was never appended`, {
       fields: [{ path: 'chunks', reason: `chunks are numbered 0, 1, 2…; ${missing} is missing` }],
     });
   }
-  const distinct = new OpenIdSet();
+  const distinct = new OpenIdSet(job.received);
   for (const n of job.chunks) {
     const text = await deps.store.get(jobKeys.chunk(deps.appId, jobId, n));
     if (text === null) throw new Error(`chunk ${n} of job ${jobId} is gone from the store`);
     for (const openId of text.split('\n')) distinct.add(openId);
+    // Each chunk leaves ~10 MB of garbage that V8 would otherwise let pile up (collect-garbage.ts).
+    collectGarbage();
   }
   if (distinct.size < 2) {
     throw new HttpError(
@@ -207,7 +220,24 @@ export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRec
     // record that exists: setIfAbsent.
     await deps.store.set(jobKeys.batchOpenIds(deps.appId, jobId, n), ids.join('\n'));
     await deps.store.setIfAbsent(jobKeys.batch(deps.appId, jobId, n), JSON.stringify(record), KEEP_MS);
+    collectGarbage();
   }
+  const started = await markStarted(deps, jobId, distinct.size, sizes.length);
+  for (const n of job.chunks) {
+    await deps.store.delete(jobKeys.chunk(deps.appId, jobId, n));
+    await deps.store.delete(`${jobKeys.chunk(deps.appId, jobId, n)}:digest`);
+  }
+  return started;
+}
+
+async function markStarted(
+  deps: JobRepoDeps,
+  jobId: string,
+  openIds: number,
+  batches: number,
+  prepare?: () => Promise<void>,
+): Promise<JobRecord> {
+  await prepare?.();
   const now = deps.now();
   const started = await updateJob(deps, jobId, (current) => {
     if (current.state !== 'building') return { result: current };
@@ -215,16 +245,12 @@ export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRec
       ...current,
       state: current.sendAt !== undefined && current.sendAt > now ? 'scheduled' : 'running',
       startedAt: now,
-      openIds: distinct.size,
-      batches: sizes.length,
+      openIds,
+      batches,
     };
     return { job: next, result: next };
   });
   await addActive(deps, jobId);
-  for (const n of job.chunks) {
-    await deps.store.delete(jobKeys.chunk(deps.appId, jobId, n));
-    await deps.store.delete(`${jobKeys.chunk(deps.appId, jobId, n)}:digest`);
-  }
   return started;
 }
 

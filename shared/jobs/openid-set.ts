@@ -7,12 +7,24 @@
  * (OpenIDs are validated as [A-Za-z0-9_-]{6,64} before they get here).
  */
 export class OpenIdSet {
-  private bytes = Buffer.allocUnsafe(1 << 16);
+  private bytes: Buffer;
   private used = 0;
-  private starts = new Uint32Array(1 << 10);
-  private lengths = new Uint8Array(1 << 10);
-  private table = new Int32Array(1 << 11).fill(-1);
+  private starts: Uint32Array;
+  private lengths: Uint8Array;
+  private table: Int32Array;
   private count = 0;
+
+  /**
+   * `expected`: how many strings of about `averageLength` will be added. Sized for them up front,
+   * the set never holds an old and a doubled copy of its arrays at once.
+   */
+  constructor(expected = 1_024, averageLength = 28) {
+    const slots = Math.max(1_024, expected);
+    this.bytes = Buffer.allocUnsafe(slots * averageLength);
+    this.starts = new Uint32Array(slots);
+    this.lengths = new Uint8Array(slots);
+    this.table = new Int32Array(2 ** Math.ceil(Math.log2(slots * 2 + 1))).fill(-1);
+  }
 
   get size(): number {
     return this.count;

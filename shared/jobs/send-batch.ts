@@ -2,7 +2,8 @@ import { toMassMessage, type Message } from '../api/message';
 import { isTokenFetchFailure } from '../api/wechat-errors';
 import { StoreUnavailableError } from '../store/store';
 import type { WeChatClient } from '../wechat/client';
-import { massSend } from '../wechat/endpoints';
+import { massSend, massSendAll } from '../wechat/endpoints';
+import type { TagAudience } from './job-model';
 import { WeChatApiError } from '../wechat/errors';
 
 /** What one mass/send call for a batch came to, as the batch's state machine needs it. */
@@ -18,14 +19,19 @@ export type BatchOutcome =
 
 export async function sendBatch(
   client: WeChatClient,
-  input: { openIds: string[]; message: Message; clientMsgId: string },
+  input: { openIds?: string[]; audience?: TagAudience; message: Message; clientMsgId: string },
 ): Promise<BatchOutcome> {
   try {
-    const reply = await client.call(massSend, {
-      touser: input.openIds,
-      ...toMassMessage(input.message),
-      clientmsgid: input.clientMsgId,
-    } as Parameters<typeof massSend.request.parse>[0]);
+    const message = { ...toMassMessage(input.message), clientmsgid: input.clientMsgId };
+    // is_to_all must be a JSON boolean (the string "true" gets 40008).
+    const reply = input.audience
+      ? await client.call(massSendAll, {
+          filter: 'all' in input.audience ? { is_to_all: true } : { is_to_all: false, tag_id: input.audience.tagId },
+          ...message,
+        } as Parameters<typeof massSendAll.request.parse>[0])
+      : await client.call(massSend, { touser: input.openIds ?? [], ...message } as Parameters<
+          typeof massSend.request.parse
+        >[0]);
     return { kind: 'sent', msgId: reply.msg_id };
   } catch (err) {
     return classify(err);

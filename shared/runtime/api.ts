@@ -1,4 +1,5 @@
 import { readConfig } from '../config';
+import { createScfHandOff, type HandOff, noHandOff } from '../jobs/hand-off';
 import { rememberSecret } from '../redact';
 import type { Env } from './memoize';
 import { buildWeChat, type Overrides, type WeChatDeps } from './wechat';
@@ -6,11 +7,32 @@ import { buildWeChat, type Overrides, type WeChatDeps } from './wechat';
 /** Everything an HTTP API function's routes may use; each route's service picks what it needs. */
 export interface ApiDeps extends WeChatDeps {
   apiKeys: string[];
+  /** Hands a started job to the dispatcher at once (SCF Invoke); the timer is the fallback. */
+  handOff: HandOff;
 }
 
 /** The dependencies of an HTTP API function, from the environment. */
-export function buildApiDeps(env: Env, overrides: Overrides = {}): ApiDeps {
-  const config = readConfig(env, 'wechat', 'store', 'api');
+export function buildApiDeps(env: Env, overrides: Overrides & { handOff?: HandOff } = {}): ApiDeps {
+  const config = readConfig(env, 'wechat', 'store', 'api', 'dispatch');
   config.api.keys.forEach(rememberSecret);
-  return { ...buildWeChat(config, overrides), apiKeys: config.api.keys };
+  const wechat = buildWeChat(config, overrides);
+  const { dispatch } = config;
+  for (const secret of [dispatch.secretKey, dispatch.sessionToken]) if (secret) rememberSecret(secret);
+  const handOff =
+    overrides.handOff ??
+    (dispatch.functionName && dispatch.region && dispatch.secretId && dispatch.secretKey
+      ? createScfHandOff({
+          functionName: dispatch.functionName,
+          namespace: dispatch.namespace,
+          region: dispatch.region,
+          endpoint: dispatch.endpoint,
+          credentials: {
+            secretId: dispatch.secretId,
+            secretKey: dispatch.secretKey,
+            ...(dispatch.sessionToken ? { token: dispatch.sessionToken } : {}),
+          },
+          log: wechat.log,
+        })
+      : noHandOff);
+  return { ...wechat, apiKeys: config.api.keys, handOff };
 }

@@ -79,13 +79,41 @@ describe('POST /send-by-list', () => {
     expect((api.calls[0]!.json as { touser: string[] }).touser).toHaveLength(10_000);
   });
 
-  it('answers 413 for more than 10,000 distinct OpenIDs, pointing to the job feature', async () => {
-    const ids = Array.from({ length: 10_001 }, (_, i) => `oR5Gjjl_eiZoUpGozMo7d${String(i).padStart(7, '0')}`);
-    const res = await send({ openIds: ids, message: { type: 'text', content: 'x' } });
-    expect(res.statusCode).toBe(413);
-    expect(res.json.error.code).toBe('too_many_openids');
-    expect(res.json.error.message).toMatch(/job feature, which is not implemented yet/);
-    expect(res.json.error.fields).toEqual([{ path: 'openIds', reason: expect.any(String) }]);
+  it('makes a job of more than 10,000 distinct OpenIDs: 202 with its jobId and batches, WeChat not called yet', async () => {
+    const ids = Array.from({ length: 25_001 }, (_, i) => `oR5Gjjl_eiZoUpGozMo7d${String(i).padStart(7, '0')}`);
+    const body = {
+      openIds: [...ids, ...ids.slice(0, 100)],
+      message: { type: 'text', content: 'x' },
+      clientMsgId: 'big-1',
+    };
+    const res = await send(body);
+    expect(res.statusCode).toBe(202);
+    expect(res.json).toMatchObject({ clientMsgId: 'big-1', state: 'running', batches: 3, openIds: 25_001 });
+    expect(res.json.jobId).toMatch(/^job_/);
+    // The same request again finds the same job.
+    expect((await send(body)).json).toEqual(res.json);
+    expect(api.calls).toEqual([]);
+  });
+
+  it('makes a job of a list with a sendAt, and refuses a sendAt in the past or without an offset', async () => {
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' }, sendAt });
+    expect(res.statusCode).toBe(202);
+    expect(res.json).toMatchObject({ state: 'scheduled', batches: 1, sendAt });
+    const past = await send({
+      openIds: [openId(1), openId(2)],
+      message: { type: 'text', content: 'x' },
+      sendAt: '2020-01-01T00:00:00Z',
+    });
+    expect(past.statusCode).toBe(400);
+    expect(past.json.error.fields).toEqual([{ path: 'sendAt', reason: 'is in the past' }]);
+    const local = await send({
+      openIds: [openId(1), openId(2)],
+      message: { type: 'text', content: 'x' },
+      sendAt: '2030-01-01T08:00:00',
+    });
+    expect(local.statusCode).toBe(400);
+    expect(local.json.error.fields[0].path).toBe('sendAt');
     expect(api.calls).toEqual([]);
   });
 
