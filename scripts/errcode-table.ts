@@ -5,17 +5,31 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { SEND_OUTCOMES } from '../shared/api/send-outcomes';
 import { FAILURE_RULES, WECHAT_ERRORS } from '../shared/api/wechat-errors';
 
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** Send outcomes and failures by errcode (an outcome before the failure of the same errcode), then the rest. */
 export function errcodeTable(): string {
-  const rows = Object.entries(WECHAT_ERRORS)
-    .sort(([a], [b]) => Number(a) - Number(b))
-    .map(([errcode, rule]) => {
-      const retry = rule.retryAfterSeconds ? ` (Retry-After: ${rule.retryAfterSeconds})` : '';
-      return `| ${errcode} | ${rule.status}${retry} | \`${rule.code}\` | ${rule.message.replace(/\|/g, '\\|')} |`;
-    });
+  const outcomes = Object.entries(SEND_OUTCOMES).map(([errcode, rule]) => ({
+    errcode: Number(errcode),
+    order: 0,
+    row: `| ${errcode} (a send) | ${rule.status} | not an error: ${rule.answer} | ${cell(rule.message)} |`,
+  }));
+  const errors = Object.entries(WECHAT_ERRORS).map(([errcode, rule]) => {
+    const retry = rule.retryAfterSeconds ? ` (Retry-After: ${rule.retryAfterSeconds})` : '';
+    return {
+      errcode: Number(errcode),
+      order: 1,
+      row: `| ${rule.when ?? errcode} | ${rule.status}${retry} | \`${rule.code}\` | ${cell(rule.message)} |`,
+    };
+  });
+  const rows = [...outcomes, ...errors]
+    .sort((a, b) => a.errcode - b.errcode || a.order - b.order)
+    .map(({ row }) => row);
   const failures = Object.values(FAILURE_RULES).map(
-    (rule) => `| ${rule.when} | ${rule.status} | \`${rule.code}\` | ${rule.message.replace(/\|/g, '\\|')} |`,
+    (rule) => `| ${rule.when} | ${rule.status} | \`${rule.code}\` | ${cell(rule.message)} |`,
   );
   return [
     '| WeChat errcode | HTTP | `error.code` | what it tells the caller |',

@@ -4,7 +4,7 @@ import type { WeChatClient } from '../wechat/client';
 import { massDelete } from '../wechat/endpoints';
 import type { DeleteRequest, DeleteResponse } from './schemas';
 import { recordDeleted } from './deleted-marker';
-import { toHttpError } from './wechat-errors';
+import { callWeChat } from './call-wechat';
 
 export interface DeleteDeps {
   appId: string;
@@ -27,16 +27,8 @@ export async function deleteMassMessage(deps: DeleteDeps, request: DeleteRequest
     'url' in request
       ? { url: request.url }
       : { msg_id: request.msgId, ...(request.articleIdx !== undefined ? { article_idx: request.articleIdx } : {}) };
-  try {
-    await deps.client.call(massDelete, body);
-  } catch (err) {
-    throw toHttpError(
-      err,
-      { msgId: 'url' in request ? 'url' : 'msgId', articleIdx: 'articleIdx' },
-      {},
-      { 40059: DELETE_40059 },
-    );
-  }
+  const fields = { msgId: 'url' in request ? 'url' : 'msgId', articleIdx: 'articleIdx' };
+  await callWeChat(deps.client, massDelete, body, fields, { 40059: DELETE_40059 });
   // /status answers a reported send from the store: note the deletion there. Only a whole message
   // by msgId: a url does not say which msgId it was, and WeChat also turns other sends of the same
   // news DELETE; /status keeps the report's final status for those.

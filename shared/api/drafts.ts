@@ -19,7 +19,8 @@ import type {
   DraftListResponse,
   DraftResponse,
 } from './material-schemas';
-import { toHttpError, type FieldPaths } from './wechat-errors';
+import { callWeChat } from './call-wechat';
+import type { FieldPaths } from './wechat-errors';
 import { compact, flag } from './wechat-shape';
 
 /**
@@ -86,49 +87,38 @@ const ARTICLE_FIELDS: FieldPaths = {
 };
 
 export async function createDraft(deps: DraftDeps, request: CreateDraftRequest): Promise<CreateDraftResponse> {
-  try {
-    const reply = await deps.client.call(draftAdd, { articles: request.articles.map(toWeChatArticle) });
-    return { mediaId: reply.media_id as MediaId };
-  } catch (err) {
-    throw toHttpError(err, ARTICLE_FIELDS);
-  }
+  const reply = await callWeChat(
+    deps.client,
+    draftAdd,
+    { articles: request.articles.map(toWeChatArticle) },
+    ARTICLE_FIELDS,
+  );
+  return { mediaId: reply.media_id as MediaId };
 }
 
 export async function getDraft(deps: DraftDeps, mediaId: MediaId): Promise<DraftResponse> {
-  try {
-    const reply = await deps.client.call(draftGet, { media_id: mediaId });
-    return { mediaId, articles: reply.news_item.map(fromNewsItem) };
-  } catch (err) {
-    throw toHttpError(err, { mediaId: 'mediaId' });
-  }
+  const reply = await callWeChat(deps.client, draftGet, { media_id: mediaId }, { mediaId: 'mediaId' });
+  return { mediaId, articles: reply.news_item.map(fromNewsItem) };
 }
 
 export async function listDrafts(deps: DraftDeps, query: DraftListQuery): Promise<DraftListResponse> {
-  try {
-    const reply = await deps.client.call(draftBatchGet, {
-      offset: Number(query.offset ?? 0),
-      count: Number(query.count ?? 20),
-      no_content: query.withContent === 'false' ? 1 : 0,
-    });
-    return {
-      totalCount: reply.total_count,
-      itemCount: reply.item_count,
-      items: reply.item.map((item) => ({
-        mediaId: item.media_id as MediaId,
-        ...(item.update_time === undefined ? {} : { updateTime: item.update_time }),
-        articles: item.content.news_item.map(fromNewsItem),
-      })),
-    };
-  } catch (err) {
-    throw toHttpError(err);
-  }
+  const reply = await callWeChat(deps.client, draftBatchGet, {
+    offset: Number(query.offset ?? 0),
+    count: Number(query.count ?? 20),
+    no_content: query.withContent === 'false' ? 1 : 0,
+  });
+  return {
+    totalCount: reply.total_count,
+    itemCount: reply.item_count,
+    items: reply.item.map((item) => ({
+      mediaId: item.media_id as MediaId,
+      ...(item.update_time === undefined ? {} : { updateTime: item.update_time }),
+      articles: item.content.news_item.map(fromNewsItem),
+    })),
+  };
 }
 
 export async function deleteDraft(deps: DraftDeps, mediaId: MediaId): Promise<DeletedResponse> {
-  try {
-    await deps.client.call(draftDelete, { media_id: mediaId });
-    return { deleted: true };
-  } catch (err) {
-    throw toHttpError(err, { mediaId: 'mediaId' });
-  }
+  await callWeChat(deps.client, draftDelete, { media_id: mediaId }, { mediaId: 'mediaId' });
+  return { deleted: true };
 }

@@ -91,8 +91,11 @@ const StoredRecord = z.discriminatedUnion('state', [
   z.looseObject({ state: z.literal('done'), fingerprint: z.string(), result: z.unknown() }),
 ]);
 
-/** A stored record, or undefined when it is not one (corrupt, or written by something else). */
-function parseRecord<R>(raw: string): SendRecord<R> | undefined {
+/**
+ * A stored record, or undefined when it is not one (corrupt, written by something else, or a
+ * `done` whose result does not parse with `result`).
+ */
+function parseRecord<R>(raw: string, result: z.ZodMiniType<R>): SendRecord<R> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -100,27 +103,43 @@ function parseRecord<R>(raw: string): SendRecord<R> | undefined {
     return undefined;
   }
   const parsed = StoredRecord.safeParse(value);
-  if (!parsed.success || (parsed.data.state === 'done' && parsed.data.result === undefined)) return undefined;
-  return parsed.data as SendRecord<R>;
+  if (!parsed.success) return undefined;
+  const record = parsed.data;
+  switch (record.state) {
+    case 'pending':
+      return { state: 'pending', fingerprint: record.fingerprint, owner: String(record.owner ?? '') };
+    case 'unknown':
+      return { state: 'unknown', fingerprint: record.fingerprint };
+    case 'done': {
+      const done = result.safeParse(record.result);
+      return done.success ? { state: 'done', fingerprint: record.fingerprint, result: done.data } : undefined;
+    }
+  }
+}
+
+/** The store key of the send record of one clientmsgid of one Official Account. */
+export function sendRecordKey(appId: string, clientMsgId: string): string {
+  return `mass:send:${appId}:${clientMsgId}`;
 }
 
 export function fingerprintOf(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
 }
 
-export function sendRecordKey(appId: string, clientMsgId: string): string {
-  return `mass:send:${appId}:${clientMsgId}`;
-}
-
-/** What the store holds for a clientmsgid, for /status?clientMsgId=; undefined when nothing. */
-export async function readSendRecord(
+/**
+ * What the store holds for a clientmsgid, for /status?clientMsgId=; undefined when nothing. A
+ * record that does not parse is `unknown`, as sendOnce treats it: the send may have gone out.
+ */
+export async function readSendRecord<R>(
   store: Store,
   appId: string,
   clientMsgId: string,
-): Promise<{ state: 'pending' } | { state: 'unknown' } | { state: 'done'; result: unknown } | undefined> {
+  resultSchema: z.ZodMiniType<R>,
+): Promise<{ state: 'pending' } | { state: 'unknown' } | { state: 'done'; result: R } | undefined> {
   const raw = await store.get(sendRecordKey(appId, clientMsgId));
-  const record = raw === null ? undefined : parseRecord<unknown>(raw);
-  if (record === undefined) return undefined;
+  if (raw === null) return undefined;
+  const record = parseRecord(raw, resultSchema);
+  if (record === undefined) return { state: 'unknown' };
   if (record.state === 'done') return { state: 'done', result: record.result };
   return record.state === 'pending' ? { state: 'pending' } : { state: 'unknown' };
 }
@@ -134,6 +153,8 @@ export async function sendOnce<R>(
   options: IdempotencyOptions,
   clientMsgId: string,
   fingerprint: string,
+  /** The schema of a `done` result, to read back what an earlier call recorded. */
+  resultSchema: z.ZodMiniType<R>,
   attempt: () => Promise<Attempt<R>>,
   askAgain: (result: R) => boolean = () => false,
 ): Promise<SendOnceResult<R>> {
@@ -196,7 +217,7 @@ export async function sendOnce<R>(
       if (raw === null) continue;
       // Our own marker: ioredis re-sent the SET NX after the connection dropped with its reply.
       if (raw === pending) return undefined;
-      const existing = parseRecord<R>(raw);
+      const existing = parseRecord(raw, resultSchema);
       if (existing === undefined) {
         // Unreadable, so nothing is known of it: treated like `unknown` (the send may have gone
         // out). Taking it over lets this call reach WeChat, whose own clientmsgid check answers

@@ -1,13 +1,14 @@
 import { HttpError } from '../http/http-error';
 import type { Logger } from '../log';
-import type { Store } from '../store/store';
+import { type Store, StoreUnavailableError } from '../store/store';
 import type { WeChatClient } from '../wechat/client';
 import type { Endpoint } from '../wechat/endpoints';
-import { WeChatApiError, WeChatTransportError } from '../wechat/errors';
-import { fingerprintOf, sendOnce, type Attempt } from './idempotency';
+import { AccessTokenError, WeChatApiError, WeChatTransportError } from '../wechat/errors';
+import type { MsgId } from '../wechat/msg-id';
+import { type Attempt, fingerprintOf, sendOnce } from './idempotency';
 import type { AwaitingConfirmationResponse, SendResponse } from './schemas';
-import { FAILURE_RULES, isTokenFetchFailure, toHttpError, type FieldPaths } from './wechat-errors';
-import { StoreUnavailableError } from '../store/store';
+import { SendOutcome, sendOutcomeOf } from './send-outcomes';
+import { FAILURE_RULES, type FieldPaths, ruleFor, toHttpError } from './wechat-errors';
 import { takeMassSendPermit } from './mass-send-permit';
 import type { MassSendLimit } from '../jobs/mass-send-limit';
 
@@ -20,16 +21,11 @@ export interface SendDeps {
   massSendLimit: MassSendLimit;
 }
 
-/** What is remembered per clientmsgid once WeChat has answered (read back by /status). */
-export type SendOutcome =
-  | { kind: 'sent'; msgId: string; msgDataId?: string; duplicate?: true }
-  | { kind: 'awaiting_confirmation'; errcode: number };
-
 export type SendAnswer = { status: 200; body: SendResponse } | { status: 202; body: AwaitingConfirmationResponse };
 
 interface SendReply {
-  msg_id: string;
-  msg_data_id?: string;
+  msg_id: MsgId;
+  msg_data_id?: MsgId;
 }
 
 export interface MassSendInput<Req> {
@@ -48,11 +44,12 @@ export interface MassSendInput<Req> {
 export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): Promise<SendAnswer> {
   const { endpoint, body, clientMsgId, fields } = input;
   const fingerprint = fingerprintOf({ path: endpoint.path, body });
-  const { replayed, result } = await sendOnce<SendOutcome>(
+  const { replayed, result } = await sendOnce(
     deps,
     clientMsgId,
     fingerprint,
-    async () => {
+    SendOutcome,
+    async (): Promise<Attempt<SendOutcome>> => {
       const refusal = await takeMassSendPermit(deps.massSendLimit);
       if (refusal) return { kind: 'failed', error: refusal };
       try {
@@ -86,8 +83,8 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
       msgId: result.msgId,
       ...(result.msgDataId ? { msgDataId: result.msgDataId } : {}),
       clientMsgId,
-      ...(duplicate ? { duplicate: true } : {}),
-    } as SendResponse,
+      ...(duplicate ? { duplicate: true as const } : {}),
+    },
   };
 }
 
@@ -110,22 +107,16 @@ export function awaitingMessage(clientMsgId: string): string {
 
 function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attempt<SendOutcome> {
   const details = { clientMsgId };
-  if (err instanceof WeChatApiError && !isTokenFetchFailure(err)) {
-    // 45065: WeChat already sent this clientmsgid within 24 h and names the earlier msg_id.
-    if (err.errcode === 45065) {
-      const msgId = err.body.msg_id;
-      if (typeof msgId === 'string' && msgId) return { kind: 'done', result: { kind: 'sent', msgId, duplicate: true } };
-      return { kind: 'failed', error: toHttpError(err, fields, details, SEND_MESSAGES) };
-    }
-    // 89504/89505: accepted, waiting for an administrator; sending again would queue another.
-    if (err.errcode === 89504 || err.errcode === 89505)
-      return { kind: 'done', result: { kind: 'awaiting_confirmation', errcode: err.errcode } };
-    // 45066: WeChat is still handling this clientmsgid; whether it goes out is not known yet.
-    if (err.errcode === 45066) return { kind: 'unknown', error: toHttpError(err, fields, details, SEND_MESSAGES) };
-    return { kind: 'failed', error: toHttpError(err, fields, details, SEND_MESSAGES) };
+  if (err instanceof WeChatApiError) {
+    const outcome = sendOutcomeOf(err);
+    if (outcome) return { kind: 'done', result: outcome };
+    // A failure: nothing went out and the clientmsgid may be used again, unless WeChat may still
+    // send it (45066: it is still handling this clientmsgid).
+    const error = toHttpError(err, fields, details, SEND_MESSAGES);
+    return { kind: ruleFor(err).sendInDoubt ? 'unknown' : 'failed', error };
   }
   // Without a token the send never left.
-  if (isTokenFetchFailure(err)) return { kind: 'failed', error: toHttpError(err, fields, details, SEND_MESSAGES) };
+  if (err instanceof AccessTokenError) return { kind: 'failed', error: toHttpError(err, fields, details) };
   // The token cache failed before the send could leave (503 store_unavailable).
   if (err instanceof StoreUnavailableError) return { kind: 'failed', error: err };
   // No readable answer: WeChat may have sent it. Only a retry with the same clientmsgid is safe.

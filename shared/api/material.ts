@@ -18,7 +18,7 @@ import type {
   MaterialUploadResponse,
   TemporaryMediaResponse,
 } from './material-schemas';
-import { toHttpError } from './wechat-errors';
+import { callWeChat } from './call-wechat';
 
 /**
  * Permanent material (kept until deleted; what image, voice and video mass sends and a draft's
@@ -44,8 +44,10 @@ export async function uploadPermanentMaterial(
 ): Promise<MaterialUploadResponse> {
   const file = await readUpload(request, UPLOAD_RULES.permanent[type], deps);
   const description = type === 'video' ? videoDescription(file.fields) : undefined;
-  try {
-    const reply = await deps.client.call(addMaterial, {
+  const reply = await callWeChat(
+    deps.client,
+    addMaterial,
+    {
       type,
       media: {
         filename: uploadFilename(file, type),
@@ -53,11 +55,10 @@ export async function uploadPermanentMaterial(
         data: new Uint8Array(file.data),
       },
       ...(description === undefined ? {} : { description }),
-    });
-    return { mediaId: reply.media_id as MediaId, type, ...(reply.url ? { url: reply.url } : {}) };
-  } catch (err) {
-    throw toHttpError(err, { ...UPLOAD_FIELDS, media: file.path });
-  }
+    },
+    { ...UPLOAD_FIELDS, media: file.path },
+  );
+  return { mediaId: reply.media_id as MediaId, type, ...(reply.url ? { url: reply.url } : {}) };
 }
 
 export async function uploadTemporaryMaterial(
@@ -66,62 +67,56 @@ export async function uploadTemporaryMaterial(
   request: ApiRequest,
 ): Promise<TemporaryMediaResponse> {
   const file = await readUpload(request, UPLOAD_RULES.temporary[type], deps);
-  try {
-    const reply = await deps.client.call(uploadTemporaryMedia, {
+  const reply = await callWeChat(
+    deps.client,
+    uploadTemporaryMedia,
+    {
       type,
       media: {
         filename: uploadFilename(file, type),
         contentType: file.format.contentType,
         data: new Uint8Array(file.data),
       },
-    });
-    return {
-      mediaId: reply.media_id as MediaId,
-      type: reply.type ?? type,
-      createdAt: reply.created_at,
-      expiresAt: reply.created_at + TEMPORARY_MEDIA_LIFETIME_MS / 1000,
-    };
-  } catch (err) {
-    throw toHttpError(err, { ...UPLOAD_FIELDS, media: file.path });
-  }
+    },
+    { ...UPLOAD_FIELDS, media: file.path },
+  );
+  return {
+    mediaId: reply.media_id as MediaId,
+    type: reply.type ?? type,
+    createdAt: reply.created_at,
+    expiresAt: reply.created_at + TEMPORARY_MEDIA_LIFETIME_MS / 1000,
+  };
 }
 
 export async function listMaterial(deps: MaterialDeps, query: MaterialListQuery): Promise<MaterialListResponse> {
-  try {
-    const reply = await deps.client.call(batchGetMaterial, {
+  const reply = await callWeChat(
+    deps.client,
+    batchGetMaterial,
+    {
       type: query.type,
       offset: Number(query.offset ?? 0),
       count: Number(query.count ?? 20),
-    });
-    return {
-      totalCount: reply.total_count,
-      itemCount: reply.item_count,
-      items: reply.item.map((item) => ({
-        mediaId: item.media_id as MediaId,
-        ...(item.name === undefined ? {} : { name: item.name }),
-        ...(item.update_time === undefined ? {} : { updateTime: item.update_time }),
-        ...(item.url ? { url: item.url } : {}),
-      })),
-    };
-  } catch (err) {
-    throw toHttpError(err, { mediaType: 'type' });
-  }
+    },
+    { mediaType: 'type' },
+  );
+  return {
+    totalCount: reply.total_count,
+    itemCount: reply.item_count,
+    items: reply.item.map((item) => ({
+      mediaId: item.media_id as MediaId,
+      ...(item.name === undefined ? {} : { name: item.name }),
+      ...(item.update_time === undefined ? {} : { updateTime: item.update_time }),
+      ...(item.url ? { url: item.url } : {}),
+    })),
+  };
 }
 
 export async function countMaterial(deps: MaterialDeps): Promise<MaterialCountResponse> {
-  try {
-    const reply = await deps.client.call(getMaterialCount, {});
-    return { image: reply.image_count, voice: reply.voice_count, video: reply.video_count, news: reply.news_count };
-  } catch (err) {
-    throw toHttpError(err);
-  }
+  const reply = await callWeChat(deps.client, getMaterialCount, {});
+  return { image: reply.image_count, voice: reply.voice_count, video: reply.video_count, news: reply.news_count };
 }
 
 export async function deleteMaterial(deps: MaterialDeps, mediaId: MediaId): Promise<DeletedResponse> {
-  try {
-    await deps.client.call(delMaterial, { media_id: mediaId });
-    return { deleted: true };
-  } catch (err) {
-    throw toHttpError(err, { mediaId: 'mediaId' });
-  }
+  await callWeChat(deps.client, delMaterial, { media_id: mediaId }, { mediaId: 'mediaId' });
+  return { deleted: true };
 }

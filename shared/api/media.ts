@@ -11,7 +11,7 @@ import type {
   MediaVideoRequest,
   NewsArticleInput,
 } from './schemas';
-import { toHttpError } from './wechat-errors';
+import { callWeChat } from './call-wechat';
 import { compact, flag } from './wechat-shape';
 
 export interface MediaDeps extends UploadDeps {
@@ -39,10 +39,11 @@ const mediaIdAnswer = (reply: { media_id: string; created_at?: number }): MediaI
 
 /** Articles → the media_id an mpnews send takes (WeChat: at most 8 articles). */
 export async function uploadNewsArticles(deps: MediaDeps, request: MediaNewsRequest): Promise<MediaIdResponse> {
-  try {
-    return mediaIdAnswer(await deps.client.call(uploadNews, { articles: request.articles.map(toNewsArticle) }));
-  } catch (err) {
-    throw toHttpError(err, {
+  const reply = await callWeChat(
+    deps.client,
+    uploadNews,
+    { articles: request.articles.map(toNewsArticle) },
+    {
       mediaId: 'articles[].thumbMediaId',
       title: 'articles[].title',
       author: 'articles[].author',
@@ -50,19 +51,17 @@ export async function uploadNewsArticles(deps: MediaDeps, request: MediaNewsRequ
       content: 'articles[].content',
       contentSourceUrl: 'articles[].contentSourceUrl',
       articles: 'articles',
-    });
-  }
+    },
+  );
+  return mediaIdAnswer(reply);
 }
 
 /** An uploaded video's media_id → the one a mass send accepts; the original gives 40007. */
 export async function convertVideo(deps: MediaDeps, request: MediaVideoRequest): Promise<MediaIdResponse> {
-  try {
-    const body = { media_id: request.mediaId, title: request.title ?? '', description: request.description ?? '' };
-    return mediaIdAnswer(await deps.client.call(uploadVideo, body));
-  } catch (err) {
-    // uploadvideo's description is refused with 45004, the digest code.
-    throw toHttpError(err, { mediaId: 'mediaId', title: 'title', digest: 'description' });
-  }
+  const body = { media_id: request.mediaId, title: request.title ?? '', description: request.description ?? '' };
+  // uploadvideo's description is refused with 45004, the digest code.
+  const fields = { mediaId: 'mediaId', title: 'title', digest: 'description' };
+  return mediaIdAnswer(await callWeChat(deps.client, uploadVideo, body, fields));
 }
 
 /**
@@ -71,16 +70,11 @@ export async function convertVideo(deps: MediaDeps, request: MediaVideoRequest):
  */
 export async function uploadArticleImage(deps: MediaDeps, request: ApiRequest): Promise<MediaImageResponse> {
   const file = await readUpload(request, ARTICLE_IMAGE_RULE, deps);
-  try {
-    const reply = await deps.client.call(uploadImage, {
-      media: {
-        filename: uploadFilename(file, 'image'),
-        contentType: file.format.contentType,
-        data: new Uint8Array(file.data),
-      },
-    });
-    return { url: reply.url };
-  } catch (err) {
-    throw toHttpError(err, { media: file.path });
-  }
+  const media = {
+    filename: uploadFilename(file, 'image'),
+    contentType: file.format.contentType,
+    data: new Uint8Array(file.data),
+  };
+  const reply = await callWeChat(deps.client, uploadImage, { media }, { media: file.path });
+  return { url: reply.url };
 }

@@ -2,7 +2,7 @@ import type { WeChatClient } from '../wechat/client';
 import { massPreview } from '../wechat/endpoints';
 import { mediaField, toPreviewMessage } from './message';
 import type { PreviewRequest, PreviewResponse } from './schemas';
-import { toHttpError } from './wechat-errors';
+import { callWeChat } from './call-wechat';
 
 /**
  * Sends the message to one person to check how it looks (WeChat allows 100 previews a day).
@@ -15,11 +15,11 @@ export interface PreviewDeps {
 
 export async function preview(deps: PreviewDeps, request: PreviewRequest): Promise<PreviewResponse> {
   const to = 'openId' in request ? { touser: request.openId } : { towxname: request.wechatId };
-  try {
-    const reply = await deps.client.call(massPreview, { ...to, ...toPreviewMessage(request.message) });
-    return reply.msg_id ? { msgId: reply.msg_id } : {};
-  } catch (err) {
-    throw toHttpError(err, {
+  const reply = await callWeChat(
+    deps.client,
+    massPreview,
+    { ...to, ...toPreviewMessage(request.message) },
+    {
       openId: 'openId' in request ? 'openId' : 'wechatId',
       wechatId: 'wechatId',
       mediaId: mediaField(request.message),
@@ -28,6 +28,7 @@ export async function preview(deps: PreviewDeps, request: PreviewRequest): Promi
       title: 'message.title',
       // 45004 ("description size out of limit") is the digest's code in the table.
       digest: 'message.description',
-    });
-  }
+    },
+  );
+  return reply.msg_id ? { msgId: reply.msg_id } : {};
 }

@@ -1,7 +1,7 @@
 import type { WeChatClient } from '../wechat/client';
 import { massSpeedGet, massSpeedSet } from '../wechat/endpoints';
 import type { SpeedResponse } from './schemas';
-import { toHttpError } from './wechat-errors';
+import { callWeChat } from './call-wechat';
 
 export interface SpeedDeps {
   client: WeChatClient;
@@ -21,19 +21,11 @@ export const SPEED_LEVELS: Readonly<Record<number, number>> = {
 const REALSPEED_UNIT = 10_000;
 
 export async function getSpeed(deps: SpeedDeps): Promise<SpeedResponse> {
-  try {
-    const reply = await deps.client.call(massSpeedGet, {});
-    return { speed: reply.speed, usersPerMinute: reply.realspeed * REALSPEED_UNIT };
-  } catch (err) {
-    throw toHttpError(err);
-  }
+  const reply = await callWeChat(deps.client, massSpeedGet, {});
+  return { speed: reply.speed, usersPerMinute: reply.realspeed * REALSPEED_UNIT };
 }
 
 export async function setSpeed(deps: SpeedDeps, speed: number): Promise<SpeedResponse> {
-  try {
-    await deps.client.call(massSpeedSet, { speed });
-    return { speed, usersPerMinute: SPEED_LEVELS[speed] ?? 0 };
-  } catch (err) {
-    throw toHttpError(err, { speed: 'speed' });
-  }
+  await callWeChat(deps.client, massSpeedSet, { speed }, { speed: 'speed' });
+  return { speed, usersPerMinute: SPEED_LEVELS[speed] ?? 0 };
 }

@@ -7,10 +7,11 @@ import { massGet, type MsgStatus } from '../wechat/endpoints';
 import type { MsgId } from './ids';
 import { HttpError } from '../http/http-error';
 import { readSendRecord } from './idempotency';
-import { awaitingMessage, type SendOutcome } from './mass-send';
+import { awaitingMessage } from './mass-send';
+import { SendOutcome } from './send-outcomes';
 import type { SendStatusResponse, StatusResponse } from './schemas';
 import { deletedKey } from './deleted-marker';
-import { toHttpError } from './wechat-errors';
+import { callWeChat } from './call-wechat';
 
 export interface StatusDeps {
   /** Reports are stored per account (several may share one Redis). */
@@ -52,9 +53,7 @@ export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusR
   if (report && final) {
     return { msgId, status: deleted === null ? final : 'DELETE', source: 'report', report };
   }
-  const reply = await deps.client.call(massGet, { msg_id: msgId }).catch((err: unknown) => {
-    throw toHttpError(err, { msgId: 'msgId' });
-  });
+  const reply = await callWeChat(deps.client, massGet, { msg_id: msgId }, { msgId: 'msgId' });
   return { msgId: reply.msg_id, status: reply.msg_status, source: 'wechat', report };
 }
 
@@ -64,7 +63,7 @@ export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusR
  * for an administrator is asked about by repeating the send with the same clientMsgId.
  */
 export async function getSendStatus(deps: StatusDeps, clientMsgId: string): Promise<SendStatusResponse> {
-  const record = await readSendRecord(deps.store, deps.appId, clientMsgId);
+  const record = await readSendRecord(deps.store, deps.appId, clientMsgId, SendOutcome);
   if (record === undefined) {
     throw new HttpError(
       404,
@@ -85,18 +84,18 @@ export async function getSendStatus(deps: StatusDeps, clientMsgId: string): Prom
       message: 'WeChat gave no answer: repeat the send with the same clientMsgId to find out, it never sends twice',
     };
   }
-  const outcome = record.result as SendOutcome;
+  const outcome = record.result;
   if (outcome.kind === 'awaiting_confirmation') {
     return { clientMsgId, state: 'awaiting_confirmation', message: awaitingMessage(clientMsgId) };
   }
   const { msgId, msgDataId } = outcome;
-  const status = await getStatus(deps, msgId as MsgId);
+  const status = await getStatus(deps, msgId);
   return {
     clientMsgId,
     state: 'sent',
     message: 'WeChat accepted this send',
     msgId: status.msgId,
-    ...(msgDataId ? { msgDataId: msgDataId as MsgId } : {}),
+    ...(msgDataId ? { msgDataId } : {}),
     status: status.status,
     source: status.source,
     report: status.report,

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/http-error';
+import { type ErrorStatus, HttpError } from '../http/http-error';
 import { redact } from '../redact';
 import {
   AccessTokenError,
@@ -9,9 +9,11 @@ import {
 } from '../wechat/errors';
 
 /**
- * The one table from WeChat's errcodes (answered with HTTP 200) to our HTTP answers. The README
- * lists it from here. `field` names the kind of input WeChat rejected; each service says which
- * request path that is (e.g. `openIds` for send-by-list, `openId` for preview).
+ * The one table from WeChat's failure errcodes (answered with HTTP 200) to our HTTP error
+ * answers; a new failure is a new row. Errcodes that answer a send without failing it (45065,
+ * 89504, 89505) are outcomes, kept in send-outcomes.ts. The README lists both from here.
+ * `field` names the kind of input WeChat rejected; each service says which request path that is
+ * (e.g. `openIds` for send-by-list, `openId` for preview).
  *
  * Reviewed against WeChat's global errcode list (全局返回码说明) for the mass-send
  * (message/mass/*) and material endpoints: every code a caller can cause is a 4xx naming its
@@ -41,11 +43,15 @@ export type FieldRole =
   | 'contentSourceUrl';
 
 export interface WeChatErrorRule {
-  status: number;
+  status: ErrorStatus;
   code: string;
   message: string;
   field?: FieldRole;
   retryAfterSeconds?: number;
+  /** For a send: WeChat may still send it, so the clientMsgId is kept for a retry, not released. */
+  sendInDoubt?: true;
+  /** When the row applies, for the README's table, if not to every answer with this errcode. */
+  when?: string;
 }
 
 export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
@@ -220,10 +226,13 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message:
       'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)',
   },
+  // A send's outcome when the earlier msg_id comes with it (send-outcomes.ts); this is the rest.
   45065: {
-    status: 200,
+    when: '45065 without the earlier msg_id',
+    status: 409,
     code: 'duplicate',
-    message: 'this clientMsgId was already sent within 24 hours; nothing new went out',
+    message:
+      'this clientMsgId was already sent within 24 hours and nothing new went out, but WeChat did not name its msgId',
     field: 'clientMsgId',
   },
   45066: {
@@ -232,6 +241,7 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message:
       'a send with this clientMsgId is still being processed by WeChat; retry after a minute with the same clientMsgId',
     retryAfterSeconds: 60,
+    sendInDoubt: true,
   },
   45067: {
     status: 400,
@@ -252,22 +262,9 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     message:
       'this Official Account may not use this API (mass send needs a verified account; send-by-list needs a verified service account)',
   },
-  89504: {
-    status: 202,
-    code: 'awaiting_confirmation',
-    message:
-      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); repeat the request with the same clientMsgId to ask WeChat again (it never sends twice and answers the msgId once confirmed), or GET /status?clientMsgId=',
-  },
-  89505: {
-    status: 202,
-    code: 'awaiting_confirmation',
-    message:
-      'the send waits for an administrator to confirm it in WeChat (API mass-send protection, 30 minutes); repeat the request with the same clientMsgId to ask WeChat again (it never sends twice and answers the msgId once confirmed), or GET /status?clientMsgId=',
-  },
 };
 
 export interface FailureRule extends WeChatErrorRule {
-  /** When it applies, for the README's table. */
   when: string;
 }
 
@@ -321,27 +318,20 @@ export const FAILURE_RULES = {
 } as const satisfies Record<string, FailureRule>;
 
 const TOKEN_REJECTED: WeChatErrorRule = FAILURE_RULES.tokenRejected;
-const TOKEN_UNAVAILABLE: WeChatErrorRule = FAILURE_RULES.tokenUnavailable;
 const UNKNOWN: WeChatErrorRule = FAILURE_RULES.unknown;
 
-const TOKEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token']);
-
-/** The failure happened while getting a token, so the call itself never left. */
-export function isTokenFetchFailure(err: unknown): boolean {
-  if (err instanceof AccessTokenError) return true;
-  return (
-    (err instanceof WeChatApiError || err instanceof WeChatTransportError || err instanceof WeChatResponseError) &&
-    TOKEN_PATHS.has(err.path)
-  );
-}
-
 export function ruleFor(err: WeChatApiError): WeChatErrorRule {
-  if (TOKEN_PATHS.has(err.path)) return TOKEN_UNAVAILABLE;
-  if (isTokenInvalid(err as unknown)) return TOKEN_REJECTED;
-  return WECHAT_ERRORS[err.errcode] ?? UNKNOWN;
+  const { errcode } = err;
+  // Left after the client's one retry with a fresh token (client.ts).
+  if (isTokenInvalid(err)) return TOKEN_REJECTED;
+  return WECHAT_ERRORS[errcode] ?? UNKNOWN;
 }
 
 export type FieldPaths = Partial<Record<FieldRole, string>>;
+
+function errcodeDetails(err: WeChatApiError): { errcode: number; errmsg: string } {
+  return { errcode: err.errcode, errmsg: redact(err.errmsg) };
+}
 
 /**
  * Any failure of a WeChat call as the HttpError its caller should see. `fields` maps the
@@ -357,28 +347,23 @@ export function toHttpError(
 ): unknown {
   if (err instanceof WeChatApiError) {
     const general = ruleFor(err);
-    const own = isTokenFetchFailure(err) ? undefined : messages[err.errcode];
+    const own = messages[err.errcode];
     const rule = own ? { ...general, message: own } : general;
     const field = rule.field && fields[rule.field];
-    const errmsg = redact(err.errmsg);
     return new HttpError(rule.status, rule.code, rule.message, {
       cause: err,
       ...(field ? { fields: [{ path: field, reason: `${rule.message} (errcode ${err.errcode})` }] } : {}),
       ...(rule.retryAfterSeconds ? { headers: { 'retry-after': String(rule.retryAfterSeconds) } } : {}),
-      details: { ...details, errcode: err.errcode, errmsg },
+      details: { ...details, ...errcodeDetails(err) },
     });
   }
   if (err instanceof AccessTokenError) {
-    return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, {
-      cause: err,
-      details,
-    });
+    // The call itself never left. WeChat's errcode for the token call (40125 wrong AppSecret,
+    // 40164 IP not whitelisted) tells the operator what to fix.
+    const { status, code, message } = FAILURE_RULES.tokenUnavailable;
+    const cause = err.cause instanceof WeChatApiError ? errcodeDetails(err.cause) : {};
+    return new HttpError(status, code, message, { cause: err, details: { ...details, ...cause } });
   }
-  if (isTokenFetchFailure(err))
-    return new HttpError(TOKEN_UNAVAILABLE.status, TOKEN_UNAVAILABLE.code, TOKEN_UNAVAILABLE.message, {
-      cause: err,
-      details,
-    });
   if (err instanceof WeChatTransportError) {
     const { timeout, unreachable } = FAILURE_RULES;
     return err.kind === 'timeout'

@@ -1,10 +1,10 @@
 import { toMassMessage, type Message } from '../api/message';
-import { isTokenFetchFailure } from '../api/wechat-errors';
+import { sendOutcomeOf } from '../api/send-outcomes';
 import { StoreUnavailableError } from '../store/store';
 import type { WeChatClient } from '../wechat/client';
 import { massSend, massSendAll } from '../wechat/endpoints';
 import type { TagAudience } from './job-model';
-import { WeChatApiError } from '../wechat/errors';
+import { AccessTokenError, WeChatApiError } from '../wechat/errors';
 
 /** What one mass/send call for a batch came to, as the batch's state machine needs it. */
 export type BatchOutcome =
@@ -39,18 +39,17 @@ export async function sendBatch(
 }
 
 function classify(err: unknown): BatchOutcome {
-  if (isTokenFetchFailure(err)) return { kind: 'not_sent', reason: 'no access token', stop: 'unavailable' };
+  if (err instanceof AccessTokenError) return { kind: 'not_sent', reason: 'no access token', stop: 'unavailable' };
   if (err instanceof StoreUnavailableError)
     return { kind: 'not_sent', reason: 'store unavailable', stop: 'unavailable' };
   if (!(err instanceof WeChatApiError)) return { kind: 'unknown', reason: err instanceof Error ? err.name : 'error' };
+  // Sent before (45065 with the msg_id it sent then), or waiting for an administrator (89504/89505).
+  const outcome = sendOutcomeOf(err);
+  if (outcome) return outcome;
   switch (err.errcode) {
-    // Sent before, within 24 h: WeChat names the msg_id it sent then.
-    case 45065: {
-      const msgId = err.body.msg_id;
-      return typeof msgId === 'string' && msgId
-        ? { kind: 'sent', msgId, duplicate: true }
-        : { kind: 'unknown', reason: 'errcode 45065 without msg_id' };
-    }
+    // Sent before, but WeChat did not name the msg_id: asked again later with the same clientmsgid.
+    case 45065:
+      return { kind: 'unknown', reason: 'errcode 45065 without msg_id' };
     // WeChat is still handling this clientmsgid: whether it goes out is not known yet.
     case 45066:
       return { kind: 'unknown', reason: 'errcode 45066' };
@@ -61,9 +60,6 @@ function classify(err: unknown): BatchOutcome {
       return { kind: 'not_sent', reason: 'errcode 45009', stop: 'day' };
     case 45011:
       return { kind: 'not_sent', reason: 'errcode 45011', stop: 'minute' };
-    case 89504:
-    case 89505:
-      return { kind: 'awaiting_confirmation', errcode: err.errcode };
     default:
       return { kind: 'failed', errcode: err.errcode };
   }

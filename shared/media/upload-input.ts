@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { ApiRequest } from '../http/api-gateway';
 import { download, DownloadError, type Downloaded, type DownloadOptions } from '../http/download';
-import { HttpError } from '../http/http-error';
+import { type ErrorStatus, HttpError } from '../http/http-error';
 import { invalidRequest } from '../http/json-body';
 import { isMultipart, parseMultipart } from '../http/multipart';
 import { describeIssues } from '../validation';
@@ -54,7 +54,7 @@ export const SourceUploadRequest = z.strictObject({
 });
 export type SourceUploadRequest = z.infer<typeof SourceUploadRequest>;
 
-const DOWNLOAD_ANSWERS: Record<DownloadError['reason'], { status: number; code: string }> = {
+const DOWNLOAD_ANSWERS: Record<DownloadError['reason'], { status: ErrorStatus; code: string }> = {
   invalid_url: { status: 400, code: 'invalid_request' },
   scheme: { status: 400, code: 'source_url_refused' },
   credentials: { status: 400, code: 'source_url_refused' },

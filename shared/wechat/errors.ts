@@ -39,7 +39,10 @@ export class WeChatResponseError extends Error {
   }
 }
 
-/** No access token could be had (the refresh failed, or waiting for another container timed out). */
+/**
+ * No access token could be had: the token call failed (its WeChat error is the `cause`), or
+ * waiting for another container's refresh timed out. The call that needed it never left.
+ */
 export class AccessTokenError extends Error {
   override readonly name = 'AccessTokenError';
   constructor(message: string, options?: { cause?: unknown }) {

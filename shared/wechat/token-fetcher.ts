@@ -1,4 +1,5 @@
 import { stableToken, token } from './endpoints';
+import { AccessTokenError, WeChatApiError, WeChatResponseError, WeChatTransportError } from './errors';
 import { requestWeChat } from './request';
 import type { TokenFetcher } from './access-token';
 import { rememberSecret } from '../redact';
@@ -18,20 +19,21 @@ export interface TokenFetcherOptions {
 export function createTokenFetcher(options: TokenFetcherOptions): TokenFetcher {
   const { appId, appSecret, kind, ...transport } = options;
   rememberSecret(appSecret);
+  const grant = { grant_type: 'client_credential', appid: appId, secret: appSecret } as const;
   return async ({ forceRefresh }) => {
-    const reply =
-      kind === 'classic'
-        ? await requestWeChat(token, { grant_type: 'client_credential', appid: appId, secret: appSecret }, transport)
-        : await requestWeChat(
-            stableToken,
-            {
-              grant_type: 'client_credential',
-              appid: appId,
-              secret: appSecret,
-              ...(forceRefresh ? { force_refresh: true } : {}),
-            },
-            transport,
-          );
-    return { accessToken: reply.access_token, expiresInSeconds: reply.expires_in };
+    try {
+      const reply =
+        kind === 'classic'
+          ? await requestWeChat(token, grant, transport)
+          : await requestWeChat(stableToken, { ...grant, ...(forceRefresh ? { force_refresh: true } : {}) }, transport);
+      return { accessToken: reply.access_token, expiresInSeconds: reply.expires_in };
+    } catch (err) {
+      // A failed token call is a token failure to whoever wanted the token, whatever went wrong
+      // (40125 wrong AppSecret, 40164 IP not whitelisted, a timeout); the cause says which.
+      if (err instanceof WeChatApiError || err instanceof WeChatTransportError || err instanceof WeChatResponseError) {
+        throw new AccessTokenError(`no access token: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
   };
 }

@@ -207,6 +207,20 @@ describe('POST /send-by-tag', () => {
       expect(res.json).toEqual({ msgId: '3147483650', clientMsgId: 'again', duplicate: true });
     });
 
+    it('turns 45065 without the earlier msg_id into a 409 duplicate, not a 200 carrying an error', async () => {
+      api.serveToken();
+      api.serve(SENDALL, '{"errcode":45065,"errmsg":"clientmsgid exist"}');
+      api.serve(SENDALL, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":3147483650}');
+      const body = { audience: { all: true }, message: { type: 'text', content: 'hi' }, clientMsgId: 'no-id' };
+      const res = await send(body);
+      expect(res.statusCode).toBe(409);
+      expect(res.json.error).toMatchObject({ code: 'duplicate', errcode: 45065, clientMsgId: 'no-id' });
+      expect(res.json.error.fields).toEqual([{ path: 'clientMsgId', reason: expect.stringContaining('45065') }]);
+      // Nothing was recorded: a retry asks WeChat again, which names the msg_id this time.
+      const retry = await send(body);
+      expect(retry.json).toEqual({ msgId: '3147483650', clientMsgId: 'no-id', duplicate: true });
+    });
+
     it('answers a retry from the store without calling WeChat again', async () => {
       api.serveToken();
       api.serve(SENDALL, OK);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../shared/http/http-error';
-import { resolveClientMsgId, sendOnce, type Attempt } from '../../../shared/api/idempotency';
+import * as z from 'zod/mini';
+import { resolveClientMsgId, sendOnce, sendRecordKey, type Attempt } from '../../../shared/api/idempotency';
 import { silentLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { StoreUnavailableError, type Store } from '../../../shared/store/store';
 
+// What these tests record as a send's result; a stored one is parsed back with it.
+const Result = z.string();
 const options = (store: Store) => ({ store, appId: 'wx-app', log: silentLogger });
 
 describe('resolveClientMsgId', () => {
@@ -46,8 +49,8 @@ describe('sendOnce', () => {
     const store = createMemoryStore();
     let attempts = 0;
     const attempt = async (): Promise<Attempt<string>> => ({ kind: 'done', result: `sent-${++attempts}` });
-    expect(await sendOnce(options(store), 'c1', 'fp', attempt)).toEqual({ replayed: false, result: 'sent-1' });
-    expect(await sendOnce(options(store), 'c1', 'fp', attempt)).toEqual({ replayed: true, result: 'sent-1' });
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, attempt)).toEqual({ replayed: false, result: 'sent-1' });
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, attempt)).toEqual({ replayed: true, result: 'sent-1' });
     expect(attempts).toBe(1);
   });
 
@@ -62,8 +65,11 @@ describe('sendOnce', () => {
     };
     let attempts = 0;
     const attempt = async (): Promise<Attempt<string>> => ({ kind: 'done', result: `sent-${++attempts}` });
-    expect(await sendOnce(options(resending), 'c1', 'fp', attempt)).toEqual({ replayed: false, result: 'sent-1' });
-    expect(await sendOnce(options(memory), 'c1', 'fp', attempt)).toEqual({ replayed: true, result: 'sent-1' });
+    expect(await sendOnce(options(resending), 'c1', 'fp', Result, attempt)).toEqual({
+      replayed: false,
+      result: 'sent-1',
+    });
+    expect(await sendOnce(options(memory), 'c1', 'fp', Result, attempt)).toEqual({ replayed: true, result: 'sent-1' });
     expect(attempts).toBe(1);
   });
 
@@ -77,9 +83,14 @@ describe('sendOnce', () => {
         throw new StoreUnavailableError('setIfAbsent');
       },
     };
-    await expect(sendOnce(options(stalled), 'c1', 'fp', done('never'))).rejects.toBeInstanceOf(StoreUnavailableError);
-    expect(await memory.get('mass:send:wx-app:c1')).toBeNull();
-    expect(await sendOnce(options(memory), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+    await expect(sendOnce(options(stalled), 'c1', 'fp', Result, done('never'))).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    expect(await memory.get(sendRecordKey('wx-app', 'c1'))).toBeNull();
+    expect(await sendOnce(options(memory), 'c1', 'fp', Result, done('sent'))).toEqual({
+      replayed: false,
+      result: 'sent',
+    });
   });
 
   it('lets exactly one of many concurrent calls attempt; the rest get 409', async () => {
@@ -91,7 +102,7 @@ describe('sendOnce', () => {
       return { kind: 'done', result: 'sent' };
     };
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 10 }, () => sendOnce(options(store), 'c1', 'fp', slow)),
+      Array.from({ length: 10 }, () => sendOnce(options(store), 'c1', 'fp', Result, slow)),
     );
     expect(attempts).toBe(1);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
@@ -103,20 +114,23 @@ describe('sendOnce', () => {
   it('releases the id after a definite failure', async () => {
     const store = createMemoryStore();
     const failure = new Error('45011');
-    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'failed', error: failure }))).rejects.toBe(
-      failure,
-    );
-    expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+    await expect(
+      sendOnce(options(store), 'c1', 'fp', Result, async () => ({ kind: 'failed', error: failure })),
+    ).rejects.toBe(failure);
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, done('sent'))).toEqual({
+      replayed: false,
+      result: 'sent',
+    });
   });
 
   it('after an unknown outcome lets one retry attempt again', async () => {
     const store = createMemoryStore();
     const timeout = new Error('timeout');
-    await expect(sendOnce(options(store), 'c1', 'fp', async () => ({ kind: 'unknown', error: timeout }))).rejects.toBe(
-      timeout,
-    );
-    expect(await store.get('mass:send:wx-app:c1')).toContain('"unknown"');
-    expect(await sendOnce(options(store), 'c1', 'fp', done('duplicate'))).toEqual({
+    await expect(
+      sendOnce(options(store), 'c1', 'fp', Result, async () => ({ kind: 'unknown', error: timeout })),
+    ).rejects.toBe(timeout);
+    expect(await store.get(sendRecordKey('wx-app', 'c1'))).toContain('"unknown"');
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, done('duplicate'))).toEqual({
       replayed: false,
       result: 'duplicate',
     });
@@ -124,8 +138,8 @@ describe('sendOnce', () => {
 
   it('answers 422 when the id was used for another body', async () => {
     const store = createMemoryStore();
-    await sendOnce(options(store), 'c1', 'fp-a', done('sent'));
-    await expect(sendOnce(options(store), 'c1', 'fp-b', done('other'))).rejects.toMatchObject({
+    await sendOnce(options(store), 'c1', 'fp-a', Result, done('sent'));
+    await expect(sendOnce(options(store), 'c1', 'fp-b', Result, done('other'))).rejects.toMatchObject({
       status: 422,
       code: 'client_msg_id_reused',
     });
@@ -134,12 +148,15 @@ describe('sendOnce', () => {
   it("lets a dead container's pending marker expire", async () => {
     const store = createMemoryStore();
     await store.setIfAbsent(
-      'mass:send:wx-app:c1',
+      sendRecordKey('wx-app', 'c1'),
       JSON.stringify({ state: 'pending', fingerprint: 'fp', owner: 'dead' }),
       1,
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, done('sent'))).toEqual({
+      replayed: false,
+      result: 'sent',
+    });
   });
 
   it("does not release a later request's claim when a failure arrives after its own claim expired", async () => {
@@ -154,15 +171,18 @@ describe('sendOnce', () => {
         options(store),
         'c1',
         'fp',
+        Result,
         () =>
           new Promise<Attempt<string>>((resolve) => (finishLater = () => resolve({ kind: 'done', result: 'sent' }))),
       );
       await new Promise((resolve) => setTimeout(resolve, 1));
       return { kind: 'failed', error: failure };
     };
-    await expect(sendOnce({ ...options(store), pendingTtlMs: 1 }, 'c1', 'fp', slowFailure)).rejects.toBe(failure);
+    await expect(sendOnce({ ...options(store), pendingTtlMs: 1 }, 'c1', 'fp', Result, slowFailure)).rejects.toBe(
+      failure,
+    );
 
-    await expect(sendOnce(options(store), 'c1', 'fp', done('twice'))).rejects.toMatchObject({
+    await expect(sendOnce(options(store), 'c1', 'fp', Result, done('twice'))).rejects.toMatchObject({
       status: 409,
       code: 'send_in_progress',
     });
@@ -174,11 +194,18 @@ describe('sendOnce', () => {
     ['not JSON', '{"state":'],
     ['not a record', '"done"'],
     ['a done record without its result', '{"state":"done","fingerprint":"fp"}'],
+    ['a done record whose result is not a result', '{"state":"done","fingerprint":"fp","result":42}'],
   ])('treats a stored record that is %s as an unknown outcome and sends', async (_, raw) => {
     const store = createMemoryStore();
-    await store.set('mass:send:wx-app:c1', raw);
-    expect(await sendOnce(options(store), 'c1', 'fp', done('sent'))).toEqual({ replayed: false, result: 'sent' });
-    expect(await sendOnce(options(store), 'c1', 'fp', done('again'))).toEqual({ replayed: true, result: 'sent' });
+    await store.set(sendRecordKey('wx-app', 'c1'), raw);
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, done('sent'))).toEqual({
+      replayed: false,
+      result: 'sent',
+    });
+    expect(await sendOnce(options(store), 'c1', 'fp', Result, done('again'))).toEqual({
+      replayed: true,
+      result: 'sent',
+    });
   });
 
   it("returns WeChat's answer even when the store cannot record it", async () => {
@@ -186,7 +213,7 @@ describe('sendOnce', () => {
     const broken: Store = { ...store, set: async () => Promise.reject(new Error('store down')) };
     const lines: unknown[] = [];
     const log = { ...silentLogger, error: (message: string) => void lines.push(message) };
-    expect(await sendOnce({ store: broken, appId: 'wx-app', log }, 'c1', 'fp', done('sent'))).toEqual({
+    expect(await sendOnce({ store: broken, appId: 'wx-app', log }, 'c1', 'fp', Result, done('sent'))).toEqual({
       replayed: false,
       result: 'sent',
     });

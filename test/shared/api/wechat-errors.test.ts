@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from '../../../shared/http/http-error';
+import { type ErrorStatus, HttpError } from '../../../shared/http/http-error';
+import { SEND_OUTCOMES } from '../../../shared/api/send-outcomes';
 import { toHttpError, WECHAT_ERRORS } from '../../../shared/api/wechat-errors';
 import {
   AccessTokenError,
@@ -67,14 +68,17 @@ describe('toHttpError', () => {
     }
   });
 
-  it('blames the token call, not the request, when the token call itself fails', () => {
-    expect(toHttpError(apiError(40001, '/cgi-bin/stable_token'))).toMatchObject({
+  it("blames the token call, not the request, when there is no token, keeping the token call's errcode", () => {
+    const tokenCall = apiError(40125, '/cgi-bin/stable_token');
+    expect(toHttpError(new AccessTokenError('no access token', { cause: tokenCall }))).toMatchObject({
       status: 502,
       code: 'wechat_token_unavailable',
+      details: { errcode: 40125 },
     });
-    expect(toHttpError(new AccessTokenError('refresh failed'))).toMatchObject({
+    expect(toHttpError(new AccessTokenError('waited too long'))).toMatchObject({
       status: 502,
       code: 'wechat_token_unavailable',
+      details: {},
     });
   });
 
@@ -93,8 +97,28 @@ describe('toHttpError', () => {
     });
   });
 
+  it('has a row for an errcode that is also a send outcome only with the case it covers', () => {
+    for (const errcode of Object.keys(SEND_OUTCOMES)) {
+      const row = WECHAT_ERRORS[Number(errcode)];
+      if (row) expect(row.when).toMatch(new RegExp(`^${errcode} `));
+    }
+  });
+
   it('passes our own bugs through, to become a generic 500', () => {
     const bug = new TypeError('oops');
     expect(toHttpError(bug)).toBe(bug);
+  });
+});
+
+describe('HttpError', () => {
+  it('carries only a 4xx or 5xx status: a 200 or a 202 is an answer, not an error (checked by tsc)', () => {
+    const status = (value: ErrorStatus) => new HttpError(value, 'code', 'message').status;
+    // @ts-expect-error 200 is not an error status
+    status(200);
+    // @ts-expect-error 202 is not an error status
+    status(202);
+    // @ts-expect-error past 599
+    status(600);
+    expect([status(400), status(409), status(599)]).toEqual([400, 409, 599]);
   });
 });

@@ -58,7 +58,7 @@ describe('refresh-token timer', () => {
       log: createLogger({}, logs.sink),
     });
     const err = await createRefreshTokenHandler(() => deps)(TIMER_EVENT).catch((e: unknown) => e);
-    expect(err).toMatchObject({ name: 'RefreshFailedError', reason: 'WeChatApiError' });
+    expect(err).toMatchObject({ name: 'RefreshFailedError', reason: 'AccessTokenError' });
     expect(String(err)).not.toContain('timer-secret-abcdef');
     expect(logs.lines.some((l) => l.includes('40125'))).toBe(true);
     expect(logs.lines.join('\n')).not.toContain('timer-secret-abcdef');

@@ -150,7 +150,11 @@ describe('createAccessTokenProvider', () => {
     const { createHash } = await import('node:crypto');
     await store.set(`wechat:access-token:rejected:${APP_ID}`, createHash('sha256').update('REJECTED').digest('hex'));
     wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
-    await expect(container(store, agent, { now: () => clock }).get()).rejects.toBeInstanceOf(WeChatTransportError);
+    const err = await container(store, agent, { now: () => clock })
+      .get()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AccessTokenError);
+    expect((err as Error).cause).toBeInstanceOf(WeChatTransportError);
   });
 
   it('in strict mode (the timer) fails a failed refresh even while the current token works', async () => {
@@ -163,7 +167,7 @@ describe('createAccessTokenProvider', () => {
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
     const timer = container(store, agent, { now: () => clock, marginMs: 15 * 60_000, strict: true });
-    await expect(timer.get()).rejects.toMatchObject({ errcode: 40125 });
+    await expect(timer.get()).rejects.toMatchObject({ name: 'AccessTokenError', cause: { errcode: 40125 } });
     await expect(timer.get()).rejects.toBeInstanceOf(AccessTokenError);
   });
 
@@ -223,9 +227,10 @@ describe('createAccessTokenProvider', () => {
     expect(calls).toBe(1);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     const first = results.find(
-      (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason instanceof WeChatApiError,
+      (r): r is PromiseRejectedResult => r.status === 'rejected' && r.reason.cause instanceof WeChatApiError,
     );
-    expect(first?.reason).toMatchObject({ errcode: 40001 });
+    expect(first?.reason).toMatchObject({ name: 'AccessTokenError', cause: { errcode: 40001 } });
+    expect(results.every((r) => (r as PromiseRejectedResult).reason instanceof AccessTokenError)).toBe(true);
     for (const r of results) expect(String((r as PromiseRejectedResult).reason)).not.toContain(SECRET);
   });
 
