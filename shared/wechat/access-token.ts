@@ -61,6 +61,22 @@ const USABLE_MS = 5_000;
 // WeChat's daily quotas reset at midnight Beijing time (UTC+8).
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
+/** The store keys of one AppID's token: every container and function shares them. */
+export function accessTokenKeys(appId: string) {
+  return {
+    /** The current token, as JSON `{token, expiresAt, checkedAt?}`. */
+    token: `wechat:access-token:${appId}`,
+    /** Held by the one container that refreshes. */
+    lock: `wechat:access-token:lock:${appId}`,
+    /** The SHA-256 of the token WeChat last rejected. */
+    rejected: `wechat:access-token:rejected:${appId}`,
+    /** A refresh that just failed, shared for a moment. */
+    failure: `wechat:access-token:failure:${appId}`,
+    forceGap: `wechat:access-token:force-gap:${appId}`,
+    forceCount: (day: number) => `wechat:access-token:force-count:${appId}:${day}`,
+  };
+}
+
 const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createAccessTokenProvider(options: AccessTokenProviderOptions): AccessTokenProvider {
@@ -77,14 +93,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     strict = false,
     log = silentLogger,
   } = options;
-  const keys = {
-    token: `wechat:access-token:${appId}`,
-    lock: `wechat:access-token:lock:${appId}`,
-    rejected: `wechat:access-token:rejected:${appId}`,
-    failure: `wechat:access-token:failure:${appId}`,
-    forceGap: `wechat:access-token:force-gap:${appId}`,
-    forceCount: (day: number) => `wechat:access-token:force-count:${appId}:${day}`,
-  };
+  const keys = accessTokenKeys(appId);
 
   let local: StoredToken | undefined;
   let pending: Promise<string> | undefined;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startLocal, type Local } from '../../../local/start';
 import { DEMO_ACCOUNTS } from '../../../sandbox/server';
 import type { MassMessage } from '../../../sandbox/state';
+import { sendRecordKey } from '../../../shared/api/idempotency';
 import { distDir } from '../../support/dist';
 import { createFileStore } from '../../../shared/store/file-store';
 import type { LogCollector } from './secrets';
@@ -102,7 +103,7 @@ export async function startFaultProduct(options: {
       const url = local.env.STORE_URL ?? '';
       if (!url.startsWith('file:')) throw new Error('expireSendMarker works on the file store only');
       const store = createFileStore(url.slice('file:'.length));
-      await store.delete(`mass:send:${account.appid}:${clientMsgId}`);
+      await store.delete(sendRecordKey(account.appid, clientMsgId));
     },
     secrets() {
       return {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCallbackHandler, type CallbackHandlerDeps } from '../../../shared/callback/handle-callback';
-import { readMassReport } from '../../../shared/reports/mass-report-store';
+import { massReportKey, readMassReport } from '../../../shared/reports/mass-report-store';
 import type { MassSendJobReport } from '../../../shared/reports/mass-send-job-report';
-import { PROCESSING_CLAIM_MS } from '../../../shared/callback/replay-cache';
+import { PROCESSING_CLAIM_MS, replayKey } from '../../../shared/callback/replay-cache';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
 import { sha1Signature } from '../../../shared/wechat/signature';
@@ -11,6 +11,7 @@ import {
   massSendJobFinishAdminRejected,
   massSendJobFinishDocumentedSample,
   massSendJobFinishEmptyArticleUrlResult,
+  PUSH_MSG_ID,
   subscribeEvent,
   textMessage,
 } from '../../fixtures/mass-send-job-finish';
@@ -55,9 +56,9 @@ function setup(overrides: Partial<CallbackHandlerDeps> = {}) {
 
 const success = { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' };
 
-/** The report writes among a store spy's calls (request claims use the same store). */
-function reportWrites(spy: { mock: { calls: unknown[][] } }): unknown[][] {
-  return spy.mock.calls.filter(([key]) => String(key).startsWith('mass:report:'));
+/** The writes of `msgId`'s report among a store spy's calls (request claims use the same store). */
+function reportWrites(spy: { mock: { calls: unknown[][] } }, msgId = PUSH_MSG_ID): unknown[][] {
+  return spy.mock.calls.filter(([key]) => key === massReportKey(APP_ID, msgId));
 }
 
 describe('URL verification (GET)', () => {
@@ -158,7 +159,7 @@ describe('MASSSENDJOBFINISH pushes (POST)', () => {
     expect(answers).toEqual(Array(6).fill(success));
     const writes = await Promise.all(
       setIfAbsent.mock.results
-        .filter((_, i) => String(setIfAbsent.mock.calls[i]![0]).startsWith('mass:report:'))
+        .filter((_, i) => setIfAbsent.mock.calls[i]![0] === massReportKey(APP_ID, '3147494552'))
         .map((r) => r.value as Promise<boolean>),
     );
     expect(writes).toHaveLength(6);
@@ -184,7 +185,7 @@ describe('the official Official Account vector through the handler', () => {
       msg_signature: oaVector.msgSignature,
     };
     expect(await handle({ method: 'POST', query, body: oaVector.body })).toEqual(success);
-    expect(await store.get(`mass:report:${oaVector.appId}:6054768590064713728`)).toBeNull();
+    expect(await store.get(massReportKey(oaVector.appId, '6054768590064713728'))).toBeNull();
   });
 });
 
@@ -194,9 +195,15 @@ describe('other pushes', () => {
     const set = vi.spyOn(store, 'setIfAbsent');
     const { handle, notified } = setup({ store });
     const { handle: plainOnly, notified: notifiedPlain } = setup({ store, aesKeys: [] });
-    expect(await handle(safePush(subscribeEvent))).toEqual(success);
-    expect(await plainOnly(plainPush(textMessage))).toEqual(success);
-    expect(reportWrites(set)).toEqual([]);
+    const subscribe = safePush(subscribeEvent);
+    const text = plainPush(textMessage);
+    expect(await handle(subscribe)).toEqual(success);
+    expect(await plainOnly(text)).toEqual(success);
+    // Only the two request claims: no report under any key.
+    expect(set.mock.calls.map(([key]) => key)).toEqual([
+      replayKey(APP_ID, subscribe.query.signature!),
+      replayKey(APP_ID, text.query.signature!),
+    ]);
     expect(notified).toHaveLength(0);
     expect(notifiedPlain).toHaveLength(0);
   });
@@ -421,7 +428,7 @@ describe('replayed requests', () => {
     const done = vi.spyOn(store, 'set');
     const req = safePush(subscribeEvent);
     await handle(req);
-    const key = `callback:seen:${APP_ID}:${req.query.signature}`;
+    const key = replayKey(APP_ID, req.query.signature!);
     expect(claim).toHaveBeenCalledWith(key, expect.stringMatching(/^pending:/), PROCESSING_CLAIM_MS);
     expect(PROCESSING_CLAIM_MS).toBeLessThanOrEqual(10_000);
     expect(done).toHaveBeenCalledWith(key, 'done', 240_000);
@@ -432,7 +439,7 @@ describe('replayed requests', () => {
     const original = store.setIfAbsent.bind(store);
     let failed = false;
     const setIfAbsent = vi.spyOn(store, 'setIfAbsent').mockImplementation((key, value, ttl) => {
-      if (key.startsWith('mass:report:') && !failed) {
+      if (key === massReportKey(APP_ID, PUSH_MSG_ID) && !failed) {
         failed = true;
         return Promise.reject(new Error('store unavailable'));
       }
@@ -624,14 +631,14 @@ describe('a claim never swallows a real push', () => {
     const stalled: Store = {
       ...memory,
       setIfAbsent: (key, value, ttl) =>
-        key.startsWith('mass:report:') ? new Promise<boolean>(() => {}) : memory.setIfAbsent(key, value, ttl),
+        key === massReportKey(APP_ID, '3147494552')
+          ? new Promise<boolean>(() => {})
+          : memory.setIfAbsent(key, value, ttl),
     };
     const push = safePush(massSendJobFinish({ msgId: '3147494552' }));
     const dying = setup({ store: stalled, now: () => now });
     void dying.handle(push);
-    await vi.waitFor(async () =>
-      expect(await memory.get(`callback:seen:${APP_ID}:${push.query.signature}`)).not.toBeNull(),
-    );
+    await vi.waitFor(async () => expect(await memory.get(replayKey(APP_ID, push.query.signature!))).not.toBeNull());
 
     // WeChat gives up on the answer after ~5 s and redelivers the same request (then twice more).
     const next = setup({ store: memory, now: () => now });

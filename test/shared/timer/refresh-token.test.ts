@@ -3,6 +3,7 @@ import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
 import { buildTimerDeps } from '../../../shared/runtime/timer';
 import { createRefreshTokenHandler } from '../../../shared/timer/refresh-token';
+import { accessTokenKeys } from '../../../shared/wechat/access-token';
 import { createLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { collectLogs, createWeChatMock } from '../../support/mock-wechat';
@@ -44,7 +45,7 @@ describe('refresh-token timer', () => {
     clock += (7200 - 14 * 60) * 1000; // 14 minutes before expiry
     expect(await refresh(TIMER_EVENT)).toEqual({ ok: true });
     expect(issued).toBe(2);
-    expect(JSON.parse((await store.get('wechat:access-token:wxtimer000000001'))!).token).toBe('TIMER_TOKEN_2');
+    expect(JSON.parse((await store.get(accessTokenKeys(ENV.WECHAT_APP_ID).token))!).token).toBe('TIMER_TOKEN_2');
     expect(logs.lines.join('\n')).not.toMatch(/TIMER_TOKEN_|timer-secret-abcdef/);
   });
 

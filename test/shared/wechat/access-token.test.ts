@@ -1,7 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
-import { createAccessTokenProvider, type AccessTokenProvider } from '../../../shared/wechat/access-token';
+import {
+  accessTokenKeys,
+  createAccessTokenProvider,
+  type AccessTokenProvider,
+} from '../../../shared/wechat/access-token';
 import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { createRedisStore } from '../../../shared/store/redis-store';
@@ -134,7 +138,7 @@ describe('createAccessTokenProvider', () => {
   it('keeps using a still-valid token when the refresh near expiry fails, and shares no failure', async () => {
     const clock = 1_000_000;
     await store.set(
-      `wechat:access-token:${APP_ID}`,
+      accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 120_000 }),
     );
     wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
@@ -146,9 +150,9 @@ describe('createAccessTokenProvider', () => {
 
   it('never falls back to the token WeChat just rejected', async () => {
     const clock = 1_000_000;
-    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'REJECTED', expiresAt: clock + 120_000 }));
+    await store.set(accessTokenKeys(APP_ID).token, JSON.stringify({ token: 'REJECTED', expiresAt: clock + 120_000 }));
     const { createHash } = await import('node:crypto');
-    await store.set(`wechat:access-token:rejected:${APP_ID}`, createHash('sha256').update('REJECTED').digest('hex'));
+    await store.set(accessTokenKeys(APP_ID).rejected, createHash('sha256').update('REJECTED').digest('hex'));
     wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
     const err = await container(store, agent, { now: () => clock })
       .get()
@@ -160,7 +164,7 @@ describe('createAccessTokenProvider', () => {
   it('in strict mode (the timer) fails a failed refresh even while the current token works', async () => {
     const clock = 1_000_000;
     await store.set(
-      `wechat:access-token:${APP_ID}`,
+      accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 600_000 }),
     );
     wechat
@@ -173,8 +177,8 @@ describe('createAccessTokenProvider', () => {
 
   it('lets another container use a still-valid token while one refreshes it inside the margin', async () => {
     const clock = 1_000_000;
-    await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify({ token: 'OLD', expiresAt: clock + 120_000 }));
-    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'someone-else', 10_000);
+    await store.set(accessTokenKeys(APP_ID).token, JSON.stringify({ token: 'OLD', expiresAt: clock + 120_000 }));
+    await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'someone-else', 10_000);
     const provider = container(store, agent, { now: () => clock });
     expect(await provider.get()).toBe('OLD');
   });
@@ -182,7 +186,7 @@ describe('createAccessTokenProvider', () => {
   it('invalidates exactly the rejected token and never a newer one another container wrote', async () => {
     const calls = serveStableTokens(wechat, ['NEWER']);
     await store.set(
-      `wechat:access-token:${APP_ID}`,
+      accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'NEWER', expiresAt: Date.now() + 7_000_000 }),
     );
     const provider = container(store, agent);
@@ -235,14 +239,14 @@ describe('createAccessTokenProvider', () => {
   });
 
   it('gives up waiting for another container after the bounded wait', async () => {
-    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'hung-container', 60_000);
+    await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'hung-container', 60_000);
     const provider = container(store, agent, { waitTimeoutMs: 100 });
     await expect(provider.get()).rejects.toThrow(/no access token after waiting 100 ms/);
   });
 
   it('takes over when the lock holder died and its lock expired', async () => {
     const calls = serveStableTokens(wechat, ['AFTER_TAKEOVER']);
-    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'dead-container', 100);
+    await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'dead-container', 100);
     expect(await container(store, agent).get()).toBe('AFTER_TAKEOVER');
     expect(calls).toHaveLength(1);
   });

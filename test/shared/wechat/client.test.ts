@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
-import { createAccessTokenProvider } from '../../../shared/wechat/access-token';
+import { accessTokenKeys, createAccessTokenProvider } from '../../../shared/wechat/access-token';
 import { createWeChatClient } from '../../../shared/wechat/client';
 import { massSendAll } from '../../../shared/wechat/endpoints';
 import { WeChatApiError, WeChatTransportError } from '../../../shared/wechat/errors';
@@ -123,7 +123,7 @@ describe('createWeChatClient', () => {
     await stale.call(massSendAll, SEND); // caches TOKEN_ONE in this container's memory
     // Another container refreshed with the classic endpoint: TOKEN_ONE is dead, NEWER is stored.
     await store.set(
-      `wechat:access-token:${APP_ID}`,
+      accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'NEWER_FROM_ELSEWHERE', expiresAt: Date.now() + 7_000_000 }),
     );
     const seen = serveSendAll([
@@ -133,7 +133,7 @@ describe('createWeChatClient', () => {
     await stale.call(massSendAll, SEND);
     expect(seen).toEqual(['TOKEN_ONE_aaaaaaaa', 'NEWER_FROM_ELSEWHERE']);
     expect(tokenCalls).toBe(1);
-    expect(JSON.parse((await store.get(`wechat:access-token:${APP_ID}`))!).token).toBe('NEWER_FROM_ELSEWHERE');
+    expect(JSON.parse((await store.get(accessTokenKeys(APP_ID).token))!).token).toBe('NEWER_FROM_ELSEWHERE');
   });
 
   it.each([
