@@ -90,7 +90,7 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
 
 // -1 on a send: WeChat is busy. The clientmsgid makes the retry safe, so say how to retry.
 // 45002 on a send is about the text, not an article (the table's wording is the draft's).
-const SEND_MESSAGES = {
+export const SEND_MESSAGES = {
   [-1]: 'WeChat reports it is busy; retry later with the same clientMsgId, it is never sent twice',
   45002: 'WeChat rejected the message: its text is too long',
 };

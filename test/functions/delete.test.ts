@@ -64,23 +64,6 @@ describe('POST /delete', () => {
     expect(res.json.error.fields).toEqual([{ path: 'url', reason: 'unknown field' }]);
   });
 
-  it('40059 → 404 naming msgId', async () => {
-    api.serveToken();
-    api.serve(DELETE, '{"errcode":40059,"errmsg":"invalid msg id"}');
-    const res = await remove({ msgId: '1' });
-    expect(res.statusCode).toBe(404);
-    expect(res.json.error).toMatchObject({ code: 'msg_id_not_found', errcode: 40059 });
-    expect(res.json.error.fields[0].path).toBe('msgId');
-  });
-
-  it('40060 → 400 naming articleIdx', async () => {
-    api.serveToken();
-    api.serve(DELETE, '{"errcode":40060,"errmsg":"invalid article idx"}');
-    const res = await remove({ msgId: '1', articleIdx: 8 });
-    expect(res.statusCode).toBe(400);
-    expect(res.json.error.fields[0].path).toBe('articleIdx');
-  });
-
   it('answers 405 for GET', async () => {
     const res = await api.invoke({ method: 'GET', path: '/delete', apiKey: API_KEY });
     expect(res.statusCode).toBe(405);

@@ -81,14 +81,6 @@ describe('POST /media/*', () => {
         'articles[0].thumb_media_id',
       ]);
     });
-
-    it('40007 → 400 naming the thumbnail', async () => {
-      api.serveToken();
-      api.serve('/cgi-bin/media/uploadnews', '{"errcode":40007,"errmsg":"invalid media_id"}');
-      const res = await api.invoke({ path: '/media/news', apiKey: API_KEY, body: { articles: [ARTICLE] } });
-      expect(res.statusCode).toBe(400);
-      expect(res.json.error.fields[0].path).toBe('articles[].thumbMediaId');
-    });
   });
 
   describe('/media/video', () => {

@@ -150,23 +150,6 @@ describe('POST /send-by-list', () => {
     expect(res.json.error.fields).toEqual([{ path: 'audience', reason: 'unknown field' }]);
   });
 
-  it('40003 → 400 naming openIds', async () => {
-    api.serveToken();
-    api.serve(SEND, '{"errcode":40003,"errmsg":"invalid openid"}');
-    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' } });
-    expect(res.statusCode).toBe(400);
-    expect(res.json.error).toMatchObject({ code: 'invalid_openid', errcode: 40003 });
-    expect(res.json.error.fields[0].path).toBe('openIds');
-  });
-
-  it('40130 → 400 naming openIds', async () => {
-    api.serveToken();
-    api.serve(SEND, '{"errcode":40130,"errmsg":"invalid openid list size, at least two openid"}');
-    const res = await send({ openIds: [openId(1), openId(2)], message: { type: 'text', content: 'x' } });
-    expect(res.statusCode).toBe(400);
-    expect(res.json.error.fields[0].path).toBe('openIds');
-  });
-
   it('45065 → 200 duplicate with the earlier msg_id, exact past 2^53', async () => {
     api.serveToken();
     api.serve(SEND, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":9007199254740993}');

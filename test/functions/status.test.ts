@@ -127,14 +127,6 @@ describe('GET /status', () => {
     }
   });
 
-  it('40059 → 404 naming msgId', async () => {
-    api.serveToken();
-    api.serve(GET, '{"errcode":40059,"errmsg":"invalid msg id"}');
-    const res = await status({ msgId: '1' });
-    expect(res.statusCode).toBe(404);
-    expect(res.json.error.fields[0].path).toBe('msgId');
-  });
-
   it('answers 405 with Allow for POST', async () => {
     const res = await api.invoke({ method: 'POST', path: '/status', body: {}, apiKey: API_KEY });
     expect(res.statusCode).toBe(405);
