@@ -123,7 +123,12 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (refused) return reject(refused);
     // `signature` is authenticated above; whatever else the query says is not, yet.
     const claim = newClaim(replayKey(deps.appId, req.query.signature as string));
-    const claimed = await claimRequest(deps.store, claim);
+    const claimed = await claimRequest(deps.store, claim).catch(async (err: unknown) => {
+      // A stalled store may still run the SET NX once it answers again: take the claim back
+      // (the delete queues behind it on the same connection) so that WeChat's retry is processed.
+      await releaseRequest(deps.store, claim).catch(() => {});
+      throw err;
+    });
     if (claimed === 'done') {
       deps.log.info('callback replay ignored');
       return SUCCESS;
