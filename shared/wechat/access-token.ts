@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
@@ -38,12 +39,14 @@ export interface AccessTokenProviderOptions {
   log?: Logger;
 }
 
-interface StoredToken {
-  token: string;
-  expiresAt: number;
+/** The shared token as every container stores and reads it. */
+const StoredToken = z.object({
+  token: z.string().check(z.minLength(1)),
+  expiresAt: z.number(),
   /** When WeChat last handed out this token. */
-  checkedAt?: number;
-}
+  checkedAt: z.optional(z.number()),
+});
+type StoredToken = z.infer<typeof StoredToken>;
 
 // stable_token with force_refresh: at most 20 a day and at least 30 s apart (WeChat's limits).
 const FORCE_REFRESH_PER_DAY = 20;
@@ -106,13 +109,17 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
   async function readStored(): Promise<{ raw: string; token: StoredToken } | undefined> {
     const raw = await store.get(keys.token);
     if (!raw) return undefined;
+    let value: unknown;
     try {
-      const token = JSON.parse(raw) as StoredToken;
-      rememberSecret(token.token);
-      return { raw, token };
+      value = JSON.parse(raw);
     } catch {
       return undefined;
     }
+    // Anything else (another version's shape, a hand edit) is no token: a fresh one is fetched.
+    const parsed = StoredToken.safeParse(value);
+    if (!parsed.success) return undefined;
+    rememberSecret(parsed.data.token);
+    return { raw, token: parsed.data };
   }
 
   async function mayForceRefresh(): Promise<boolean> {

@@ -101,6 +101,19 @@ describe('createAccessTokenProvider', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('fetches a fresh token instead of serving a stored record that is not a token', async () => {
+    const clock = 1_000_000;
+    const records = ['{"token":"","expiresAt":9999999999}', '{"token":"T0"}', '{"token":5,"expiresAt":2000000}'];
+    const calls = serveStableTokens(wechat, ['FRESH_1', 'FRESH_2', 'FRESH_3']);
+    for (const [i, raw] of records.entries()) {
+      const local = createMemoryStore();
+      await local.set(accessTokenKeys(APP_ID).token, raw);
+      expect(await container(local, agent, { now: () => clock }).get()).toBe(`FRESH_${i + 1}`);
+      expect(JSON.parse((await local.get(accessTokenKeys(APP_ID).token))!)).toMatchObject({ token: `FRESH_${i + 1}` });
+    }
+    expect(calls).toHaveLength(3);
+  });
+
   it('refreshes once the token is within the 5-minute margin of expiry, and not before', async () => {
     let clock = 1_000_000;
     const calls = serveStableTokens(wechat, ['T1', 'T2']);
