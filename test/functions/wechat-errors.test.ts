@@ -13,7 +13,7 @@ import type { ApiEventOptions } from '../support/api-event';
 import { API_KEY, type ApiHarness, createApiHarness } from '../support/api-harness';
 
 /**
- * Every failure row of the errcode table, answered by WeChat to every route that calls WeChat:
+ * Every failure row of the errcode table, answered by WeChat to every route that POSTs to WeChat:
  * the caller gets the row's status, code, errcode and Retry-After, and the row's field role names
  * this route's own request path (or nothing, where the route has no such field). A new row is
  * tested here without a new test.
@@ -166,6 +166,73 @@ const ROUTES: RouteCase[] = [
     request: { path: '/media/image', binary: PNG, headers: { 'content-type': 'image/png' } },
     // A raw body: the upload is the body itself.
     fields: { media: '(body)' },
+  },
+  {
+    name: 'media/material/image',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/material/add_material',
+    request: { path: '/media/material/image', binary: PNG, headers: { 'content-type': 'image/png' } },
+    fields: { media: '(body)', mediaType: 'type' },
+  },
+  {
+    name: 'media/temporary/image',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/media/upload',
+    request: { path: '/media/temporary/image', binary: PNG, headers: { 'content-type': 'image/png' } },
+    fields: { media: '(body)', mediaType: 'type' },
+  },
+  {
+    name: 'GET media/material',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/material/batchget_material',
+    request: { method: 'GET', path: '/media/material', query: { type: 'image' } },
+    fields: { mediaType: 'type' },
+  },
+  {
+    name: 'media/material/delete',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/material/del_material',
+    request: { path: '/media/material/delete', body: { mediaId: 'material-1' } },
+    fields: { mediaId: 'mediaId' },
+  },
+  {
+    name: 'POST media/drafts',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/draft/add',
+    request: {
+      path: '/media/drafts',
+      body: { articles: [{ thumbMediaId: 'thumb-1', title: 'Title', content: '<p>Body</p>' }] },
+    },
+    fields: {
+      mediaId: 'articles[].thumbMediaId',
+      articles: 'articles',
+      title: 'articles[].title',
+      author: 'articles[].author',
+      digest: 'articles[].digest',
+      content: 'articles[].content',
+      contentSourceUrl: 'articles[].contentSourceUrl',
+    },
+  },
+  {
+    name: 'GET media/drafts',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/draft/batchget',
+    request: { method: 'GET', path: '/media/drafts' },
+    fields: {},
+  },
+  {
+    name: 'GET media/draft',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/draft/get',
+    request: { method: 'GET', path: '/media/draft', query: { mediaId: 'draft-1' } },
+    fields: { mediaId: 'mediaId' },
+  },
+  {
+    name: 'media/drafts/delete',
+    routes: mediaRoutes,
+    wechatPath: '/cgi-bin/draft/delete',
+    request: { path: '/media/drafts/delete', body: { mediaId: 'draft-1' } },
+    fields: { mediaId: 'mediaId' },
   },
 ];
 
