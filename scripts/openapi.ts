@@ -210,19 +210,42 @@ function schemaName(schema: unknown, where: string): string {
   return name;
 }
 
-/** The parameters of a query or path schema (a zod object), one per property. */
-function parametersOf(schema: z.ZodMiniType | undefined, location: 'query' | 'path'): Json[] {
+interface ObjectSchema {
+  properties?: Record<string, Json>;
+  required?: string[];
+  anyOf?: ObjectSchema[];
+  oneOf?: ObjectSchema[];
+}
+
+/**
+ * The parameters of a query or path schema, one per property. A union of objects (one of
+ * `?msgId=` or `?clientMsgId=`) documents every branch's parameters, each required only when
+ * every branch requires it; the route's schema still decides which combinations are valid.
+ */
+export function parametersOf(schema: z.ZodMiniType | undefined, location: 'query' | 'path'): Json[] {
   if (!schema) return [];
-  const jsonSchema = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, Json>;
-    required?: string[];
-  };
-  return Object.entries(jsonSchema.properties ?? {}).map(([name, property]) => ({
+  const root = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as ObjectSchema;
+  const branches = root.anyOf ?? root.oneOf ?? [root];
+  const properties = new Map<string, Json>();
+  for (const branch of branches) {
+    for (const [name, property] of Object.entries(branch.properties ?? {})) {
+      if (!properties.has(name)) properties.set(name, property);
+    }
+  }
+  return [...properties].map(([name, property]) => ({
     name,
     in: location,
-    required: location === 'path' || (jsonSchema.required ?? []).includes(name),
+    required: location === 'path' || branches.every((branch) => (branch.required ?? []).includes(name)),
     schema: property,
   }));
+}
+
+/** Every `{name}` of the path, from the route's `params` schema when it declares one, else a string. */
+export function pathParametersOf(route: Route<ApiDeps>): Json[] {
+  const declared = parametersOf(route.params, 'path');
+  const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+  const undeclared = names.filter((name) => !declared.some((param) => param.name === name));
+  return [...declared, ...undeclared.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }))];
 }
 
 function requestBodyOf(route: Route<ApiDeps>): Json | undefined {
@@ -275,7 +298,7 @@ function operationOf(route: Route<ApiDeps>): Json {
   };
   if (route.body && notes[413]) errors[413] = `${notes[413]} ${tooLarge}`;
   const parameters = [
-    ...parametersOf(route.params, 'path'),
+    ...pathParametersOf(route),
     ...parametersOf(route.query, 'query'),
     ...(route.headers ?? []).map((header) => ({ ...header, in: 'header', required: false })),
   ];

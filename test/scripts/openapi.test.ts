@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildOpenApi, writeOpenApi } from '../../scripts/openapi';
+import * as z from 'zod/mini';
+import { buildOpenApi, parametersOf, pathParametersOf, writeOpenApi } from '../../scripts/openapi';
+import { defineRoute, ok } from '../../shared/http/route';
 import { API_ROUTES } from '../../shared/api/route-table';
 import { ErrorResponse } from '../../shared/api/schemas';
 import { WECHAT_ERRORS } from '../../shared/api/wechat-errors';
@@ -100,6 +102,38 @@ describe('the OpenAPI document', () => {
     for (const msgId of ['0', '1', '3147494552', '18446744073709551615', '01', '007', '', '12a', ' 1', '1e3', '-1']) {
       expect(pattern.test(msgId), msgId).toBe(statusQuery.safeParse({ msgId }).success);
     }
+  });
+
+  it("documents each branch's parameters of a query that is a union, required only where every branch needs it", () => {
+    const query = z.union([
+      z.object({ msgId: z.string(), verbose: z.optional(z.string()) }),
+      z.object({ clientMsgId: z.string(), verbose: z.optional(z.string()) }),
+    ]);
+    expect(parametersOf(query, 'query').map(({ name, required }) => ({ name, required }))).toEqual([
+      { name: 'msgId', required: false },
+      { name: 'verbose', required: false },
+      { name: 'clientMsgId', required: false },
+    ]);
+    expect(parametersOf(z.object({ jobId: z.string() }), 'path')).toEqual([
+      { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } },
+    ]);
+  });
+
+  it('documents every {name} of a path, as a string unless the route declares its schema', () => {
+    const route = defineRoute({
+      method: 'GET',
+      path: '/jobs/{jobId}/batches/{batch}',
+      operationId: 'getBatch',
+      tag: 'jobs',
+      summary: 'one batch',
+      params: z.object({ batch: z.string().check(z.regex(/^\d+$/)) }),
+      answers: { 200: z.object({}) },
+      run: async () => ok({}),
+    });
+    expect(pathParametersOf(route)).toEqual([
+      { name: 'batch', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d+$' } },
+      { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } },
+    ]);
   });
 
   it('lists every route and method', () => {
