@@ -12,7 +12,7 @@ import { main_handler as statusMain } from '../../functions/status/index';
 import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox } from '../../sandbox/server';
 import type { ApiGatewayResponse, ScfContext } from '../../shared/http/api-gateway';
 import { apiEvent } from '../support/api-event';
-import { bodies, headers, imageBytes, method, msgIdQuery, query, rawBody, anyText } from './support/hostile';
+import { bodies, headers, imageBytes, method, msgIdQuery, query, rawBody, anyText, shape } from './support/hostile';
 import { buildCallbackRequest, callbackInput } from './support/hostile-callback';
 import { findSecrets, LogCollector, namedTokens } from './support/secrets';
 import { reportCounts } from './support/summary';
@@ -244,6 +244,135 @@ describe('hostile input through every API function: never a 500, never a throw, 
       'media',
       mediaMain,
       fc.oneof({ weight: 3, arbitrary: json }, { weight: 3, arbitrary: image }, { weight: 1, arbitrary: elsewhere }),
+      1200,
+    );
+  });
+
+  it('material and drafts: uploads as raw files, forms or {sourceUrl}, listings, deletes and drafts', async () => {
+    const uploadPaths = ['image', 'voice', 'video', 'thumb'].flatMap((t) => [
+      `/media/material/${t}`,
+      `/media/temporary/${t}`,
+    ]);
+    const fileBytes = fc.oneof(
+      imageBytes,
+      fc.uint8Array({ maxLength: 32 }).map((rest) => Uint8Array.from([...Buffer.from('#!AMR\n'), ...rest])),
+      fc
+        .uint8Array({ maxLength: 32 })
+        .map((rest) => Uint8Array.from([0, 0, 0, 24, ...Buffer.from('ftypmp42'), ...rest])),
+    );
+    const boundary = 'fuzz-boundary';
+    const form = fc
+      .record({
+        name: fc.oneof(
+          { weight: 5, arbitrary: fc.constant('media') },
+          { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
+        ),
+        data: fileBytes,
+        type: fc.constantFrom('image/jpeg', 'image/png', 'audio/amr', 'video/mp4', 'application/octet-stream', 'x/y'),
+        title: fc.option(anyText),
+        cut: fc.option(fc.nat()),
+      })
+      .map(({ name, data, type, title, cut }) => {
+        const whole = Buffer.concat([
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="f"\r\n`),
+          Buffer.from(`Content-Type: ${type}\r\n\r\n`),
+          Buffer.from(data),
+          Buffer.from(
+            title === null ? '' : `\r\n--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\n${title}`,
+          ),
+          Buffer.from(`\r\n--${boundary}--\r\n`),
+        ]);
+        return {
+          body: whole.subarray(0, cut === null ? whole.length : cut % (whole.length + 1)),
+          type: `multipart/form-data; boundary=${boundary}`,
+        };
+      });
+    const raw = fc.record({
+      body: fileBytes.map((b) => Buffer.from(b)),
+      type: fc.constantFrom(
+        'image/jpeg',
+        'image/png',
+        'image/gif',
+        'audio/amr',
+        'video/mp4',
+        'application/octet-stream',
+        'text/plain',
+        '',
+      ),
+    });
+    // Only URLs refused before any lookup: the fuzz must never resolve a name or connect out.
+    const sourceUrl = fc.constantFrom(
+      'http://example.com/a.png',
+      'https://127.0.0.1/a.png',
+      'https://169.254.0.23/latest/meta-data',
+      'https://[::1]/a.png',
+      'https://u:p@10.0.0.1/a.png',
+      'ftp://example.com/a.png',
+      'not a url',
+      '',
+    );
+    const json = shape({ sourceUrl, title: fc.string(), introduction: fc.string(), filename: fc.string() }).map(
+      (v) => ({
+        body: Buffer.from(JSON.stringify(v) ?? ''),
+        type: 'application/json',
+      }),
+    );
+    const upload = fc
+      .record({
+        method: method('POST'),
+        path: fc.constantFrom(...uploadPaths),
+        headers: headers(API_KEYS),
+        content: fc.oneof(
+          { weight: 3, arbitrary: form },
+          { weight: 3, arbitrary: raw },
+          { weight: 2, arbitrary: json },
+        ),
+      })
+      .map(({ method: verb, path, headers: h, content }) => ({
+        method: verb,
+        path,
+        headers: { ...h, 'content-type': content.type },
+        raw: { body: content.body.toString('base64'), isBase64Encoded: true },
+      }));
+    const crop = shape({ x1: fc.double(), y1: fc.double(), x2: fc.double(), y2: fc.double() });
+    const draft = shape({
+      articles: fc.array(
+        shape({
+          thumbMediaId: fc.constantFrom(media.thumb, media.image, media.voice, 'nope'),
+          title: fc.string({ minLength: 1, maxLength: 40 }),
+          content: fc.string({ minLength: 1 }),
+          author: fc.string({ maxLength: 20 }),
+          digest: fc.string(),
+          contentSourceUrl: fc.string(),
+          needOpenComment: fc.boolean(),
+          onlyFansCanComment: fc.boolean(),
+          coverCrops: shape({ wide: crop, square: crop }),
+        }),
+        { maxLength: 9 },
+      ),
+    });
+    const listing = fc.record({
+      method: method('GET'),
+      path: fc.constantFrom('/media/material', '/media/drafts', '/media/draft', '/media/material/count'),
+      headers: headers(API_KEYS),
+      query: query({
+        type: fc.constantFrom('image', 'voice', 'video', 'news', 'thumb'),
+        offset: fc.constantFrom('0', '1', '-1', 'x'),
+        count: fc.constantFrom('1', '20', '21', '0'),
+        withContent: fc.constantFrom('true', 'false', 'yes'),
+        mediaId: fc.constantFrom(media.image, 'nope', ''),
+      }),
+      raw: fc.constant({}),
+    });
+    const writes = fc.oneof(
+      jsonRequest('/media/drafts', method('POST'), draft),
+      jsonRequest('/media/material/delete', method('POST'), shape({ mediaId: fc.constantFrom(media.video, 'nope') })),
+      jsonRequest('/media/drafts/delete', method('POST'), shape({ mediaId: fc.constantFrom(media.news, 'nope') })),
+    );
+    await fuzz(
+      'material',
+      mediaMain,
+      fc.oneof({ weight: 4, arbitrary: upload }, { weight: 2, arbitrary: listing }, { weight: 2, arbitrary: writes }),
       1200,
     );
   });
