@@ -102,6 +102,35 @@ export function curlExamples(account: AccountSeed, media: MediaSeed, jobDuration
       what: 'turn the ready video into one a mass send takes',
       command: post({ mediaId: media.video, title: 'Clip', description: 'A sandbox clip' }, '/media/video'),
     },
+    {
+      what: 'keep the sample PNG as permanent material, uploaded as a form (curl -F)',
+      command: `curl -s -H "$A" -F media=@${SAMPLE_PNG} $B/media/material/image`,
+    },
+    {
+      what: 'list permanent images, and count the material of each type',
+      command: `curl -s -H "$A" "$B/media/material?type=image&count=5"; curl -s -H "$A" $B/media/material/count`,
+    },
+    {
+      what: 'create a draft with the ready thumb as its cover and keep its mediaId in $DRAFT_ID',
+      command: `DRAFT_ID=$(${post(
+        {
+          articles: [
+            {
+              thumbMediaId: media.thumb,
+              title: 'Hello from a draft',
+              content: '<p>Body</p>',
+              needOpenComment: true,
+              coverCrops: { wide: { x1: 0, y1: 0, x2: 1, y2: 0.425 } },
+            },
+          ],
+        },
+        '/media/drafts',
+      )} | sed -E 's/.*"mediaId":"([^"]+)".*/\\1/'); echo "draftId=$DRAFT_ID"`,
+    },
+    {
+      what: 'read the draft back, then send it as mpnews to tag 100 (WeChat then removes it from the draft box)',
+      command: `curl -s -H "$A" "$B/media/draft?mediaId=$DRAFT_ID"; curl -s -H "$A" -H "$J" -d "{\\"audience\\":{\\"tagId\\":100},\\"message\\":{\\"type\\":\\"mpnews\\",\\"mediaId\\":\\"$DRAFT_ID\\"}}" $B/send-by-tag`,
+    },
   ];
 }
 
