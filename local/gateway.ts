@@ -60,8 +60,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 }
 
 // What any process needs to run; everything else a function gets must be declared for it.
-// SCF sets TENCENTCLOUD_* itself: the region, and a function with a role gets its temporary
-// credentials there (the local ones are placeholders the local SCF API accepts).
+// SCF sets TENCENTCLOUD_* itself (and reserves the prefix): the region, and a function with a
+// role gets its temporary credentials there (the local ones are placeholders the local SCF API
+// accepts). TENCENTCLOUD_SSM_ENDPOINT points a local run at a fake SSM.
 const RUNTIME_VARIABLES = [
   'PATH',
   'HOME',
@@ -73,6 +74,7 @@ const RUNTIME_VARIABLES = [
   'TENCENTCLOUD_SECRETID',
   'TENCENTCLOUD_SECRETKEY',
   'TENCENTCLOUD_SESSIONTOKEN',
+  'TENCENTCLOUD_SSM_ENDPOINT',
 ];
 
 /** Only the variables serverless.yml gives the function, as SCF would. */

@@ -1,6 +1,8 @@
 /**
  * Bundles every functions/<name>/index.ts into dist/<name>/index.js: one self-contained
  * CommonJS file for SCF's Node.js runtime, nothing from node_modules at run time.
+ * The SSM SDK, which only functions with WECHAT_SECRET_NAME load, is bundled once on its own
+ * into dist/vendor/tencentcloud-ssm.js (multi-scf deploys the whole of dist/ for every function).
  * Then writes dist/openapi.json, generated from the route table.
  */
 import { build, type Plugin } from 'esbuild';
@@ -37,11 +39,37 @@ const scfSdkAside: Plugin = {
   },
 };
 
+// dist/vendor/ has no index.js, so neither the local gateway nor a function list takes it for one.
+export const SSM_VENDOR_FILE = join('vendor', 'tencentcloud-ssm.js');
+
+// `import('tencentcloud-sdk-nodejs-ssm')` in shared/secrets/ssm-client.ts becomes an import of
+// the vendor file beside the bundle, evaluated only when that import runs.
+const ssmFromVendor: Plugin = {
+  name: 'ssm-from-vendor',
+  setup(b) {
+    b.onResolve({ filter: /^tencentcloud-sdk-nodejs-ssm$/ }, () => ({
+      path: `../${SSM_VENDOR_FILE}`,
+      external: true,
+    }));
+  },
+};
+
 /** Bundles every function into `outDir` (default dist/). */
 export async function buildAll(
   outDir = DEFAULT_DIST,
 ): Promise<Array<{ name: string; bytes: number; gzipBytes: number }>> {
   const names = functionNames();
+  await build({
+    stdin: { contents: "module.exports = require('tencentcloud-sdk-nodejs-ssm');", resolveDir: root },
+    outfile: join(outDir, SSM_VENDOR_FILE),
+    bundle: true,
+    platform: 'node',
+    target: 'node18',
+    format: 'cjs',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
   await Promise.all(
     names.map((name) =>
       build({
@@ -56,7 +84,7 @@ export async function buildAll(
         sourcemap: false,
         legalComments: 'none',
         logLevel: 'warning',
-        plugins: [scfSdkAside],
+        plugins: [scfSdkAside, ssmFromVendor],
       }),
     ),
   );
@@ -98,6 +126,10 @@ async function main() {
   for (const { name, bytes, gzipBytes } of sizes) {
     console.log(`${name.padEnd(width)}  ${String(bytes).padStart(9)}  ${String(gzipBytes).padStart(8)}`);
   }
+  const vendor = readFileSync(join(DEFAULT_DIST, SSM_VENDOR_FILE));
+  console.log(
+    `${SSM_VENDOR_FILE}: ${vendor.length} bytes, ${gzipSync(vendor).length} gzip (loaded only with WECHAT_SECRET_NAME)`,
+  );
   console.log('dist/openapi.json written');
 }
 

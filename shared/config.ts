@@ -143,6 +143,11 @@ export type Config = { [K in keyof Sections]: ReturnType<(typeof build)[K]> };
 export type WeChatConfig = Config['wechat'];
 export type CallbackConfig = Config['callback'];
 
+/** The variables the given sections read: what a function needs from the environment. */
+export function configVariables(...wanted: Array<keyof Sections>): string[] {
+  return [...new Set(wanted.flatMap((key) => Object.keys(sections[key])))];
+}
+
 /**
  * Parses only the sections a function uses, so a function never demands a variable it does
  * not read. Every problem is reported at once, each with its variable's name.
@@ -153,7 +158,12 @@ export function readConfig<K extends keyof Sections>(
 ): Pick<Config, K> {
   const shape = Object.assign({}, ...wanted.map((key) => sections[key]));
   // An empty variable counts as unset: deployment templates pass `${env:X}` for optional ones.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  // Only the function's own variables are read, so reading the environment reveals what it uses.
+  const given = Object.fromEntries(
+    Object.keys(shape)
+      .map((key) => [key, env[key]] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = z.object(shape).safeParse(given);
   if (!result.success) {
     throw new ConfigError(describeIssues(result.error.issues).map((p) => ({ variable: p.path, reason: p.reason })));

@@ -1,7 +1,7 @@
-import { memoize } from '../../shared/runtime/memoize';
-import { buildDispatcherDeps } from '../../shared/runtime/timer';
+import { memoizeAsync } from '../../shared/runtime/memoize';
+import { loadDispatcherDeps } from '../../shared/runtime/timer';
 import { createDispatchHandler } from '../../shared/timer/dispatch-jobs';
 
-const deps = memoize(() => buildDispatcherDeps(process.env));
+const deps = memoizeAsync(() => loadDispatcherDeps(process.env));
 
 export const main_handler = createDispatchHandler(deps);

@@ -1,5 +1,5 @@
-import { buildApiDeps, type ApiDeps } from '../runtime/api';
-import { memoize } from '../runtime/memoize';
+import { type ApiDeps, loadApiDeps } from '../runtime/api';
+import { memoizeAsync } from '../runtime/memoize';
 import { describeIssues } from '../validation';
 import { createScfHandler, queryParams, type ApiHandler, type ApiRequest } from './api-gateway';
 import { authenticate } from './auth';
@@ -73,14 +73,14 @@ export function createApiHandler<Deps extends { apiKeys: readonly string[] }>(
 
 /**
  * The SCF `main_handler` of an HTTP API function serving `routes`: its dependencies are built
- * from `env` on the first invocation and kept for the container's life; nothing happens at
- * import. Each entry point (functions/<name>/index.ts) passes `process.env` in, so entry points
+ * from `env` (and the SSM secret, when WECHAT_SECRET_NAME is set) on the first invocation and
+ * kept for the container's life; nothing happens at import. Each entry point (functions/<name>/index.ts) passes `process.env` in, so entry points
  * stay the only readers of the environment; it is read when first invoked, not when passed.
  */
 export function apiFunction(routes: readonly Route<ApiDeps>[], env: Record<string, string | undefined>) {
   return createScfHandler(
-    memoize(() => {
-      const deps = buildApiDeps(env);
+    memoizeAsync(async () => {
+      const deps = await loadApiDeps(env);
       return { handle: createApiHandler(routes, deps), log: deps.log };
     }),
   );

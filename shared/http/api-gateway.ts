@@ -159,13 +159,15 @@ export type ApiHandler = (request: ApiRequest) => Promise<ApiResult>;
  * Turns a typed handler into SCF's `main_handler(event, context)`. `getHandler` is called per
  * invocation, so entry points can build their dependencies lazily, once per container.
  */
-export function createScfHandler(getHandler: () => { handle: ApiHandler; log: Logger }) {
+export function createScfHandler(
+  getHandler: () => { handle: ApiHandler; log: Logger } | Promise<{ handle: ApiHandler; log: Logger }>,
+) {
   return async function main_handler(event: unknown, context?: ScfContext): Promise<ApiGatewayResponse> {
     const requestId =
       context?.request_id ?? (event as ApiGatewayEvent | undefined)?.requestContext?.requestId ?? randomUUID();
     let log: Logger | undefined;
     try {
-      const built = getHandler();
+      const built = await getHandler();
       log = built.log.child({ requestId });
       const request = toApiRequest(event, requestId);
       const started = Date.now();

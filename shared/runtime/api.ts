@@ -1,6 +1,7 @@
-import { readConfig } from '../config';
+import { configVariables, readConfig } from '../config';
 import { createScfHandOff, type HandOff, noHandOff } from '../jobs/hand-off';
 import { rememberSecret } from '../redact';
+import { withSecrets } from '../secrets/secret-env';
 import type { Env } from './memoize';
 import { buildWeChat, type Overrides, type WeChatDeps } from './wechat';
 
@@ -35,4 +36,13 @@ export function buildApiDeps(env: Env, overrides: Overrides & { handOff?: HandOf
         })
       : noHandOff);
   return { ...wechat, apiKeys: config.api.keys, handOff };
+}
+
+/** buildApiDeps after the SSM secret, when WECHAT_SECRET_NAME is set, has filled in the secrets. */
+export async function loadApiDeps(env: Env, overrides: Overrides = {}): Promise<ApiDeps> {
+  const { env: resolved, rereadAppSecret } = await withSecrets(
+    env,
+    configVariables('wechat', 'store', 'api', 'dispatch'),
+  );
+  return buildApiDeps(resolved, { ...overrides, rereadAppSecret });
 }

@@ -1,12 +1,13 @@
 import { createCallbackHandler } from '../callback/handle-callback';
 import { createNotifier } from '../callback/notify';
-import { readConfig } from '../config';
+import { configVariables, readConfig } from '../config';
 import { createScfHandler } from '../http/api-gateway';
 import { createLogger, type Logger } from '../log';
 import { rememberSecret } from '../redact';
+import { withSecrets } from '../secrets/secret-env';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
-import { type Env, memoize } from './memoize';
+import { type Env, memoizeAsync } from './memoize';
 
 const CALLBACK_STORE_TIMEOUT_MS = 1_000;
 
@@ -38,7 +39,12 @@ export function buildCallbackDeps(env: Env, overrides: { store?: Store; log?: Lo
   };
 }
 
-/** The callback's SCF `main_handler`: built from `env` at the first invocation, once per container. */
+/**
+ * The callback's SCF `main_handler`: built from `env` (and the callback's SSM secret, when
+ * WECHAT_SECRET_NAME is set) at the first invocation, once per container.
+ */
 export function callbackFunction(env: Env) {
-  return createScfHandler(memoize(() => buildCallbackDeps(env)));
+  return createScfHandler(
+    memoizeAsync(async () => buildCallbackDeps((await withSecrets(env, configVariables('callback', 'store'))).env)),
+  );
 }

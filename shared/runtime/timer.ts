@@ -1,6 +1,7 @@
-import { readConfig } from '../config';
+import { configVariables, readConfig } from '../config';
 import type { DispatcherDeps } from '../jobs/dispatcher';
 import { createLogger } from '../log';
+import { withSecrets } from '../secrets/secret-env';
 import type { Env } from './memoize';
 import { buildWeChat, type Overrides, type WeChatDeps } from './wechat';
 
@@ -13,4 +14,16 @@ export function buildTimerDeps(env: Env, overrides: Overrides = {}): WeChatDeps 
 export function buildDispatcherDeps(env: Env, overrides: Overrides = {}): DispatcherDeps {
   const wechat = buildTimerDeps(env, { ...overrides, log: overrides.log ?? createLogger({ function: 'dispatcher' }) });
   return { ...wechat, limit: wechat.massSendLimit };
+}
+
+/** buildTimerDeps after the SSM secret, when WECHAT_SECRET_NAME is set, has filled in the AppSecret. */
+export async function loadTimerDeps(env: Env, overrides: Overrides = {}): Promise<WeChatDeps> {
+  const { env: resolved, rereadAppSecret } = await withSecrets(env, configVariables('wechat', 'store'));
+  return buildTimerDeps(resolved, { ...overrides, rereadAppSecret });
+}
+
+/** buildDispatcherDeps after the SSM secret, when WECHAT_SECRET_NAME is set, has filled in the AppSecret. */
+export async function loadDispatcherDeps(env: Env, overrides: Overrides = {}): Promise<DispatcherDeps> {
+  const { env: resolved, rereadAppSecret } = await withSecrets(env, configVariables('wechat', 'store'));
+  return buildDispatcherDeps(resolved, { ...overrides, rereadAppSecret });
 }

@@ -24,6 +24,8 @@ export interface Overrides {
   tokenMarginMs?: number;
   /** Fail on a failed refresh even while the current token works (the refresh-token timer). */
   strictTokenRefresh?: boolean;
+  /** Reads the AppSecret again when WeChat rejects it (SSM secrets: shared/secrets/). */
+  rereadAppSecret?: () => Promise<string | undefined>;
 }
 
 export interface WeChatDeps {
@@ -55,6 +57,7 @@ export function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides:
       appId: wechat.appId,
       appSecret: wechat.appSecret,
       kind: wechat.tokenEndpoint,
+      rereadAppSecret: overrides.rereadAppSecret,
     }),
   });
   return {

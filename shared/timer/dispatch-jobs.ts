@@ -18,7 +18,7 @@ const DEFAULT_LIMIT_MS = 90_000;
  * The dispatcher function: fired every minute by its timer, and at once with `{jobId}` when
  * a job is started. Each run sends what is due and leaves the rest for the next one.
  */
-export function createDispatchHandler(deps: () => DispatcherDeps) {
+export function createDispatchHandler(deps: () => DispatcherDeps | Promise<DispatcherDeps>) {
   return async function dispatch(event: unknown, context: DispatchContext = {}): Promise<DispatchSummary> {
     const started = Date.now();
     const remainingMs =
@@ -27,7 +27,7 @@ export function createDispatchHandler(deps: () => DispatcherDeps) {
         : () => (context.time_limit_in_ms ?? DEFAULT_LIMIT_MS) - (Date.now() - started);
     let log: Logger = createLogger({ function: 'dispatcher' });
     try {
-      const built = deps();
+      const built = await deps();
       log = built.log;
       const handed = HandOffEvent.safeParse(event);
       return await runDispatcher(built, { remainingMs, ...(handed.success ? { jobId: handed.data.jobId } : {}) });

@@ -19,12 +19,14 @@ export class RefreshFailedError extends Error {
  * The provider it is given refreshes inside a wider margin than the API functions use, so the
  * timer, not a user's request, normally pays for the token call.
  */
-export function createRefreshTokenHandler(deps: () => { tokens: AccessTokenProvider; log: Logger }) {
+type RefreshDeps = { tokens: AccessTokenProvider; log: Logger };
+
+export function createRefreshTokenHandler(deps: () => RefreshDeps | Promise<RefreshDeps>) {
   return async function refreshToken(event: unknown): Promise<RefreshTokenResult> {
     const parsed = TimerEvent.safeParse(event);
     let log: Logger = createLogger({ function: 'refresh-token' });
     try {
-      const built = deps();
+      const built = await deps();
       log = built.log;
       if (!parsed.success) log.warn('refresh-token invoked without a timer event; refreshing anyway');
       await built.tokens.get();

@@ -1,5 +1,5 @@
 import { stableToken, token } from './endpoints';
-import { AccessTokenError, WeChatApiError, WeChatResponseError, WeChatTransportError } from './errors';
+import { AccessTokenError, isWeChatError, WeChatApiError, WeChatResponseError, WeChatTransportError } from './errors';
 import { requestWeChat } from './request';
 import type { TokenFetcher } from './access-token';
 import { rememberSecret } from '../redact';
@@ -14,19 +14,42 @@ export interface TokenFetcherOptions {
    *  issues a new token on each call and invalidates the previous one after 5 minutes. */
   kind: 'stable' | 'classic';
   transport?: HttpTransport;
+  /** When WeChat rejects the AppSecret: a fresh one (the secret store was rotated), or undefined. */
+  rereadAppSecret?: () => Promise<string | undefined>;
 }
 
+// What the token endpoints answer for a wrong AppSecret (40125 "invalid appsecret"; 40001 also).
+const SECRET_REJECTED = [40001, 40125];
+
 export function createTokenFetcher(options: TokenFetcherOptions): TokenFetcher {
-  const { appId, appSecret, kind, ...transport } = options;
+  const { appId, kind, rereadAppSecret, ...transport } = options;
+  let appSecret = options.appSecret;
   rememberSecret(appSecret);
-  const grant = { grant_type: 'client_credential', appid: appId, secret: appSecret } as const;
+  const fetchOnce = async (forceRefresh: boolean) => {
+    const grant = { grant_type: 'client_credential', appid: appId, secret: appSecret } as const;
+    const reply =
+      kind === 'classic'
+        ? await requestWeChat(token, grant, transport)
+        : await requestWeChat(stableToken, { ...grant, ...(forceRefresh ? { force_refresh: true } : {}) }, transport);
+    return { accessToken: reply.access_token, expiresInSeconds: reply.expires_in };
+  };
+  const fetchRotated = async (forceRefresh: boolean) => {
+    try {
+      return await fetchOnce(forceRefresh);
+    } catch (err) {
+      if (!rereadAppSecret || !isWeChatError(err, ...SECRET_REJECTED)) throw err;
+      // Perhaps the AppSecret was rotated in the secret store: read it again (once per
+      // container) and, only if it changed, try once more. Never a loop on a wrong secret.
+      const fresh = await rereadAppSecret().catch(() => undefined);
+      if (!fresh || fresh === appSecret) throw err;
+      appSecret = fresh;
+      rememberSecret(appSecret);
+      return fetchOnce(forceRefresh);
+    }
+  };
   return async ({ forceRefresh }) => {
     try {
-      const reply =
-        kind === 'classic'
-          ? await requestWeChat(token, grant, transport)
-          : await requestWeChat(stableToken, { ...grant, ...(forceRefresh ? { force_refresh: true } : {}) }, transport);
-      return { accessToken: reply.access_token, expiresInSeconds: reply.expires_in };
+      return await fetchRotated(forceRefresh);
     } catch (err) {
       // A failed token call is a token failure to whoever wanted the token, whatever went wrong
       // (40125 wrong AppSecret, 40164 IP not whitelisted, a timeout); the cause says which.
