@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { API_ROUTES } from '../shared/api/route-table';
 
 /**
  * The deployment description (serverless.yml for the functions and timers, api-gateway/serverless.yml
@@ -179,11 +180,30 @@ export function readDeployment(root: string, env: Env = {}): Deployment {
   };
 }
 
+/** A route of the product's route table (shared/api/route-table.ts) and the function serving it. */
+export interface TableRoute {
+  function: string;
+  method: string;
+  path: string;
+}
+
+/** The route table as the deployment check reads it. */
+export function apiRouteTable(): TableRoute[] {
+  return API_ROUTES.map(({ functionName, route }) => ({
+    function: functionName,
+    method: route.method,
+    path: route.path,
+  }));
+}
+
 export interface CheckOptions {
   /** Where the built bundles are: each handler's file must exist and export the handler. */
   distDir?: string;
   /** The function folders (functions/<name>/index.ts); each must be deployed. */
   functionFolders?: string[];
+  /** Every route of the route table must be declared once, bound to its function, and an API
+   *  function must serve no route the table does not have. */
+  routeTable?: TableRoute[];
 }
 
 /**
@@ -247,6 +267,25 @@ export function checkDeployment(deployment: Deployment, options: CheckOptions = 
       );
     }
   }
+  if (options.routeTable) {
+    const tableFunctions = new Set(options.routeTable.map((r) => r.function));
+    for (const entry of options.routeTable) {
+      const declared = routes.filter((r) => r.method === entry.method && r.path === entry.path);
+      if (declared.length === 0) {
+        problems.push(
+          `route ${entry.method} ${entry.path} of the route table (${entry.function}) is not in api-gateway/serverless.yml`,
+        );
+      } else if (declared.some((r) => r.function !== entry.function)) {
+        problems.push(`route ${entry.method} ${entry.path} is bound to another function than ${entry.function}`);
+      }
+    }
+    for (const route of routes) {
+      const inTable = options.routeTable.some((e) => e.method === route.method && e.path === route.path);
+      if (!inTable && route.function && tableFunctions.has(route.function)) {
+        problems.push(`route ${route.method} ${route.path} (${route.function}) is not in the route table`);
+      }
+    }
+  }
   return problems;
 }
 
@@ -258,10 +297,17 @@ export function functionFolders(root: string): string[] {
     .sort();
 }
 
-/** Matches one request to its declared route: exact path, the method or ANY. */
+// API Gateway paths match whole segments; a `{name}` segment is a path parameter.
+function pathMatches(declared: string, path: string): boolean {
+  const source = declared
+    .split('/')
+    .map((segment) => (/^\{[^/{}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('/');
+  return new RegExp(`^${source}$`).test(path);
+}
+
+/** Matches one request to its declared route: its path, the method or ANY. */
 export function findRoute(routes: Route[], method: string, path: string): Route | undefined {
-  return (
-    routes.find((r) => r.path === path && r.method === method.toUpperCase()) ??
-    routes.find((r) => r.path === path && r.method === 'ANY')
-  );
+  const onPath = routes.filter((r) => pathMatches(r.path, path));
+  return onPath.find((r) => r.method === method.toUpperCase()) ?? onPath.find((r) => r.method === 'ANY');
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { DEMO_ACCOUNTS, DEMO_MEDIA, startSandbox, type Sandbox, type SandboxOptions } from '../sandbox/server';
 import { startGateway, type Gateway } from './gateway';
 import { loadLocalSecrets } from './local-config';
-import { checkDeployment, functionFolders, readDeployment } from './deployment';
+import { apiRouteTable, checkDeployment, functionFolders, readDeployment } from './deployment';
 import { readServerlessConfig } from './serverless-config';
 import { inspectionRoutes, pasteBlock } from './curl-examples';
 import { watchJobProgress } from './job-progress';
@@ -77,6 +77,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<Local> {
   const problems = checkDeployment(readDeployment(root, { STAGE: 'local' }), {
     distDir,
     functionFolders: functionFolders(root),
+    routeTable: apiRouteTable(),
   });
   if (problems.length) {
     await sandbox.close();

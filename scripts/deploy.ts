@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { checkDeployment, functionFolders, readDeployment } from '../local/deployment';
+import { apiRouteTable, checkDeployment, functionFolders, readDeployment } from '../local/deployment';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -29,7 +29,11 @@ function main() {
   if (missing.length) throw new Error(`set ${missing.join(', ')} first (README, "Deploying to Tencent Cloud")`);
   run('npm', ['run', 'build'], root);
   const deployment = readDeployment(root, process.env);
-  const problems = checkDeployment(deployment, { distDir: join(root, 'dist'), functionFolders: functionFolders(root) });
+  const problems = checkDeployment(deployment, {
+    distDir: join(root, 'dist'),
+    functionFolders: functionFolders(root),
+    routeTable: apiRouteTable(),
+  });
   if (problems.length) throw new Error(`not deploying a broken service:\n  ${problems.join('\n  ')}`);
   if (only) {
     if (!deployment.functions[only]) throw new Error(`no function ${only} in serverless.yml`);

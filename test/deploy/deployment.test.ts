@@ -2,7 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkDeployment, type Deployment, functionFolders, readDeployment } from '../../local/deployment';
+import {
+  apiRouteTable,
+  checkDeployment,
+  type Deployment,
+  functionFolders,
+  readDeployment,
+} from '../../local/deployment';
 import { type CloudRequest, recordCloudRequests } from '../support/cloud-api-recorder';
 import { distDir } from '../support/dist';
 
@@ -21,22 +27,24 @@ const DEPLOY_ENV = {
 
 const deployment = readDeployment(root, DEPLOY_ENV);
 
-/** Every HTTP route the product serves: the OpenAPI document's operations and WeChat's callback URL. */
+/** Every HTTP route the product serves: the route table's and WeChat's callback URL. */
 function servedRoutes(): string[] {
-  const doc = JSON.parse(readFileSync(join(dist, 'openapi.json'), 'utf8')) as { paths: Record<string, object> };
-  const api = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
-  );
-  return [...api, 'GET /callback', 'POST /callback'].sort();
+  return [...apiRouteTable().map((r) => `${r.method} ${r.path}`), 'GET /callback', 'POST /callback'].sort();
 }
+
+const options = () => ({ distDir: dist, functionFolders: functionFolders(root), routeTable: apiRouteTable() });
 
 describe('the deployment description', () => {
   it('passes every check: each function folder deployed, handlers built, routes bound, timers open', () => {
-    expect(checkDeployment(deployment, { distDir: dist, functionFolders: functionFolders(root) })).toEqual([]);
+    expect(checkDeployment(deployment, options())).toEqual([]);
   });
 
-  it('declares every route the product serves once, and no other', () => {
+  it('declares every route of the route table once, bound to the function that serves it, and no other', () => {
     expect(deployment.routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(servedRoutes());
+    for (const entry of apiRouteTable()) {
+      const declared = deployment.routes.filter((r) => r.method === entry.method && r.path === entry.path);
+      expect(declared.map((r) => r.function)).toEqual([entry.function]);
+    }
   });
 
   it('binds every route with integrated response and waits at least as long as its function runs', () => {
@@ -163,7 +171,7 @@ describe('checkDeployment refuses what would deploy broken', () => {
     writeFileSync(path, changed);
     return readDeployment(copy, DEPLOY_ENV);
   }
-  const problems = (d: Deployment) => checkDeployment(d, { distDir: dist, functionFolders: functionFolders(root) });
+  const problems = (d: Deployment) => checkDeployment(d, options());
 
   it('a route with integrated response off', () => {
     const d = edited('api-gateway/serverless.yml', 'isIntegratedResponse: true', 'isIntegratedResponse: false');
@@ -215,6 +223,18 @@ describe('checkDeployment refuses what would deploy broken', () => {
     expect(problems(twice)).toContainEqual('route POST /preview is declared twice');
     const unknown = edited('api-gateway/serverless.yml', /functionName: \S+-status\n/, 'functionName: statuz\n');
     expect(problems(unknown)).toContainEqual('route GET /status: function statuz is not deployed by serverless.yml');
+  });
+
+  it('a route of the route table left out, and a route the table does not have', () => {
+    const missing = edited('api-gateway/serverless.yml', / {4}- path: \/media\/video\n(.*\n){3}/, '');
+    expect(problems(missing)).toEqual([
+      'route POST /media/video of the route table (media) is not in api-gateway/serverless.yml',
+    ]);
+    const extra = edited('api-gateway/serverless.yml', '    - path: /media/video\n', '    - path: /media/voice\n');
+    expect(problems(extra)).toEqual([
+      'route POST /media/video of the route table (media) is not in api-gateway/serverless.yml',
+      'route POST /media/voice (media) is not in the route table',
+    ]);
   });
 
   it('an async function without retryNum, which the toolkit would retry twice', () => {

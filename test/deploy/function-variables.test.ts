@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDeployment } from '../../local/deployment';
+import { distDir } from '../support/dist';
 import { type FakeSsm, startFakeSsm } from '../support/fake-ssm';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -62,7 +63,7 @@ function probe(name: string, env: Record<string, string>) {
   }>((done, fail) => {
     const child = spawn(
       process.execPath,
-      ['-e', PROBE, join(root, 'dist', name, 'index.js'), JSON.stringify(env), JSON.stringify(event)],
+      ['-e', PROBE, join(distDir(), name, 'index.js'), JSON.stringify(env), JSON.stringify(event)],
       {
         env: { PATH: process.env.PATH },
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],

@@ -48,4 +48,11 @@ describe('npm start (startLocal)', () => {
       'speed: handler file speed/main.js does not exist in dist/',
     );
   });
+
+  it('refuses to start when a route of the route table is not declared for API Gateway', async () => {
+    const root = checkoutWith('api-gateway/serverless.yml', '    - path: /delete\n', '    - path: /remove\n');
+    await expect(startLocal({ root, timers: false, log: () => {} })).rejects.toThrow(
+      'route POST /delete of the route table (delete) is not in api-gateway/serverless.yml',
+    );
+  });
 });
