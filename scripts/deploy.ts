@@ -12,8 +12,18 @@ import { apiRouteTable, checkDeployment, functionFolders, readDeployment } from 
 
 const root = resolve(import.meta.dirname, '..');
 
-// Without these the deployment would be created half-configured (no VPC, so no Redis).
-const REQUIRED = ['STAGE', 'REGION', 'VPC_ID', 'SUBNET_ID', 'WECHAT_APP_ID', 'STORE_URL'];
+// Without these the deployment would be created half-configured (no VPC, so no Redis; no CLS
+// topic for the dispatcher's asynchronous execution).
+const REQUIRED = [
+  'STAGE',
+  'REGION',
+  'VPC_ID',
+  'SUBNET_ID',
+  'WECHAT_APP_ID',
+  'STORE_URL',
+  'CLS_LOGSET_ID',
+  'CLS_TOPIC_ID',
+];
 
 function run(command: string, args: string[], cwd: string) {
   console.log(`$ (cd ${cwd === root ? '.' : cwd.slice(root.length + 1)}) ${command} ${args.join(' ')}`);

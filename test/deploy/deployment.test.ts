@@ -137,6 +137,16 @@ describe('what serverless deploy would send (tencent-component-toolkit, cloud AP
     expect(sent('ReleaseService')).toHaveLength(1);
   });
 
+  it('configures no async-invocation retry for the dispatcher, which could send a batch twice', () => {
+    const dispatcher = sent('UpdateFunctionEventInvokeConfig').filter(
+      (r) => r.FunctionName === 'wechat-mass-send-prod-dispatcher',
+    );
+    expect(dispatcher).toHaveLength(1);
+    expect(dispatcher[0]!.AsyncTriggerConfig).toMatchObject({ RetryConfig: [{ RetryNum: 0 }] });
+    const created = sent('CreateFunction').find((r) => r.FunctionName === 'wechat-mass-send-prod-dispatcher')!;
+    expect(created.AsyncRunEnable).toBe('TRUE');
+  });
+
   it('hands every upload to the function base64-encoded, so binary bytes and forms survive', () => {
     const uploads = sent('CreateApi').filter((a) =>
       /^\/media\/(image|material\/(image|voice|video|thumb)|temporary\/\w+)$/.test(
