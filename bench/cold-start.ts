@@ -23,6 +23,9 @@ export interface StoreTiming {
   /** That median minus the empty node's median in the same run. */
   overEmptyNodeMs: number;
   samplesMs: number[];
+  /** Median peak resident set (the child's own process.resourceUsage().maxRSS at exit), MiB. */
+  peakRssMiB: number;
+  peakRssSamplesMiB: number[];
 }
 
 export interface FunctionColdStart {
@@ -39,16 +42,30 @@ export interface FunctionColdStart {
 
 export interface ColdStartResult {
   runs: number;
-  emptyNode: { command: string; medianMs: number; samplesMs: number[] };
+  emptyNode: { command: string; medianMs: number; samplesMs: number[]; peakRssMiB: number };
   /** A second reference: a fresh node that makes one fetch() to the sandbox and exits. */
-  nodeWithOneFetch: { command: string; medianMs: number; overEmptyNodeMs: number; samplesMs: number[] };
+  nodeWithOneFetch: {
+    command: string;
+    medianMs: number;
+    overEmptyNodeMs: number;
+    samplesMs: number[];
+    peakRssMiB: number;
+  };
+  /** A third: the same request with node:http, as the functions now make it. */
+  nodeWithOneHttpRequest: {
+    command: string;
+    medianMs: number;
+    overEmptyNodeMs: number;
+    samplesMs: number[];
+    peakRssMiB: number;
+  };
   functions: FunctionColdStart[];
 }
 
 // Loads the bundle with plain require() as SCF's Node.js runtime does, invokes it once,
 // reports on fd 1 synchronously and exits at once: the process's life is the cold start.
 const DRIVER = `const fs=require('fs');const[,bundle,event,expect]=process.argv;
-const done=(code,info)=>{fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
+const done=(code,info)=>{info.maxRssKiB=process.resourceUsage().maxRSS;fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
 let h;try{h=require(bundle).main_handler}catch(e){done(3,{error:'require failed: '+(e&&e.message)})}
 Promise.resolve().then(()=>h(JSON.parse(event),{request_id:'bench-cold-start'})).then(r=>{
 const ok=expect==='timer'?!!(r&&r.ok===true):!!(r&&r.statusCode>=200&&r.statusCode<300);
@@ -100,10 +117,24 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       ...bundleSize(distDir, name),
       invoked: FIRST_INVOCATIONS[name] ? '' : 'nothing: no first invocation defined',
     });
-  const emptySamples: number[] = [];
-  const fetchSamples: number[] = [];
-  const fetchScript = `fetch(${JSON.stringify(`${bench.sandbox.url}/cgi-bin/stable_token`)},{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(r=>r.text()).then(()=>process.exit(0),()=>process.exit(1))`;
+  const tokenUrl = JSON.stringify(`${bench.sandbox.url}/cgi-bin/stable_token`);
+  // The references report their own peak RSS at exit, as the functions' driver does.
+  const rssOnExit = `process.on('exit',()=>require('fs').writeSync(1,'\\n@@bench '+JSON.stringify({maxRssKiB:process.resourceUsage().maxRSS})+'\\n'));`;
+  const references = {
+    empty: { script: rssOnExit, ms: [] as number[], rss: [] as number[] },
+    fetch: {
+      script: `${rssOnExit}fetch(${tokenUrl},{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(r=>r.text()).then(()=>process.exit(0),()=>process.exit(1))`,
+      ms: [] as number[],
+      rss: [] as number[],
+    },
+    http: {
+      script: `${rssOnExit}require('http').request(${tokenUrl},{method:'POST',headers:{'content-type':'application/json'}},r=>{r.resume();r.on('end',()=>process.exit(0))}).on('error',()=>process.exit(1)).end('{}')`,
+      ms: [] as number[],
+      rss: [] as number[],
+    },
+  };
   const emptyEnv = { PATH: envs.memory.PATH! };
+  const rssSamples = new Map<string, number[]>();
   let counter = 0;
 
   async function once(name: string, store: StoreKind, timed: boolean): Promise<void> {
@@ -130,6 +161,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     if (timed) {
       const key = `${name}\n${store}`;
       samples.set(key, [...(samples.get(key) ?? []), exit.ms]);
+      rssSamples.set(key, [...(rssSamples.get(key) ?? []), peakRssMiB(exit.stdout)]);
     }
   }
 
@@ -137,23 +169,33 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
   // function and store, so drift in machine load hits baseline and bundles alike.
   for (let round = 0; round <= runs; round += 1) {
     const timed = round > 0;
-    const empty = await spawnTimed(['-e', ''], emptyEnv);
-    if (timed) emptySamples.push(empty.ms);
-    const fetched = await spawnTimed(['-e', fetchScript], emptyEnv);
-    if (fetched.code !== 0) throw new Error(`node with one fetch() failed: ${fetched.stderr.slice(-300)}`);
-    if (timed) fetchSamples.push(fetched.ms);
+    for (const [kind, reference] of Object.entries(references)) {
+      const exit = await spawnTimed(['-e', reference.script], emptyEnv);
+      if (exit.code !== 0) throw new Error(`reference node (${kind}) failed: ${exit.stderr.slice(-300)}`);
+      if (timed) {
+        reference.ms.push(exit.ms);
+        reference.rss.push(peakRssMiB(exit.stdout));
+      }
+    }
     for (const store of ['memory', 'redis'] as const) {
       for (const name of names) await once(name, store, timed);
     }
     if (timed && (round % 5 === 0 || round === runs)) progress(`cold start: ${round}/${runs} rounds`);
   }
 
-  const emptyMedian = median(emptySamples);
+  const emptyMedian = median(references.empty.ms);
   const timing = (name: string, store: StoreKind): StoreTiming | undefined => {
     const list = samples.get(`${name}\n${store}`);
     if (!list || list.length === 0) return undefined;
     const m = median(list);
-    return { medianMs: round(m), overEmptyNodeMs: round(m - emptyMedian), samplesMs: list.map((s) => round(s)) };
+    const rss = rssSamples.get(`${name}\n${store}`) ?? [];
+    return {
+      medianMs: round(m),
+      overEmptyNodeMs: round(m - emptyMedian),
+      samplesMs: list.map((s) => round(s)),
+      peakRssMiB: round(median(rss)),
+      peakRssSamplesMiB: rss.map((s) => round(s)),
+    };
   };
   const functions = [...rows.values()].map((row) => {
     const memory = timing(row.name, 'memory');
@@ -165,16 +207,32 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       ...(memory && redisTiming ? { redisExtraMs: round(redisTiming.medianMs - memory.medianMs) } : {}),
     };
   });
-  const fetchMedian = median(fetchSamples);
+  const reference = (command: string, r: { ms: number[]; rss: number[] }) => ({
+    command,
+    medianMs: round(median(r.ms)),
+    overEmptyNodeMs: round(median(r.ms) - emptyMedian),
+    samplesMs: r.ms.map((s) => round(s)),
+    peakRssMiB: round(median(r.rss)),
+  });
   return {
     runs,
-    emptyNode: { command: 'node -e ""', medianMs: round(emptyMedian), samplesMs: emptySamples.map((s) => round(s)) },
-    nodeWithOneFetch: {
-      command: 'node -e "fetch(<sandbox>/cgi-bin/stable_token)…"',
-      medianMs: round(fetchMedian),
-      overEmptyNodeMs: round(fetchMedian - emptyMedian),
-      samplesMs: fetchSamples.map((s) => round(s)),
+    emptyNode: {
+      command: 'node -e ""',
+      medianMs: round(emptyMedian),
+      samplesMs: references.empty.ms.map((s) => round(s)),
+      peakRssMiB: round(median(references.empty.rss)),
     },
+    nodeWithOneFetch: reference('node -e "fetch(<sandbox>/cgi-bin/stable_token)…"', references.fetch),
+    nodeWithOneHttpRequest: reference(
+      'node -e "require(\'http\').request(<sandbox>/cgi-bin/stable_token)…"',
+      references.http,
+    ),
     functions,
   };
+}
+
+/** The child's own peak RSS (process.resourceUsage().maxRSS, KiB), from its @@bench line. */
+function peakRssMiB(stdout: string): number {
+  const report = JSON.parse(lastReport(stdout).startsWith('{') ? lastReport(stdout) : '{}') as { maxRssKiB?: number };
+  return (report.maxRssKiB ?? Number.NaN) / 1024;
 }

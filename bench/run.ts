@@ -2,7 +2,8 @@
  * `npm run bench`: four figures, each next to a baseline measured in the same run, printed as
  * a table and written to bench/results.json and bench/results.md. One or more figures alone:
  * `npx tsx bench/run.ts cold-start callback` (a partial run prints but writes nothing);
- * BENCH_COLD_RUNS=3 shortens the cold-start figure while working on it.
+ * `npm run bench -- --quick` runs every figure with fewer samples in under 30 s, for use while
+ * developing (prints, writes nothing); BENCH_COLD_RUNS=3 shortens the cold-start figure alone.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,6 +27,12 @@ interface Figure {
   run: (cleanup: Cleanup) => Promise<{ result: unknown; section: Section }>;
 }
 
+const quick = process.argv.includes('--quick');
+/** Sample counts: the full run's, or --quick's (the same figures, noisier, in under 30 s). */
+const SIZE = quick
+  ? { coldRuns: 3, callbackMs: 800, stampedeRounds: 2, apiRequests: 400, apiWarmup: 50 }
+  : { coldRuns: 15, callbackMs: 3_000, stampedeRounds: 5, apiRequests: 2_000, apiWarmup: 200 };
+
 const progress = (line: string) => console.error(`  … ${line}`);
 
 const FIGURES: Figure[] = [
@@ -34,7 +41,7 @@ const FIGURES: Figure[] = [
     run: async (cleanup) => {
       const result = await measureColdStarts({
         distDir,
-        runs: Number(process.env.BENCH_COLD_RUNS ?? 15),
+        runs: Number(process.env.BENCH_COLD_RUNS ?? SIZE.coldRuns),
         cleanup,
         progress,
       });
@@ -44,21 +51,32 @@ const FIGURES: Figure[] = [
   {
     key: 'callback',
     run: async () => {
-      const result = await measureCallbackThroughput({ distDir, durationMs: 3_000, batchSize: 2_000 });
+      const result = await measureCallbackThroughput({ distDir, durationMs: SIZE.callbackMs, batchSize: 2_000 });
       return { result, section: callbackSection(result) };
     },
   },
   {
     key: 'token-stampede',
     run: async (cleanup) => {
-      const result = await measureTokenStampede({ containers: 200, rounds: 5, upstreamDelayMs: 100, cleanup });
+      const result = await measureTokenStampede({
+        containers: 200,
+        rounds: SIZE.stampedeRounds,
+        upstreamDelayMs: 100,
+        cleanup,
+      });
       return { result, section: stampedeSection(result) };
     },
   },
   {
     key: 'api-overhead',
     run: async (cleanup) => {
-      const result = await measureApiOverhead({ distDir, requests: 2_000, concurrency: 8, warmup: 200, cleanup });
+      const result = await measureApiOverhead({
+        distDir,
+        requests: SIZE.apiRequests,
+        concurrency: 8,
+        warmup: SIZE.apiWarmup,
+        cleanup,
+      });
       return { result, section: apiSection(result) };
     },
   },
@@ -80,7 +98,7 @@ function chooseFigures(args: string[]): Figure[] {
 }
 
 async function main(): Promise<number> {
-  const figures = chooseFigures(process.argv.slice(2));
+  const figures = chooseFigures(process.argv.slice(2).filter((a) => a !== '--quick'));
   if (functionNames().some((name) => !existsSync(join(distDir, name, 'index.js')))) await buildAll();
   const machine = describeMachine();
   const started = performance.now();
@@ -97,7 +115,9 @@ async function main(): Promise<number> {
       const figureCleanup = createCleanup();
       cleanup.defer(figure.key, async () => void (await figureCleanup.run()));
       try {
+        const figureStarted = performance.now();
         const { result, section } = await figure.run(figureCleanup);
+        progress(`${figure.key}: ${((performance.now() - figureStarted) / 1000).toFixed(1)} s`);
         results[figure.key] = result;
         sections.push(section);
       } catch (err) {
@@ -113,11 +133,11 @@ async function main(): Promise<number> {
     process.off('SIGTERM', interrupt);
   }
   const totalSeconds = (performance.now() - started) / 1000;
-  const heading = `wechat-mass-send bench: ${machineLine(machine)}; run took ${totalSeconds.toFixed(1)} s`;
+  const heading = `wechat-mass-send bench${quick ? ' --quick' : ''}: ${machineLine(machine)}; run took ${totalSeconds.toFixed(1)} s`;
   console.log(`\n${heading}\n\n${sections.map(renderText).join('\n\n')}\n`);
   for (const error of errors) console.error(`bench error: ${error}`);
 
-  if (figures.length === FIGURES.length && errors.length === 0) {
+  if (figures.length === FIGURES.length && errors.length === 0 && !quick) {
     const file = { machine, totalSeconds: Math.round(totalSeconds * 10) / 10, figures: results };
     writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(file, null, 2)}\n`);
     const md = [
@@ -135,7 +155,9 @@ async function main(): Promise<number> {
     console.log(
       errors.length > 0
         ? 'not written: a figure failed'
-        : 'not written: partial run (results files hold full runs only)',
+        : quick
+          ? 'not written: --quick run (results files hold full runs only)'
+          : 'not written: partial run (results files hold full runs only)',
     );
   }
   return errors.length > 0 ? 1 : 0;

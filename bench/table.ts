@@ -7,7 +7,7 @@ export interface Section {
   notes: string[];
 }
 
-const isNumeric = (cell: string) => /^[+−-]?[\d,.]+( ?(ms|KB|×|%|\/s))?$/.test(cell) || /^[\d.]+×$/.test(cell);
+const isNumeric = (cell: string) => /^[+−-]?[\d,.]+( ?(ms|KB|MiB|×|%|\/s))?$/.test(cell) || /^[\d.]+×$/.test(cell);
 
 export function renderText(section: Section): string {
   const widths = section.headers.map((h, i) => Math.max(h.length, ...section.rows.map((r) => (r[i] ?? '').length)));
@@ -44,6 +44,7 @@ export function renderMarkdown(section: Section): string {
 export const fmt = {
   int: (n: number) => Math.round(n).toLocaleString('en-US'),
   ms: (n: number, digits = 1) => `${n.toFixed(digits)} ms`,
+  mib: (n: number) => `${n.toFixed(1)} MiB`,
   signedMs: (n: number, digits = 1) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(digits)} ms`,
   kb: (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`,
   ratio: (n: number, digits = 2) => `${n.toFixed(digits)}×`,
