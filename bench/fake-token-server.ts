@@ -5,6 +5,8 @@ export interface FakeTokenServer {
   url: string;
   /** stable_token requests received, per AppID. */
   requests(appId: string): number;
+  /** performance.now() when the first request for the AppID arrived and when it was answered. */
+  timeline(appId: string): { requestedAt?: number; answeredAt?: number };
   close(): Promise<void>;
 }
 
@@ -14,6 +16,7 @@ export interface FakeTokenServer {
  */
 export async function startFakeTokenServer(delayMs: number): Promise<FakeTokenServer> {
   const counts = new Map<string, number>();
+  const timelines = new Map<string, { requestedAt?: number; answeredAt?: number }>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -24,7 +27,11 @@ export async function startFakeTokenServer(delayMs: number): Promise<FakeTokenSe
       }
       const { appid = '' } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { appid?: string };
       counts.set(appid, (counts.get(appid) ?? 0) + 1);
+      const timeline = timelines.get(appid) ?? {};
+      timeline.requestedAt ??= performance.now();
+      timelines.set(appid, timeline);
       setTimeout(() => {
+        timeline.answeredAt ??= performance.now();
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ access_token: `bench-token-for-${appid}`, expires_in: 7200 }));
       }, delayMs);
@@ -35,6 +42,7 @@ export async function startFakeTokenServer(delayMs: number): Promise<FakeTokenSe
   return {
     url: `http://127.0.0.1:${port}`,
     requests: (appId) => counts.get(appId) ?? 0,
+    timeline: (appId) => timelines.get(appId) ?? {},
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

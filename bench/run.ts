@@ -30,7 +30,7 @@ interface Figure {
 const quick = process.argv.includes('--quick');
 /** Sample counts: the full run's, or --quick's (the same figures, noisier, in under 30 s). */
 const SIZE = quick
-  ? { coldRuns: 3, callbackMs: 800, stampedeRounds: 2, apiRequests: 400, apiWarmup: 50 }
+  ? { coldRuns: 2, callbackMs: 800, stampedeRounds: 2, apiRequests: 400, apiWarmup: 50 }
   : { coldRuns: 15, callbackMs: 3_000, stampedeRounds: 5, apiRequests: 2_000, apiWarmup: 200 };
 
 const progress = (line: string) => console.error(`  … ${line}`);

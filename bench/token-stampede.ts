@@ -24,6 +24,14 @@ export interface StampedeRound {
   /** One container alone, cold, against the same Redis and token server. */
   loneContainerWaitMs: number;
   loneUpstreamRequests: number;
+  /** From the containers' start to the lock holder's stable_token request reaching WeChat. */
+  tokenRequestedMs: number;
+  /** From the containers' start to stable_token answering the lock holder. */
+  tokenAnsweredMs: number;
+  /** slowestWaitMs − tokenAnsweredMs: how long the last container took to hold the token once it existed. */
+  slowestAfterTokenMs: number;
+  /** CPU time the bench process (all 200 containers) used in the round: less load-sensitive than wall time. */
+  cpuMs: number;
 }
 
 export interface TokenStampedeResult {
@@ -36,13 +44,16 @@ export interface TokenStampedeResult {
   loneContainerWaitMs: number;
   /** slowestWaitMs − loneContainerWaitMs: what waiting on another container's refresh costs. */
   extraWaitMs: number;
+  /** Median over rounds of slowestAfterTokenMs: the wake-up's share of extraWaitMs. */
+  slowestAfterTokenMs: number;
 }
 
 /** Cold containers started together: each its own Redis connection, fetcher and provider. */
 async function startContainers(count: number, appId: string, redisUrl: string, tokenUrl: string) {
   const stores: Store[] = [];
+  const cpu = process.cpuUsage();
   const started = performance.now();
-  const waits = await Promise.all(
+  const result = await Promise.all(
     Array.from({ length: count }, async () => {
       const store = createRedisStore(redisUrl);
       stores.push(store);
@@ -61,7 +72,8 @@ async function startContainers(count: number, appId: string, redisUrl: string, t
       return { token, ms: performance.now() - started };
     }),
   ).finally(() => Promise.all(stores.map((s) => s.close())));
-  return waits;
+  const used = process.cpuUsage(cpu);
+  return { waits: result, started, cpuMs: (used.user + used.system) / 1000 };
 }
 
 export async function measureTokenStampede(options: TokenStampedeOptions): Promise<TokenStampedeResult> {
@@ -75,10 +87,14 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
   for (let r = 0; r < rounds; r += 1) {
     // A fresh AppID per round: nothing cached in Redis from earlier rounds.
     const loneAppId = `wxbenchlone${r}`;
-    const [lone] = await startContainers(1, loneAppId, redis.url, upstream.url);
+    const {
+      waits: [lone],
+    } = await startContainers(1, loneAppId, redis.url, upstream.url);
     const appId = `wxbenchstampede${r}`;
-    const waits = await startContainers(containers, appId, redis.url, upstream.url);
+    const { waits, started, cpuMs } = await startContainers(containers, appId, redis.url, upstream.url);
     const ms = waits.map((w) => w.ms);
+    const timeline = upstream.timeline(appId);
+    const answered = (timeline.answeredAt ?? Number.NaN) - started;
     results.push({
       appId,
       upstreamRequests: upstream.requests(appId),
@@ -87,6 +103,10 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
       medianWaitMs: round(median(ms)),
       loneContainerWaitMs: round(lone!.ms),
       loneUpstreamRequests: upstream.requests(loneAppId),
+      tokenRequestedMs: round((timeline.requestedAt ?? Number.NaN) - started),
+      tokenAnsweredMs: round(answered),
+      slowestAfterTokenMs: round(Math.max(...ms) - answered),
+      cpuMs: round(cpuMs),
     });
   }
   const slowest = median(results.map((r) => r.slowestWaitMs));
@@ -99,5 +119,6 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
     slowestWaitMs: round(slowest),
     loneContainerWaitMs: round(lone),
     extraWaitMs: round(slowest - lone),
+    slowestAfterTokenMs: round(median(results.map((r) => r.slowestAfterTokenMs))),
   };
 }

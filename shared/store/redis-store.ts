@@ -37,6 +37,8 @@ export function createRedisStore(target: string | RedisConnection, options: Redi
     enableOfflineQueue: false,
     maxRetriesPerRequest: 2,
     enableAutoPipelining: true,
+    // No INFO round trip before the first command: a cold container waits for every round trip.
+    enableReadyCheck: false,
   });
   // Without a listener ioredis prints every reconnect failure; callers see command errors.
   redis.on('error', () => {});

@@ -32,6 +32,7 @@ export interface AccessTokenProviderOptions {
   lockTtlMs?: number;
   /** How long a container waits for another one's refresh (default 10 s). */
   waitTimeoutMs?: number;
+  /** How often a waiting container looks again, after a first look at 20 ms. */
   pollIntervalMs?: number;
   /** A failed refresh throws even while the current token still works (for the refresh-token
    *  timer, whose failure must show before the token runs out). */
@@ -61,6 +62,8 @@ const FAILURE_TTL_MS = 5_000;
 const RECHECK_MS = 60_000;
 // Below this a token is not worth handing out: the call might outlive it.
 const USABLE_MS = 5_000;
+// A waiting container's first look for another's refresh, before it polls at pollIntervalMs.
+const FIRST_LOOK_MS = 20;
 // WeChat's daily quotas reset at midnight Beijing time (UTC+8).
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
@@ -128,8 +131,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     return count <= FORCE_REFRESH_PER_DAY;
   }
 
-  async function fetchFresh(): Promise<StoredToken> {
-    const rejected = await store.get(keys.rejected);
+  async function fetchFresh(rejected: string | null): Promise<StoredToken> {
     let fetched = await fetchToken({ forceRefresh: false });
     rememberSecret(fetched.accessToken);
     // stable_token hands back the current token while WeChat still counts it valid; when that is
@@ -153,11 +155,13 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
   }
 
   async function refreshAsLockHolder(): Promise<string> {
-    const again = await readStored();
+    // One round trip, not two: every round trip of the lock holder is waited for by every
+    // container in the stampede.
+    const [again, rejected] = await Promise.all([readStored(), store.get(keys.rejected)]);
     if (again && isFresh(again.token)) return again.token.token;
     let fresh: StoredToken;
     try {
-      fresh = await fetchFresh();
+      fresh = await fetchFresh(rejected);
     } catch (err) {
       // Shared for a moment either way, so other containers do not each repeat the failing call.
       await store.set(keys.failure, err instanceof Error ? err.message : String(err), FAILURE_TTL_MS);
@@ -177,13 +181,13 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
 
   async function obtain(): Promise<string> {
     const deadline = now() + waitTimeoutMs;
+    let looks = 0;
     for (;;) {
-      const stored = await readStored();
+      const [stored, failure] = await Promise.all([readStored(), store.get(keys.failure)]);
       if (stored && isFresh(stored.token)) {
         local = stored.token;
         return local.token;
       }
-      const failure = await store.get(keys.failure);
       if (failure) {
         if (!strict && stored && (await isServable(stored.token))) return stored.token.token;
         throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
@@ -200,7 +204,8 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       if (now() >= deadline) {
         throw new AccessTokenError(`no access token after waiting ${waitTimeoutMs} ms for another container's refresh`);
       }
-      await sleep(pollIntervalMs);
+      // A quick refresh is over at the first look; a slow one is polled without flooding the store.
+      await sleep(looks++ === 0 ? Math.min(pollIntervalMs, FIRST_LOOK_MS) : pollIntervalMs);
     }
   }
 

@@ -86,6 +86,28 @@ describe('createAccessTokenProvider', () => {
     stampede(() => createMemoryStore()),
   );
 
+  it("looks for another container's refresh 20 ms after losing the lock, then every pollIntervalMs", async () => {
+    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'another-container', 60_000);
+    const slept: number[] = [];
+    const provider = createAccessTokenProvider({
+      appId: APP_ID,
+      store,
+      pollIntervalMs: 50,
+      fetchToken: async () => {
+        throw new Error('a waiting container must not fetch');
+      },
+      sleep: async (ms) => {
+        slept.push(ms);
+        if (slept.length === 3) {
+          const token = { token: 'FROM_THE_LOCK_HOLDER', expiresAt: Date.now() + 7_200_000 };
+          await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify(token));
+        }
+      },
+    });
+    expect(await provider.get()).toBe('FROM_THE_LOCK_HOLDER');
+    expect(slept).toEqual([20, 50, 50]);
+  });
+
   it('serves later calls from its own memory without asking the store or WeChat', async () => {
     const calls = serveStableTokens(wechat, ['T1']);
     const provider = container(store, agent);
