@@ -20,6 +20,8 @@ export interface CallbackResponse {
   status: number;
   contentType: string;
   body: string;
+  /** What happened, for the invocation's one log line (the caller writes it). */
+  logFields?: Record<string, unknown>;
 }
 
 export type CallbackLog = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -51,6 +53,12 @@ const TEXT = 'text/plain; charset=utf-8';
 const SUCCESS: CallbackResponse = { status: 200, contentType: TEXT, body: 'success' };
 
 type Rejection = [status: number, reason: string];
+
+// The envelope exactly as WeChat sends it in safe mode (ToUserName, then Encrypt, both CDATA,
+// nothing else): a strict subset of what parseXml reads, and read the same, without building a
+// tree. Compatible mode's extra fields, other whitespace or order go through parseXml.
+const SAFE_ENVELOPE =
+  /^<xml>\s*<ToUserName><!\[CDATA\[[^\]<>&]*\]\]><\/ToUserName>\s*<Encrypt><!\[CDATA\[([A-Za-z0-9+/=]+)\]\]><\/Encrypt>\s*<\/xml>\s*$/;
 
 /**
  * The developer-URL protocol: GET URL verification, POST pushes in plain, compatible and safe
@@ -84,13 +92,20 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     const refused = authenticate(query);
     if (refused) return reject(refused);
     await rememberVerification(deps.store, replayKey(deps.appId, signature), deps.windowSeconds);
-    deps.log.info('callback URL verified');
     // Official Accounts send a plain echostr even in safe mode (an encrypted one is WeCom's).
-    return { status: 200, contentType: TEXT, body: echostr };
+    return { status: 200, contentType: TEXT, body: echostr, logFields: { outcome: 'callback URL verified' } };
   }
 
   function parse(xml: string): XmlValue {
     return parseXml(xml, { maxBytes: deps.maxBodyBytes }).value;
+  }
+
+  /** The envelope's Encrypt: WeChat's own safe-mode layout directly, anything else parsed. */
+  function readEncrypt(body: string): XmlValue | XmlValue[] | undefined {
+    const safe = SAFE_ENVELOPE.exec(body);
+    if (safe) return safe[1];
+    const envelope = parse(body);
+    return typeof envelope === 'object' ? envelope.Encrypt : undefined;
   }
 
   /** The plaintext XML of a push, or a rejection. */
@@ -106,8 +121,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (!msgSignature) return [401, 'missing_msg_signature'];
     if (deps.aesKeys.length === 0) return [500, 'aes_not_configured'];
 
-    const envelope = parse(req.body);
-    const encrypt = typeof envelope === 'object' ? envelope.Encrypt : undefined;
+    const encrypt = readEncrypt(req.body);
     if (typeof encrypt !== 'string' || encrypt === '') return [400, 'missing_encrypt'];
     const { timestamp = '', nonce = '' } = req.query;
     if (!verifySignature(msgSignature, deps.tokens, [timestamp, nonce, encrypt])) {
@@ -130,8 +144,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
       throw err;
     });
     if (claimed === 'done') {
-      deps.log.info('callback replay ignored');
-      return SUCCESS;
+      return { ...SUCCESS, logFields: { outcome: 'callback replay ignored' } };
     }
     if (claimed === 'busy') {
       // Another invocation is processing this request. Acknowledging it would lose the push if
@@ -170,19 +183,18 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     const message = parseCallbackMessage(root);
     switch (message.kind) {
       case 'ignored':
-        deps.log.info('callback acknowledged', { msgType: message.msgType, event: message.event });
-        return SUCCESS;
+        return {
+          ...SUCCESS,
+          logFields: { outcome: 'callback acknowledged', msgType: message.msgType, event: message.event },
+        };
       case 'mass_send_job_finish': {
         const { report } = message;
         const first = await recordMassReport(deps.store, deps.appId, report);
-        deps.log.info(first ? 'mass send report recorded' : 'mass send report redelivered', {
-          msgId: report.msgId,
-          status: report.status.kind,
-        });
         if (first && deps.notify) {
           await notifyWithin(deps.notify, report, deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS, deps.log);
         }
-        return SUCCESS;
+        const outcome = first ? 'mass send report recorded' : 'mass send report redelivered';
+        return { ...SUCCESS, logFields: { outcome, msgId: report.msgId, reportStatus: report.status.kind } };
       }
     }
   }

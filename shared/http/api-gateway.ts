@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod/mini';
 import { HttpError } from './http-error';
 import { createLogger, type Logger } from '../log';
 import { ConfigError } from '../config';
@@ -8,19 +7,56 @@ import { StoreUnavailableError } from '../store/store';
 /**
  * Tencent Cloud API Gateway → SCF "integration request" event, the fields this product reads.
  * `queryString` values arrive as a string, an array (repeated keys) or `true` (a bare key).
+ * Checked by hand rather than with zod: it runs on every invocation of every function, and a
+ * zod record of ten headers cost more than the rest of a warm /status (issue 13's profile).
  */
-export const ApiGatewayEvent = z.looseObject({
-  httpMethod: z.string(),
-  path: z.string(),
-  headers: z.optional(z.nullable(z.record(z.string(), z.optional(z.string())))),
-  queryString: z.optional(
-    z.nullable(z.record(z.string(), z.union([z.string(), z.array(z.string()), z.literal(true)]))),
-  ),
-  body: z.optional(z.nullable(z.string())),
-  isBase64Encoded: z.optional(z.boolean()),
-  requestContext: z.optional(z.looseObject({ requestId: z.optional(z.string()) })),
-});
-export type ApiGatewayEvent = z.infer<typeof ApiGatewayEvent>;
+export interface ApiGatewayEvent {
+  httpMethod: string;
+  path: string;
+  headers?: Record<string, string | undefined> | null;
+  queryString?: Record<string, string | string[] | true> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestContext?: { requestId?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function everyValue(record: Record<string, unknown>, accept: (value: unknown) => boolean): boolean {
+  for (const key in record) if (Object.hasOwn(record, key) && !accept(record[key])) return false;
+  return true;
+}
+
+const isQueryValue = (v: unknown) =>
+  typeof v === 'string' || v === true || (Array.isArray(v) && v.every((item) => typeof item === 'string'));
+
+/** The event's shape, or the first field that breaks it. */
+export function checkApiGatewayEvent(
+  event: unknown,
+): { ok: true; event: ApiGatewayEvent } | { ok: false; field: string } {
+  if (!isRecord(event)) return { ok: false, field: 'event' };
+  const { httpMethod, path, headers, queryString, body, isBase64Encoded, requestContext } = event;
+  if (typeof httpMethod !== 'string') return { ok: false, field: 'httpMethod' };
+  if (typeof path !== 'string') return { ok: false, field: 'path' };
+  if (headers != null && !(isRecord(headers) && everyValue(headers, (v) => v === undefined || typeof v === 'string')))
+    return { ok: false, field: 'headers' };
+  if (queryString != null && !(isRecord(queryString) && everyValue(queryString, isQueryValue)))
+    return { ok: false, field: 'queryString' };
+  if (body != null && typeof body !== 'string') return { ok: false, field: 'body' };
+  if (isBase64Encoded !== undefined && typeof isBase64Encoded !== 'boolean')
+    return { ok: false, field: 'isBase64Encoded' };
+  if (
+    requestContext !== undefined &&
+    !(
+      isRecord(requestContext) &&
+      (requestContext.requestId === undefined || typeof requestContext.requestId === 'string')
+    )
+  )
+    return { ok: false, field: 'requestContext' };
+  return { ok: true, event: event as ApiGatewayEvent };
+}
 
 /** What SCF expects back for an integrated response. */
 export interface ApiGatewayResponse {
@@ -53,12 +89,14 @@ export interface ApiResult {
   /** Serialised as JSON unless `contentType` says otherwise and the body is a string. */
   body?: unknown;
   contentType?: string;
+  /** Added to the invocation's one `request` log line (one line per request, not two). */
+  logFields?: Record<string, unknown>;
 }
 
 export function toApiRequest(event: unknown, requestId: string): ApiRequest {
-  const parsed = ApiGatewayEvent.safeParse(event);
-  if (!parsed.success) throw new HttpError(400, 'bad_event', 'not an API Gateway event');
-  const e = parsed.data;
+  const checked = checkApiGatewayEvent(event);
+  if (!checked.ok) throw new HttpError(400, 'bad_event', 'not an API Gateway event');
+  const e = checked.event;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(e.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
@@ -173,6 +211,7 @@ export function createScfHandler(
       const started = Date.now();
       const result = await built.handle(request).catch((err: unknown) => toErrorResult(err, requestId, log!));
       log.info('request', {
+        ...result.logFields,
         method: request.method,
         path: request.path,
         status: result.status,

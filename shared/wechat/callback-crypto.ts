@@ -48,13 +48,31 @@ const RANDOM_BYTES = 16;
 const HEADER_BYTES = RANDOM_BYTES + 4;
 // WeChat generates EncodingAESKey from [a-zA-Z0-9]; accept the full base64 alphabet anyway.
 const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/**
+ * Canonical base64 (whole 4-character groups, '=' only as the last one or two) decoded, or
+ * undefined. Node's decoder skips characters outside the alphabet and stops at '=', so any
+ * such character leaves fewer bytes than the length promises; it also takes the URL-safe '-'
+ * and '_', refused apart. As strict as /^(?:[A-Za-z0-9+/]{4})*(?:…==|…=)?$/ without a regex
+ * pass over the whole text on every push.
+ */
+function decodeBase64(text: string): Buffer | undefined {
+  if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
+}
+
+// The configured keys are decoded once per container, not once per push.
+const decodedKeys = new Map<string, Buffer>();
 
 /** Decodes and validates an EncodingAESKey into the 32-byte AES key. */
 export function decodeAesKey(encodingAesKey: string): Buffer {
+  const known = decodedKeys.get(encodingAesKey);
+  if (known) return known;
   if (!ENCODING_AES_KEY.test(encodingAesKey)) throw new CallbackCryptoError('bad_aes_key');
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
   if (key.length !== 32) throw new CallbackCryptoError('bad_aes_key');
+  if (decodedKeys.size < 16) decodedKeys.set(encodingAesKey, key);
   return key;
 }
 
@@ -125,8 +143,8 @@ function decryptWithKey(ciphertext: Buffer, encodingAesKey: string, appId: strin
  */
 export function decryptMessage(encryptBase64: string, options: DecryptOptions): string {
   if (options.keys.length === 0) throw new CallbackCryptoError('bad_aes_key');
-  if (!BASE64.test(encryptBase64)) throw new CallbackCryptoError('bad_base64');
-  const ciphertext = Buffer.from(encryptBase64, 'base64');
+  const ciphertext = decodeBase64(encryptBase64);
+  if (!ciphertext) throw new CallbackCryptoError('bad_base64');
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
     throw new CallbackCryptoError('bad_block_length');
   }

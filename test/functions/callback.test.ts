@@ -94,7 +94,9 @@ describe('callback function (main_handler)', () => {
       { signature, timestamp, nonce, encrypt_type: 'aes', msg_signature: msg, openid: 'oV5CrjpxgaGXNHIQigzNlgLTnwic' },
       body,
     );
+    const before = logged.length;
     const first = await main_handler(event);
+    const linesOfFirst = logged.slice(before);
     const redelivery = await main_handler(event);
     expect([first.statusCode, first.body, redelivery.statusCode, redelivery.body]).toEqual([
       200,
@@ -105,6 +107,14 @@ describe('callback function (main_handler)', () => {
     const report = await readMassReport(createFileStore(dir), APP_ID, '1000001625');
     expect(report).toMatchObject({ msgId: '1000001625', status: { kind: 'error', code: 30003 } });
     expect(report?.copyrightCheck?.results).toHaveLength(2);
+    // One log line per invocation: the request line carries what the handler did.
+    expect(linesOfFirst).toHaveLength(1);
+    expect(JSON.parse(linesOfFirst[0]!)).toMatchObject({
+      message: 'request',
+      status: 200,
+      outcome: 'mass send report recorded',
+      msgId: '1000001625',
+    });
   });
 
   it('refuses a plain-mode push with 401 while an EncodingAESKey is configured', async () => {

@@ -1,5 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import {
   CallbackCryptoError,
   decodeAesKey,
@@ -244,5 +245,29 @@ describe('decodeAesKey', () => {
 
   it('rejects a random prefix that is not 16 bytes', () => {
     expect(codeOf(() => encryptMessage('x', { key: KEY, appId: APP_ID, random: Buffer.alloc(15) }))).toBe('bad_random');
+  });
+});
+
+describe('decryptMessage on text that may not be base64', () => {
+  // The reference: canonical base64, as WeChat's own libraries check it.
+  const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+  const codeOf = (text: string) => {
+    try {
+      decryptMessage(text, { keys: ['kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR'], appId: 'wx0000000000000000' });
+      return 'decrypted';
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+  };
+
+  it('refuses as bad_base64 exactly what is not canonical base64 (URL-safe alphabet, stray =, spaces)', () => {
+    const char = fc.constantFrom(...'ABCxyz019+/=-_ \n.'.split(''));
+    fc.assert(
+      fc.property(
+        fc.array(char, { maxLength: 40 }).map((chars) => chars.join('')),
+        (text) => (codeOf(text) === 'bad_base64') === !STRICT.test(text),
+      ),
+      { numRuns: 20_000 },
+    );
   });
 });

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { checkApiGatewayEvent, createScfHandler } from '../../../shared/http/api-gateway';
+import { createLogger } from '../../../shared/log';
+import { apiEvent } from '../../support/api-event';
+
+describe('checkApiGatewayEvent', () => {
+  it('accepts the event API Gateway really sends, with repeated and bare query keys', () => {
+    const event = apiEvent({ method: 'GET', path: '/status', query: { msgId: ['1', '2'], debug: true } });
+    expect(checkApiGatewayEvent(event)).toMatchObject({ ok: true, event: { httpMethod: 'GET', path: '/status' } });
+    expect(
+      checkApiGatewayEvent({ httpMethod: 'GET', path: '/', headers: null, queryString: null, body: null }),
+    ).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it.each([
+    ['event', 'not an object'],
+    ['event', ['an', 'array']],
+    ['httpMethod', { path: '/' }],
+    ['path', { httpMethod: 'GET', path: 7 }],
+    ['headers', { httpMethod: 'GET', path: '/', headers: { host: 1 } }],
+    ['headers', { httpMethod: 'GET', path: '/', headers: ['host'] }],
+    ['queryString', { httpMethod: 'GET', path: '/', queryString: { a: 1 } }],
+    ['queryString', { httpMethod: 'GET', path: '/', queryString: { a: ['x', 2] } }],
+    ['queryString', { httpMethod: 'GET', path: '/', queryString: { a: false } }],
+    ['body', { httpMethod: 'POST', path: '/', body: { json: true } }],
+    ['isBase64Encoded', { httpMethod: 'POST', path: '/', isBase64Encoded: 'true' }],
+    ['requestContext', { httpMethod: 'POST', path: '/', requestContext: { requestId: 5 } }],
+  ])('names %s when it breaks the shape', (field, event) => {
+    expect(checkApiGatewayEvent(event)).toEqual({ ok: false, field });
+  });
+
+  it('answers a malformed event with 400 bad_event, not a 500', async () => {
+    const lines: string[] = [];
+    const main = createScfHandler(() => ({
+      handle: async () => ({ status: 200, body: {} }),
+      log: createLogger({}, (line) => lines.push(line)),
+    }));
+    const reply = await main({ httpMethod: 'GET', path: '/', headers: { host: 1 } }, { request_id: 'r-1' });
+    expect(reply.statusCode).toBe(400);
+    expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'bad_event' } });
+  });
+});
