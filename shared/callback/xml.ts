@@ -49,9 +49,11 @@ export interface ParseXmlOptions {
 }
 
 const NAME = /[A-Za-z_][\w.:-]*/y;
+const CLOSE = /\s*>/y;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 function decodeEntities(text: string, offset: number): string {
+  if (!text.includes('&')) return text;
   return text.replace(/&([^;&<\s]*);?/g, (whole, body: string, at: number) => {
     if (!whole.endsWith(';')) throw new XmlError('malformed', 'unterminated entity', offset + at);
     const named = PREDEFINED[body];
@@ -183,10 +185,9 @@ export function parseXml(input: string, options: ParseXmlOptions): XmlDocument {
     } else if (input.startsWith('</', pos)) {
       pos += 2;
       const name = readName();
-      const close = /\s*>/y;
-      close.lastIndex = pos;
-      if (!close.exec(input)) fail('malformed', 'malformed closing tag');
-      pos = close.lastIndex;
+      CLOSE.lastIndex = pos;
+      if (!CLOSE.exec(input)) fail('malformed', 'malformed closing tag');
+      pos = CLOSE.lastIndex;
       const frame = stack.pop();
       if (!frame || frame.name !== name) fail('mismatched_tag', 'closing tag does not match');
       const value = frameValue(frame as Frame, pos);

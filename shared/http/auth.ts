@@ -4,6 +4,14 @@ import { HttpError } from './http-error';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+// The configured keys' digests, computed once per container rather than on every request.
+const keyDigests = new WeakMap<readonly string[], Buffer[]>();
+function digestsOf(keys: readonly string[]): Buffer[] {
+  let digests = keyDigests.get(keys);
+  if (!digests) keyDigests.set(keys, (digests = keys.map(digest)));
+  return digests;
+}
+
 /**
  * `Authorization: Bearer <key>` against every configured key (several during a rotation).
  * Keys are compared as SHA-256 digests with timingSafeEqual, so neither a key's content nor
@@ -22,7 +30,7 @@ export function authenticate(request: ApiRequest, keys: readonly string[]): void
   }
   const offered = digest(match[1]!);
   let ok = false;
-  for (const key of keys) ok = timingSafeEqual(offered, digest(key)) || ok;
+  for (const known of digestsOf(keys)) ok = timingSafeEqual(offered, known) || ok;
   if (!ok) {
     throw new HttpError(401, 'unauthorized', 'the API key is not valid', {
       headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
