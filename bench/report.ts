@@ -1,6 +1,7 @@
 import type { ApiOverheadResult } from './api-overhead';
 import type { CallbackThroughputResult } from './callback-throughput';
 import type { ColdStartResult } from './cold-start';
+import type { RedisClientCostResult } from './redis-client';
 import type { TokenStampedeResult } from './token-stampede';
 import { fmt, type Section } from './table';
 
@@ -160,6 +161,18 @@ export function apiSection(r: ApiOverheadResult): Section {
     notes: [
       'the product path includes the local gateway (HTTP → SCF event → IPC to the container process, log relay), which stands in for API Gateway + SCF; warm-up requests (the cold start) are not counted',
       'halves run interleaved (bare, gateway, in-process, twice) so load drift falls on every side; the sandbox, gateway and load client share the bench process, the status container is a child process',
+    ],
+  };
+}
+
+export function redisClientSection(r: RedisClientCostResult): Section {
+  return {
+    title: `1b. What ioredis costs a cold container on Redis (median of ${r.runs} fresh node processes per step; ioredis bundled alone: ${fmt.int(r.bundleBytes)} bytes)`,
+    headers: ['step', 'spawn to exit', 'peak RSS'],
+    rows: r.steps.map((s) => [s.step, fmt.ms(s.medianMs), fmt.mib(s.peakRssMiB)]),
+    notes: [
+      `evaluating ioredis ${fmt.signedMs(r.evaluationMs)}, opening the connection ${fmt.signedMs(r.connectionMs)}, the first command's answer ${fmt.signedMs(r.firstCommandMs)} (loopback; in a VPC add a round trip to each of the last two)`,
+      "the options are redis-store.ts's (no ready check: no INFO round trip before the first command); functions on memory: or file: never evaluate ioredis (test/scripts/bundle-runtime.test.ts)",
     ],
   };
 }

@@ -14,9 +14,10 @@ import { measureCallbackThroughput } from './callback-throughput';
 import { createCleanup } from './cleanup';
 import { measureColdStarts } from './cold-start';
 import { describeMachine, machineLine } from './machine';
-import { apiSection, callbackSection, coldStartSection, stampedeSection } from './report';
+import { apiSection, callbackSection, coldStartSection, redisClientSection, stampedeSection } from './report';
 import { renderMarkdown, renderText, type Section } from './table';
 import { measureTokenStampede } from './token-stampede';
+import { measureRedisClientCost } from './redis-client';
 import type { Cleanup } from './cleanup';
 
 const root = resolve(import.meta.dirname, '..');
@@ -46,6 +47,13 @@ const FIGURES: Figure[] = [
         progress,
       });
       return { result, section: coldStartSection(result) };
+    },
+  },
+  {
+    key: 'redis-client',
+    run: async (cleanup) => {
+      const result = await measureRedisClientCost({ runs: SIZE.coldRuns, cleanup });
+      return { result, section: redisClientSection(result) };
     },
   },
   {
