@@ -7,8 +7,10 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 // The configured keys' digests, computed once per container rather than on every request.
 const keyDigests = new WeakMap<readonly string[], Buffer[]>();
 function digestsOf(keys: readonly string[]): Buffer[] {
-  let digests = keyDigests.get(keys);
-  if (!digests) keyDigests.set(keys, (digests = keys.map(digest)));
+  const known = keyDigests.get(keys);
+  if (known) return known;
+  const digests = keys.map(digest);
+  keyDigests.set(keys, digests);
   return digests;
 }
 
