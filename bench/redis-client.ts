@@ -26,8 +26,10 @@ export interface RedisClientCostResult {
 
 // Each step's process reports its own peak RSS at exit; the steps differ only in how far they go.
 const RSS = `process.on('exit',()=>require('fs').writeSync(1,'\\n@@rss '+process.resourceUsage().maxRSS+'\\n'));`;
-// The options shared/store/redis-store.ts opens its connection with.
-const OPTIONS = '{connectTimeout:3000,maxRetriesPerRequest:2,enableAutoPipelining:true,enableReadyCheck:false}';
+// The options shared/store/redis-store.ts opens its connection with, but for the offline queue:
+// the store waits for 'ready' before its first command, here the queue holds it until then.
+const OPTIONS =
+  '{connectTimeout:3000,commandTimeout:1500,maxRetriesPerRequest:2,enableAutoPipelining:true,enableReadyCheck:false}';
 
 /**
  * What ioredis costs a cold container on Redis, step by step in fresh processes: evaluating
