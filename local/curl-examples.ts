@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { AccountSeed, MediaSeed } from '../sandbox/accounts';
+import { ROUTE_LIST } from '../sandbox/control-routes';
 
 /** A small PNG shipped with the repository, so the media/image curl works as printed. */
 export const SAMPLE_PNG = resolve(import.meta.dirname, 'sample.png');
@@ -134,18 +135,27 @@ export function curlExamples(account: AccountSeed, media: MediaSeed, jobDuration
   ];
 }
 
-/** The sandbox's inspection routes (GET), each a full URL. */
-export function inspectionRoutes(sandboxUrl: string): string[] {
-  return [
-    ['', 'every route, including the POST ones that steer it (faults, clock, confirmations)'],
-    ['/state', 'accounts, media, limits, callback'],
-    ['/calls', 'every WeChat API call it answered'],
-    ['/messages', 'every send, with its audience, content and status'],
-    ['/pushes', 'every MASSSENDJOBFINISH push and its outcome'],
-    ['/faults', 'the injected faults still pending'],
-    ['/callback', 'where pushes go'],
-    ['/confirmations', 'sends to all waiting for an administrator (mass-send protection)'],
-  ].map(([path, what]) => `${`${sandboxUrl}/__sandbox${path}`.padEnd(48)} ${what}`);
+// What each inspection route shows; a route the sandbox adds later is still listed, bare.
+const SHOWS: Record<string, string> = {
+  '': 'every route, including the POST ones that steer it (faults, clock, confirmations)',
+  '/state': 'accounts, media, limits, callback',
+  '/calls': 'every WeChat API call it answered',
+  '/messages': 'every send, with its audience, content and status',
+  '/pushes': 'every MASSSENDJOBFINISH push and its outcome',
+  '/bulk': "the account's large sends, in batches",
+  '/faults': 'the injected faults still pending',
+  '/callback': 'where pushes go',
+  '/confirmations': 'sends to all waiting for an administrator (mass-send protection)',
+};
+
+/** Every GET route of the sandbox (its own route list), each a full URL for `appid`. */
+export function inspectionRoutes(sandboxUrl: string, appid: string): string[] {
+  const gets = ['GET /__sandbox', ...ROUTE_LIST.filter((route) => route.startsWith('GET /__sandbox/'))];
+  return gets.map((route) => {
+    const path = route.slice('GET /__sandbox'.length).split(' ')[0] ?? '';
+    const url = `${sandboxUrl}/__sandbox${path.replace(/=$/, `=${appid}`)}`;
+    return `${url.padEnd(48)} ${SHOWS[path.split('?')[0] ?? ''] ?? ''}`.trimEnd();
+  });
 }
 
 /** What `npm start` prints after "Try it". */

@@ -184,7 +184,7 @@ WeChat mass send, running locally
 Try it (the sandbox's demo service account "${account.name}" is the WeChat side).
 ${pasteBlock(local.gateway.url, local.apiKey, account, DEMO_MEDIA.service, JOB_DURATION_MS)}
 What the sandbox received and sent (GET; POST routes inject faults, move the clock, confirm sends):
-  ${inspectionRoutes(local.sandbox.url).join('\n  ')}
+  ${inspectionRoutes(local.sandbox.url, account.appid).join('\n  ')}
 
 Ctrl-C stops everything.`);
 

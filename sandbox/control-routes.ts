@@ -11,7 +11,7 @@ import { readBody, sendJson } from './http-io';
 const ClockBody = z.object({ advanceMs: z.number().int().nonnegative() });
 const FinishBody = z.object({ wait: z.boolean().optional() });
 
-const ROUTE_LIST = [
+export const ROUTE_LIST = [
   'GET /__sandbox/state',
   'GET /__sandbox/calls',
   'GET /__sandbox/messages',

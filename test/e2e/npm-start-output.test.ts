@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { curlExamples, inspectionRoutes, pasteSetup } from '../../local/curl-examples';
 import { startLocal } from '../../local/start';
+import { ROUTE_LIST } from '../../sandbox/control-routes';
 import { DEMO_ACCOUNTS, DEMO_MEDIA } from '../../sandbox/server';
 import { distDir } from '../support/dist';
 import { startLocalProduct, type LocalProduct } from './support/local-product';
@@ -76,8 +77,10 @@ describe('what npm start prints, pasted into a shell as printed', () => {
     expect(answer).toMatch(new RegExp(`HTTP=${promised[1]}$`));
   });
 
-  it('lists sandbox inspection routes that all answer', async () => {
-    for (const line of inspectionRoutes(product.local.sandbox.url)) {
+  it('lists every sandbox inspection route, and each answers', async () => {
+    const lines = inspectionRoutes(product.local.sandbox.url, DEMO_ACCOUNTS.service.appid);
+    expect(lines).toHaveLength(1 + ROUTE_LIST.filter((route) => route.startsWith('GET ')).length);
+    for (const line of lines) {
       const url = line.split(' ')[0]!;
       const res = await fetch(url);
       expect(res.status, url).toBe(200);
