@@ -69,10 +69,13 @@ export function answerScfApi(
     return fail('InvalidParameterValue.ClientContext', 'ClientContext is not JSON');
   }
   // Asynchronous: SCF queues the event and answers at once.
+  log(`invoke ${key} (Event) queued as ${requestId}`);
   void container
     .invoke(event, { request_id: requestId, function_name: key })
     .then((outcome) =>
-      log(`invoke ${key} (Event) ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`),
+      log(
+        `invoke ${key} (Event) ${requestId} ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`,
+      ),
     )
     .catch(() => {});
   return { status: 200, body: { Response: { Result: { FunctionRequestId: requestId }, RequestId: requestId } } };

@@ -52,6 +52,8 @@ export const BatchStatus = z.strictObject({
   attempts: z.number(),
   msgId: z.optional(MsgId),
   errcode: z.optional(z.number()),
+  /** mass/get's msg_status, asked when no MASSSENDJOBFINISH arrived within 10 minutes. */
+  msgStatus: z.optional(z.string()),
   /** The batch's MASSSENDJOBFINISH counts, once WeChat has pushed them. */
   report: z.optional(z.strictObject({ status: MassSendStatus, counts: Counts })),
 });

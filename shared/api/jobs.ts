@@ -140,6 +140,7 @@ export async function jobStatus(deps: JobDeps, jobId: string): Promise<JobStatus
       attempts: batch.attempts,
       ...(batch.msgId ? { msgId: batch.msgId } : {}),
       ...(batch.errcode === undefined ? {} : { errcode: batch.errcode }),
+      ...(batch.msgStatus && !report ? { msgStatus: batch.msgStatus } : {}),
       ...(report ? { report: { status: report.status, counts: report.counts } } : {}),
     } as JobStatusResponse['batchList'][number]);
   }

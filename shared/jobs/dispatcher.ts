@@ -9,6 +9,7 @@ import { type BatchRecord, type JobRecord, jobKeys, TERMINAL_BATCH_STATES } from
 import { activeJobIds, readBatch, readJob, removeActive, updateJob, writeBatch } from './job-repository';
 import type { MassSendLimit } from './mass-send-limit';
 import { sendBatch } from './send-batch';
+import { checkReports, watchReports } from './report-check';
 
 export interface DispatcherDeps {
   store: Store;
@@ -43,6 +44,8 @@ export interface DispatchSummary {
   unknown: number;
   stopped: StopReason;
   jobs: Array<{ id: string; state: JobRecord['state'] }>;
+  /** mass/get calls for batches without a MASSSENDJOBFINISH report. */
+  statusChecks?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,6 +93,8 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
       break;
     }
   }
+  // Batches whose MASSSENDJOBFINISH never came: mass/get, a few per run, when time is left.
+  if (remainingMs() > reserveMs) summary.statusChecks = await checkReports(deps, 20);
   log.info('dispatcher run finished', { ...summary, jobs: summary.jobs.length });
   return summary;
 
@@ -113,6 +118,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
   /** Sends what is due of one job; the reason to stop the whole run, if any. */
   async function runJob(job: JobRecord): Promise<StopReason | undefined> {
     const batches = job.batches ?? 0;
+    await watchReports(deps, job.id);
     let open = 0;
     for (let n = 0; n < batches; n++) {
       const batch = await readBatch(deps, job.id, n);

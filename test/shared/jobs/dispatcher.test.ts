@@ -188,3 +188,27 @@ describe('runDispatcher', () => {
     expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 30_000, more: 0 });
   });
 });
+
+describe('runDispatcher, when WeChat sends no MASSSENDJOBFINISH', () => {
+  it('asks mass/get about each sent batch after 10 minutes, at most every 10 minutes, and shows the status', async () => {
+    const job = await newJob(ids(0, 20_000));
+    await startJob(repo, job.id);
+    await run();
+    const gets = () => sandbox.calls().filter((c) => c.path === '/cgi-bin/message/mass/get');
+    sandbox.finishJobs();
+
+    now += 9 * 60_000;
+    expect((await run()).statusChecks).toBe(0);
+    now += 60_000;
+    expect((await run()).statusChecks).toBe(2);
+    expect(await readBatch(repo, job.id, 0)).toMatchObject({ state: 'sent', msgStatus: 'SEND_SUCCESS' });
+    // Final statuses are not asked again, and the job leaves the list of jobs to check.
+    now += 20 * 60_000;
+    expect((await run()).statusChecks).toBe(0);
+    expect(gets()).toHaveLength(2);
+    expect(await repo.store.get(`jobs:${service.appid}:reporting`)).toBe('[]');
+    const { jobStatus } = await import('../../../shared/api/jobs');
+    const status = await jobStatus({ ...repo, log: silentLogger, handOff: { handOff: async () => false } }, job.id);
+    expect(status.batchList.map((b) => b.msgStatus)).toEqual(['SEND_SUCCESS', 'SEND_SUCCESS']);
+  });
+});
