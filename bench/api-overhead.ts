@@ -135,11 +135,15 @@ export async function measureApiOverhead(options: ApiOverheadOptions): Promise<A
     msgId,
     product: {
       ...productResult,
-      what: 'GET /status?msgId= via the local gateway → status bundle in its container process (memory store) → sandbox mass/get',
+      what:
+        'GET /status?msgId= via the local gateway → status bundle ' +
+        'in its container process (memory store) → sandbox mass/get',
     },
     handlerOnly: {
       ...handlerResult,
-      what: "the same status bundle's main_handler called in the bench process with an API Gateway event (no gateway, no IPC)",
+      what:
+        "the same status bundle's main_handler called in the bench " +
+        'process with an API Gateway event (no gateway, no IPC)',
     },
     bare: {
       ...bareResult,

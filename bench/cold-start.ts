@@ -65,7 +65,8 @@ export interface ColdStartResult {
 // Loads the bundle with plain require() as SCF's Node.js runtime does, invokes it once,
 // reports on fd 1 synchronously and exits at once: the process's life is the cold start.
 const DRIVER = `const fs=require('fs');const[,bundle,event,expect]=process.argv;
-const done=(code,info)=>{info.maxRssKiB=process.resourceUsage().maxRSS;fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
+const done=(code,info)=>{info.maxRssKiB=process.resourceUsage().maxRSS;
+fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
 let h;try{h=require(bundle).main_handler}catch(e){done(3,{error:'require failed: '+(e&&e.message)})}
 Promise.resolve().then(()=>h(JSON.parse(event),{request_id:'bench-cold-start'})).then(r=>{
 const ok=expect==='timer'?!!(r&&r.ok===true):!!(r&&r.statusCode>=200&&r.statusCode<300);
@@ -119,16 +120,22 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     });
   const tokenUrl = JSON.stringify(`${bench.sandbox.url}/cgi-bin/stable_token`);
   // The references report their own peak RSS at exit, as the functions' driver does.
-  const rssOnExit = `process.on('exit',()=>require('fs').writeSync(1,'\\n@@bench '+JSON.stringify({maxRssKiB:process.resourceUsage().maxRSS})+'\\n'));`;
+  const rssOnExit =
+    "process.on('exit',()=>require('fs').writeSync(1," +
+    "'\\n@@bench '+JSON.stringify({maxRssKiB:process.resourceUsage().maxRSS})+'\\n'));";
   const references = {
     empty: { script: rssOnExit, ms: [] as number[], rss: [] as number[] },
     fetch: {
-      script: `${rssOnExit}fetch(${tokenUrl},{method:'POST',headers:{'content-type':'application/json'},body:'{}'}).then(r=>r.text()).then(()=>process.exit(0),()=>process.exit(1))`,
+      script:
+        `${rssOnExit}fetch(${tokenUrl},{method:'POST',headers:{'content-type':'application/json'},body:'{}'})` +
+        '.then(r=>r.text()).then(()=>process.exit(0),()=>process.exit(1))',
       ms: [] as number[],
       rss: [] as number[],
     },
     http: {
-      script: `${rssOnExit}require('http').request(${tokenUrl},{method:'POST',headers:{'content-type':'application/json'}},r=>{r.resume();r.on('end',()=>process.exit(0))}).on('error',()=>process.exit(1)).end('{}')`,
+      script:
+        `${rssOnExit}require('http').request(${tokenUrl},{method:'POST',headers:{'content-type':'application/json'}},` +
+        "r=>{r.resume();r.on('end',()=>process.exit(0))}).on('error',()=>process.exit(1)).end('{}')",
       ms: [] as number[],
       rss: [] as number[],
     },
@@ -155,7 +162,8 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
       envs[store],
     );
     if (exit.code !== 0) {
-      row.failure = `${store} store: exit ${exit.code}: ${lastReport(exit.stdout)}${exit.stderr ? ` ${exit.stderr.slice(-200)}` : ''}`;
+      const stderr = exit.stderr ? ` ${exit.stderr.slice(-200)}` : '';
+      row.failure = `${store} store: exit ${exit.code}: ${lastReport(exit.stdout)}${stderr}`;
       return;
     }
     if (timed) {

@@ -77,7 +77,8 @@ export function jobSplitSection(r: JobSplitResult): Section {
       ['empty node (baseline)', '—', mb(r.emptyNodeRssMb), 'node -e with nothing to do'],
     ],
     notes: [
-      "peak RSS is process.resourceUsage().maxRSS of the step's own process; the dispatcher's peak is measured by test/jobs/million.test.ts",
+      "peak RSS is process.resourceUsage().maxRSS of the step's own process;" +
+        " the dispatcher's peak is measured by test/jobs/million.test.ts",
     ],
   };
 }

@@ -29,5 +29,8 @@ export function describeMachine(now = new Date()): Machine {
 
 /** One line for the table's heading and the README. */
 export function machineLine(m: Machine): string {
-  return `${m.cpuCount} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, load average ${m.loadAverage1m} at start, ${m.date.slice(0, 16).replace('T', ' ')} UTC`;
+  return (
+    `${m.cpuCount} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}, ` +
+    `load average ${m.loadAverage1m} at start, ${m.date.slice(0, 16).replace('T', ' ')} UTC`
+  );
 }

@@ -7,14 +7,17 @@ import { fmt, type Section } from './table';
 
 /** Published figures for scale, quoted from issue 7: not measured by this bench. */
 export const REFERENCES = [
-  'co-wechat-api (the smallest popular Node WeChat API client) alone: about 131 KB bundled and about 22 ms of load time',
+  'co-wechat-api (the smallest popular Node WeChat API client) ' +
+    'alone: about 131 KB bundled and about 22 ms of load time',
   'the callback crypto alone: about 2 KB and about 4 ms',
 ];
 
 export function coldStartSection(r: ColdStartResult): Section {
   const dash = '—';
   return {
-    title: `1. Bundle size and cold start (median of ${r.runs} fresh node processes each; empty \`node -e ""\` median ${fmt.ms(r.emptyNode.medianMs)})`,
+    title:
+      `1. Bundle size and cold start (median of ${r.runs} fresh node processes ` +
+      `each; empty \`node -e ""\` median ${fmt.ms(r.emptyNode.medianMs)})`,
     headers: [
       'function',
       'bytes',
@@ -42,10 +45,17 @@ export function coldStartSection(r: ColdStartResult): Section {
       f.failure ? `FAILED: ${f.failure}` : f.invoked,
     ]),
     notes: [
-      "time = spawn of a fresh `node` to its exit, after require() of dist/<name>/index.js and one main_handler call answered 2xx (timer: {ok: true}) against the bench's sandbox on loopback",
-      'memory store: each fresh process also fetches the access token (stable_token on the sandbox); redis store: the token is read from Redis after the first run, so refresh-token makes no HTTP call at all there',
-      `peak RSS = the child's own process.resourceUsage().maxRSS at exit (median); an empty node peaks at ${fmt.mib(r.emptyNode.peakRssMiB)}`,
-      `references measured in the same run: a fresh node that only makes one request to the sandbox takes ${fmt.ms(r.nodeWithOneHttpRequest.medianMs)} (${fmt.signedMs(r.nodeWithOneHttpRequest.overEmptyNodeMs)} over empty node, ${fmt.mib(r.nodeWithOneHttpRequest.peakRssMiB)}) with node:http, as the functions make it, and ${fmt.ms(r.nodeWithOneFetch.medianMs)} (${fmt.signedMs(r.nodeWithOneFetch.overEmptyNodeMs)}, ${fmt.mib(r.nodeWithOneFetch.peakRssMiB)}) with fetch(), which loads Node's built-in undici on first use`,
+      'time = spawn of a fresh `node` to its exit, after require() of dist/<name>/index.js and one ' +
+        "main_handler call answered 2xx (timer: {ok: true}) against the bench's sandbox on loopback",
+      'memory store: each fresh process also fetches the access token (stable_token on the sandbox); redis ' +
+        'store: the token is read from Redis after the first run, so refresh-token makes no HTTP call at all there',
+      `peak RSS = the child's own process.resourceUsage().maxRSS at exit ` +
+        `(median); an empty node peaks at ${fmt.mib(r.emptyNode.peakRssMiB)}`,
+      'references measured in the same run: a fresh node that only makes one request to the sandbox takes ' +
+        `${fmt.ms(r.nodeWithOneHttpRequest.medianMs)} (${fmt.signedMs(r.nodeWithOneHttpRequest.overEmptyNodeMs)} ` +
+        `over empty node, ${fmt.mib(r.nodeWithOneHttpRequest.peakRssMiB)}) with node:http, as the functions make ` +
+        `it, and ${fmt.ms(r.nodeWithOneFetch.medianMs)} (${fmt.signedMs(r.nodeWithOneFetch.overEmptyNodeMs)}, ` +
+        `${fmt.mib(r.nodeWithOneFetch.peakRssMiB)}) with fetch(), which loads Node's built-in undici on first use`,
       ...REFERENCES.map((ref) => `for scale, not measured here: ${ref}`),
     ],
   };
@@ -53,27 +63,33 @@ export function coldStartSection(r: ColdStartResult): Section {
 
 export function callbackSection(r: CallbackThroughputResult): Section {
   return {
-    title: `2. Callback throughput (one process, one push at a time, ${fmt.int(r.pushes)} signed + encrypted MASSSENDJOBFINISH pushes with distinct MsgIDs)`,
+    title:
+      `2. Callback throughput (one process, one push at a time, ${fmt.int(r.pushes)} ` +
+      'signed + encrypted MASSSENDJOBFINISH pushes with distinct MsgIDs)',
     headers: ['path', 'pushes/s', 'time', 'what'],
     rows: [
       [
         'real callback handler',
         fmt.int(r.handler.perSecond),
         fmt.ms(r.handler.ms, 0),
-        'dist/callback main_handler: API Gateway event → signature, msg_signature, decrypt, XML parse + validation, memory-store write, 1 log line',
+        'dist/callback main_handler: API Gateway event → signature, msg_signature,' +
+          ' decrypt, XML parse + validation, memory-store write, 1 log line',
       ],
       ['bare node:crypto', fmt.int(r.bare.perSecond), fmt.ms(r.bare.ms, 0), r.bare.what],
       ['ratio handler / bare', fmt.ratio(r.ratio, 3), '', ''],
     ],
     notes: [
-      `${fmt.int(r.handler.logLinesSilenced)} handler log lines silenced (counted, not printed); ${fmt.int(r.handler.answeredSuccess)} answers were 200 "success"`,
+      `${fmt.int(r.handler.logLinesSilenced)} handler log lines silenced (counted, ` +
+        `not printed); ${fmt.int(r.handler.answeredSuccess)} answers were 200 "success"`,
     ],
   };
 }
 
 export function stampedeSection(r: TokenStampedeResult): Section {
   return {
-    title: `3. Token stampede (${r.containers} cold containers at once, one Redis, stable_token answering in ${r.upstreamDelayMs} ms; ${r.rounds.length} rounds)`,
+    title:
+      `3. Token stampede (${r.containers} cold containers at once, one Redis, ` +
+      `stable_token answering in ${r.upstreamDelayMs} ms; ${r.rounds.length} rounds)`,
     headers: [
       'round',
       'upstream token requests',
@@ -110,16 +126,23 @@ export function stampedeSection(r: TokenStampedeResult): Section {
       ],
     ],
     notes: [
-      `slowest of ${r.containers} waits ${fmt.signedMs(r.extraWaitMs)} longer than one container alone (median over rounds); once stable_token has answered the lock holder, the last container holds the token ${fmt.ms(r.slowestAfterTokenMs)} later: a waiting container looks again after 20 ms, then every 50 ms`,
-      "token requested / answered: from the start of the round to the lock holder's stable_token request reaching the fake WeChat, and to its answer (upstream delay included); what comes before the request is 200 Redis connections opening in one process",
-      'each container: its own ioredis connection, token fetcher and provider (production defaults); the wait counts from creating the containers to each one holding a token',
+      `slowest of ${r.containers} waits ${fmt.signedMs(r.extraWaitMs)} longer than one container alone (median ` +
+        'over rounds); once stable_token has answered the lock holder, the last container holds the token ' +
+        `${fmt.ms(r.slowestAfterTokenMs)} later: a waiting container looks again after 20 ms, then every 50 ms`,
+      "token requested / answered: from the start of the round to the lock holder's " +
+        'stable_token request reaching the fake WeChat, and to its answer (upstream delay ' +
+        'included); what comes before the request is 200 Redis connections opening in one process',
+      'each container: its own ioredis connection, token fetcher and provider (production ' +
+        'defaults); the wait counts from creating the containers to each one holding a token',
     ],
   };
 }
 
 export function apiSection(r: ApiOverheadResult): Section {
   return {
-    title: `4. API overhead (${fmt.int(r.requests)} requests each, ${r.concurrency} in flight, sandbox rate limits off)`,
+    title:
+      `4. API overhead (${fmt.int(r.requests)} requests each, ` +
+      `${r.concurrency} in flight, sandbox rate limits off)`,
     headers: ['path', 'req/s', 'p50', 'p99', 'what'],
     rows: [
       [
@@ -159,20 +182,27 @@ export function apiSection(r: ApiOverheadResult): Section {
       ],
     ],
     notes: [
-      'the product path includes the local gateway (HTTP → SCF event → IPC to the container process, log relay), which stands in for API Gateway + SCF; warm-up requests (the cold start) are not counted',
-      'halves run interleaved (bare, gateway, in-process, twice) so load drift falls on every side; the sandbox, gateway and load client share the bench process, the status container is a child process',
+      'the product path includes the local gateway (HTTP → SCF event → IPC to the container process, log ' +
+        'relay), which stands in for API Gateway + SCF; warm-up requests (the cold start) are not counted',
+      'halves run interleaved (bare, gateway, in-process, twice) so load drift falls on every side; the ' +
+        'sandbox, gateway and load client share the bench process, the status container is a child process',
     ],
   };
 }
 
 export function redisClientSection(r: RedisClientCostResult): Section {
   return {
-    title: `1b. What ioredis costs a cold container on Redis (median of ${r.runs} fresh node processes per step; ioredis bundled alone: ${fmt.int(r.bundleBytes)} bytes)`,
+    title:
+      `1b. What ioredis costs a cold container on Redis (median of ${r.runs} fresh ` +
+      `node processes per step; ioredis bundled alone: ${fmt.int(r.bundleBytes)} bytes)`,
     headers: ['step', 'spawn to exit', 'peak RSS'],
     rows: r.steps.map((s) => [s.step, fmt.ms(s.medianMs), fmt.mib(s.peakRssMiB)]),
     notes: [
-      `evaluating ioredis ${fmt.signedMs(r.evaluationMs)}, opening the connection ${fmt.signedMs(r.connectionMs)}, the first command's answer ${fmt.signedMs(r.firstCommandMs)} (loopback; in a VPC add a round trip to each of the last two)`,
-      "the options are redis-store.ts's (no ready check: no INFO round trip before the first command); functions on memory: or file: never evaluate ioredis (test/scripts/bundle-runtime.test.ts)",
+      `evaluating ioredis ${fmt.signedMs(r.evaluationMs)}, opening the connection ` +
+        `${fmt.signedMs(r.connectionMs)}, the first command's answer ${fmt.signedMs(r.firstCommandMs)} ` +
+        '(loopback; in a VPC add a round trip to each of the last two)',
+      "the options are redis-store.ts's (no ready check: no INFO round trip before the first command);" +
+        ' functions on memory: or file: never evaluate ioredis (test/scripts/bundle-runtime.test.ts)',
     ],
   };
 }

@@ -141,7 +141,9 @@ async function main(): Promise<number> {
     process.off('SIGTERM', interrupt);
   }
   const totalSeconds = (performance.now() - started) / 1000;
-  const heading = `wechat-mass-send bench${quick ? ' --quick' : ''}: ${machineLine(machine)}; run took ${totalSeconds.toFixed(1)} s`;
+  const heading =
+    `wechat-mass-send bench${quick ? ' --quick' : ''}: ${machineLine(machine)}; ` +
+    `run took ${totalSeconds.toFixed(1)} s`;
   console.log(`\n${heading}\n\n${sections.map(renderText).join('\n\n')}\n`);
   for (const error of errors) console.error(`bench error: ${error}`);
 

@@ -42,6 +42,7 @@ export function curlExamples(account: AccountSeed, media: MediaSeed, jobDuration
   const post = (body: unknown, route: string) => `curl -s -H "$A" -H "$J" -d '${JSON.stringify(body)}' $B${route}`;
   const text = (content: string) => ({ type: 'text', content });
   const waitSeconds = Math.ceil(jobDurationMs / 1000) + 1;
+  const news = { audience: { tagId: 101 }, message: { type: 'mpnews', mediaId: media.news } };
   return [
     {
       what: 'send a text to tag 100 (vip)',
@@ -49,7 +50,7 @@ export function curlExamples(account: AccountSeed, media: MediaSeed, jobDuration
     },
     {
       what: 'send the ready news (mpnews) to tag 101 and keep its msgId in $MSG_ID',
-      command: `MSG_ID=$(${post({ audience: { tagId: 101 }, message: { type: 'mpnews', mediaId: media.news } }, '/send-by-tag')} | sed -E 's/.*"msgId":"([0-9]+)".*/\\1/'); echo "msgId=$MSG_ID"`,
+      command: `MSG_ID=$(${post(news, '/send-by-tag')} | sed -E 's/.*"msgId":"([0-9]+)".*/\\1/'); echo "msgId=$MSG_ID"`,
     },
     {
       what: 'its status (WeChat status and, once pushed, the report)',
@@ -130,7 +131,10 @@ export function curlExamples(account: AccountSeed, media: MediaSeed, jobDuration
     },
     {
       what: 'read the draft back, then send it as mpnews to tag 100 (WeChat then removes it from the draft box)',
-      command: `curl -s -H "$A" "$B/media/draft?mediaId=$DRAFT_ID"; curl -s -H "$A" -H "$J" -d "{\\"audience\\":{\\"tagId\\":100},\\"message\\":{\\"type\\":\\"mpnews\\",\\"mediaId\\":\\"$DRAFT_ID\\"}}" $B/send-by-tag`,
+      command:
+        'curl -s -H "$A" "$B/media/draft?mediaId=$DRAFT_ID"; ' +
+        'curl -s -H "$A" -H "$J" -d "{\\"audience\\":{\\"tagId\\":100},' +
+        '\\"message\\":{\\"type\\":\\"mpnews\\",\\"mediaId\\":\\"$DRAFT_ID\\"}}" $B/send-by-tag',
     },
   ];
 }

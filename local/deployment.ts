@@ -273,7 +273,8 @@ export function checkDeployment(deployment: Deployment, options: CheckOptions = 
       const declared = routes.filter((r) => r.method === entry.method && r.path === entry.path);
       if (declared.length === 0) {
         problems.push(
-          `route ${entry.method} ${entry.path} of the route table (${entry.function}) is not in api-gateway/serverless.yml`,
+          `route ${entry.method} ${entry.path} of the route table (${entry.function}) ` +
+            'is not in api-gateway/serverless.yml',
         );
       } else if (declared.some((r) => r.function !== entry.function)) {
         problems.push(`route ${entry.method} ${entry.path} is bound to another function than ${entry.function}`);

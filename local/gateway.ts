@@ -191,7 +191,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if (eventBytes > maxEventBytes) {
       return refuse(413, {
         code: 'too_large',
-        message: `the request makes a ${humanBytes(eventBytes)} SCF event, over the ${humanBytes(maxEventBytes)} SCF takes; upload larger files with {sourceUrl}`,
+        message:
+          `the request makes a ${humanBytes(eventBytes)} SCF event, over the ` +
+          `${humanBytes(maxEventBytes)} SCF takes; upload larger files with {sourceUrl}`,
       });
     }
     const outcome = await container.invoke(event, { request_id: requestId, function_name: name });
@@ -254,9 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       request_id: `timer-${Date.now()}`,
       function_name: trigger.function,
     });
-    log(
-      `timer ${trigger.name} → ${trigger.function} ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`,
-    );
+    const result = outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result);
+    log(`timer ${trigger.name} → ${trigger.function} ${result}`);
     return outcome.result;
   }
 

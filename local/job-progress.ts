@@ -30,7 +30,9 @@ export function watchJobProgress(options: {
         job.state === 'paused' && job.pausedUntil
           ? ` until ${new Date(job.pausedUntil).toISOString()} (${job.pauseReason})`
           : '';
-      const line = `job ${jobId} ${job.state}${pause}: ${counts.sent}/${job.batches} batches sent, ${counts.failed} failed, ${counts.pending} pending (${(job.openIds ?? 0).toLocaleString('en')} OpenIDs)`;
+      const line =
+        `job ${jobId} ${job.state}${pause}: ${counts.sent}/${job.batches} batches sent, ${counts.failed} failed, ` +
+        `${counts.pending} pending (${(job.openIds ?? 0).toLocaleString('en')} OpenIDs)`;
       if (last.get(jobId) !== line) log(line);
       last.set(jobId, line);
     }

@@ -74,7 +74,8 @@ export function answerScfApi(
     .invoke(event, { request_id: requestId, function_name: key })
     .then((outcome) =>
       log(
-        `invoke ${key} (Event) ${requestId} ${outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)}`,
+        `invoke ${key} (Event) ${requestId} ` +
+          (outcome.error ? `failed: ${outcome.error}` : JSON.stringify(outcome.result)),
       ),
     )
     .catch(() => {});

@@ -173,13 +173,14 @@ async function main() {
     storeUrl: process.env.STORE_URL || undefined,
   });
   const account = DEMO_ACCOUNTS.service;
+  const apiKeyOrigin = process.env.API_KEYS ? ' (from API_KEYS)' : ' (generated, kept in .local/secrets.json)';
   console.log(`
 WeChat mass send, running locally
   API gateway     ${local.gateway.url}   (functions: ${local.gateway.functions.join(', ')})
   OpenAPI         ${local.gateway.url}/openapi.json
   WeChat sandbox  ${local.sandbox.url}
   store           ${maskCredentials(local.env.STORE_URL ?? '')}
-  API key         ${local.apiKey}${process.env.API_KEYS ? ' (from API_KEYS)' : ' (generated, kept in .local/secrets.json)'}
+  API key         ${local.apiKey}${apiKeyOrigin}
 
 Try it (the sandbox's demo service account "${account.name}" is the WeChat side).
 ${pasteBlock(local.gateway.url, local.apiKey, account, DEMO_MEDIA.service, JOB_DURATION_MS)}

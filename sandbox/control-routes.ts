@@ -28,7 +28,8 @@ export const ROUTE_LIST = [
   'POST /__sandbox/protection {on, appid?, confirmationWindowMs?}',
   'GET /__sandbox/confirmations',
   'POST /__sandbox/confirmations {msgId? | clientMsgId?, decision?: confirm|reject}',
-  'POST /__sandbox/faults {path, kind: http500|timeout|errcode|jobStatus|dropPush, times?, errcode?, delayMs?, execute?, status?, msgId?}',
+  'POST /__sandbox/faults {path, kind: http500|timeout|errcode|jobStatus|dropPush,' +
+    ' times?, errcode?, delayMs?, execute?, status?, msgId?}',
   'DELETE /__sandbox/faults',
 ];
 

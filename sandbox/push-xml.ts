@@ -33,7 +33,10 @@ function copyrightCheckResult(msg: MassMessage, articleCount: number): string {
       '</item>',
     ].join(''),
   );
-  return `<CopyrightCheckResult><Count>${articleCount}</Count><ResultList>${items.join('')}</ResultList><CheckState>${checkState(msg.pushStatus)}</CheckState></CopyrightCheckResult>`;
+  return (
+    `<CopyrightCheckResult><Count>${articleCount}</Count><ResultList>${items.join('')}</ResultList>` +
+    `<CheckState>${checkState(msg.pushStatus)}</CheckState></CopyrightCheckResult>`
+  );
 }
 
 function articleUrlResult(urls: readonly string[]): string {

@@ -80,7 +80,8 @@ function record(state: SandboxState, attempt: PushAttempt): void {
   keepRecord(state.pushes, attempt);
   const status = attempt.httpStatus === undefined ? '' : ` HTTP ${attempt.httpStatus}`;
   state.log(
-    `PUSH MASSSENDJOBFINISH ${shortAppid(attempt.appid)} msg_id=${attempt.msgId} attempt ${attempt.attempt} → ${attempt.outcome}${status} (${attempt.durationMs} ms)`,
+    `PUSH MASSSENDJOBFINISH ${shortAppid(attempt.appid)} msg_id=${attempt.msgId} attempt ${attempt.attempt} ` +
+      `→ ${attempt.outcome}${status} (${attempt.durationMs} ms)`,
   );
 }
 

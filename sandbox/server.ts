@@ -34,9 +34,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ? handleControl(control, req, res, url)
       : handleWeChatCall(state, req, res, url);
     work.catch((error: unknown) => {
-      state.log(
-        `sandbox: internal error on ${req.method ?? '?'} ${url.pathname}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      const message = error instanceof Error ? error.message : String(error);
+      state.log(`sandbox: internal error on ${req.method ?? '?'} ${url.pathname}: ${message}`);
       sendJson(res, 200, { errcode: -1, errmsg: 'system error' });
     });
   });

@@ -159,7 +159,10 @@ export function createState(options: SandboxOptions): SandboxState {
   return state;
 }
 
-/** Back to the seed: clears tokens, sends, records, quotas, faults and uploads; keeps the callback, limits and clock. */
+/**
+ * Back to the seed: clears tokens, sends, records, quotas, faults and uploads; keeps the callback, limits and
+ * clock.
+ */
 export function resetState(state: SandboxState): void {
   for (const timer of state.timers) clearTimeout(timer);
   state.timers.clear();

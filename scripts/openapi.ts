@@ -83,19 +83,27 @@ const TAGS: Record<string, string> = {
   speed: "The account's mass-send speed.",
   media: 'Uploads a send needs first: articles, article images, videos.',
   material:
-    "Permanent material (kept until deleted: what image, voice and video sends and a draft's cover take) and temporary material (kept 3 days). Each upload takes the raw file, a multipart form or {sourceUrl}.",
+    "Permanent material (kept until deleted: what image, voice and video sends and a draft's cover take) " +
+    'and temporary material (kept 3 days). Each upload takes the raw file, a multipart form or {sourceUrl}.',
   drafts: "The draft box: a draft's mediaId is what an mpnews send takes; WeChat removes a draft once it is mass sent.",
-  jobs: 'Sends to OpenID lists of any size, built in chunks, sent by the dispatcher within the shared limit; their status.',
+  jobs:
+    'Sends to OpenID lists of any size, built in chunks, sent ' +
+    'by the dispatcher within the shared limit; their status.',
 };
 
 // What the schemas cannot say themselves (refinements, counts after deduplication, units).
 const DESCRIPTIONS: Record<string, Record<string, string>> = {
   SendByTagRequest: {
     clientMsgId:
-      'WeChat clientmsgid, at most 64 bytes of UTF-8. Without it, one is derived from the Idempotency-Key header, else from a SHA-256 digest of the canonical request (audience or OpenIDs + message, key order irrelevant), so the same request sent twice goes out once. A retry with the same value never sends twice; pass a new clientMsgId for an intended re-send of the same content.',
+      'WeChat clientmsgid, at most 64 bytes of UTF-8. Without it, one is derived from the Idempotency-Key ' +
+      'header, else from a SHA-256 digest of the canonical request (audience or OpenIDs + message, ' +
+      'key order irrelevant), so the same request sent twice goes out once. A retry with the same ' +
+      'value never sends twice; pass a new clientMsgId for an intended re-send of the same content.',
   },
   SendByListRequest: {
-    openIds: `2 to ${schemas.MAX_OPENIDS.toLocaleString('en')} distinct OpenIDs; duplicates are removed before counting. More than ${schemas.MAX_OPENIDS.toLocaleString('en')} → 413.`,
+    openIds:
+      `2 to ${schemas.MAX_OPENIDS.toLocaleString('en')} distinct OpenIDs; duplicates are ` +
+      `removed before counting. More than ${schemas.MAX_OPENIDS.toLocaleString('en')} → 413.`,
     clientMsgId: 'As for send-by-tag.',
   },
   SendResponse: {
@@ -105,7 +113,8 @@ const DESCRIPTIONS: Record<string, Record<string, string>> = {
   DeleteRequest: { articleIdx: '1-based article position; absent or 0 deletes every article.' },
   StatusResponse: {
     report:
-      'The MASSSENDJOBFINISH report recorded by the callback function (counts are approximate), or null until it arrives; WeChat does not always push it.',
+      'The MASSSENDJOBFINISH report recorded by the callback function (counts are ' +
+      'approximate), or null until it arrives; WeChat does not always push it.',
   },
   SpeedResponse: {
     usersPerMinute: `Levels: ${Object.entries(SPEED_LEVELS)
@@ -191,14 +200,23 @@ const INVALID_INPUT_ERRCODES = Object.entries(WECHAT_ERRORS)
 
 /** The errors every route can answer; a route's own `responses` add to or refine them. */
 const COMMON_ERRORS: Record<number, string> = {
-  400: `Invalid input: \`error.fields\` names every offending field (\`{path, reason}\`), including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`,
+  400:
+    'Invalid input: `error.fields` names every offending field (`{path, reason}`),' +
+    ` including a value WeChat rejected (errcodes ${INVALID_INPUT_ERRCODES}).`,
   401: 'Missing or wrong `Authorization: Bearer <API key>`. No WeChat call is made.',
   403: 'WeChat errcode 48001: this Official Account may not use this API.',
   405: 'Method not allowed; the `Allow` header lists the right ones.',
-  429: 'WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), 45009 daily API quota, 45028 no mass-send quota left.',
+  429:
+    'WeChat limits: 45011 per-minute limit and 45066 (`Retry-After: 60`), ' +
+    '45009 daily API quota, 45028 no mass-send quota left.',
   500: 'Our own fault: a generic message and the request id; the detail is in the log.',
-  502: 'WeChat failed: unknown errcodes carry `errcode` and `errmsg`; token errors after the one retry; unreadable replies.',
-  503: '`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): the shared store (token cache, send records) failed, so nothing was done, retry shortly (a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).',
+  502:
+    'WeChat failed: unknown errcodes carry `errcode` and `errmsg`;' +
+    ' token errors after the one retry; unreadable replies.',
+  503:
+    '`not_configured` (no API keys or missing variables); `store_unavailable` (`Retry-After: 5`): ' +
+    'the shared store (token cache, send records) failed, so nothing was done, retry shortly ' +
+    '(a send with the same clientMsgId); or `wechat_busy` (errcode -1, `Retry-After`).',
   504: 'WeChat did not answer in time.',
 };
 
@@ -266,7 +284,9 @@ function requestBodyOf(route: Route<ApiDeps>): Json | undefined {
     return {
       required: true,
       description:
-        'The file as the raw body (its real Content-Type), as a multipart form with the file in `media`, or as JSON `{sourceUrl}`: an https URL the function downloads (internal addresses, redirects and other schemes are refused).',
+        'The file as the raw body (its real Content-Type), as a multipart form with ' +
+        'the file in `media`, or as JSON `{sourceUrl}`: an https URL the function ' +
+        'downloads (internal addresses, redirects and other schemes are refused).',
       content: {
         ...Object.fromEntries(raw),
         'multipart/form-data': { schema: form },
@@ -339,7 +359,9 @@ export function buildOpenApi(): Json {
       version: '0.1.0',
       license: { name: 'MIT', identifier: 'MIT' },
       description:
-        'Mass sends (群发) through a WeChat Official Account. Every route needs `Authorization: Bearer <API key>`. Errors share one shape: `{error: {code, message, fields?, requestId, …}}`; WeChat errcodes are translated by the table in `x-wechat-errcodes`.',
+        'Mass sends (群发) through a WeChat Official Account. Every route needs `Authorization: Bearer <API key>`. ' +
+        'Errors share one shape: `{error: {code, message, fields?, requestId, …}}`; ' +
+        'WeChat errcodes are translated by the table in `x-wechat-errcodes`.',
     },
     servers: [
       { url: `http://127.0.0.1:${LOCAL_PORT}`, description: 'npm start: the local gateway (PORT, default 3000)' },

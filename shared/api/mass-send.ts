@@ -126,7 +126,8 @@ function classify(err: unknown, clientMsgId: string, fields: FieldPaths): Attemp
     error: new HttpError(
       timeout ? FAILURE_RULES.outcomeUnknown.status : 502,
       FAILURE_RULES.outcomeUnknown.code,
-      `${timeout ? 'WeChat did not answer in time' : 'WeChat gave no usable answer'}; ${FAILURE_RULES.outcomeUnknown.message}`,
+      `${timeout ? 'WeChat did not answer in time' : 'WeChat gave no usable answer'}; ` +
+        FAILURE_RULES.outcomeUnknown.message,
       { cause: err, details },
     ),
   };

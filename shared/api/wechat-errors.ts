@@ -224,7 +224,8 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     status: 429,
     code: 'mass_send_quota_exhausted',
     message:
-      'no mass-send quota left: a subscription account may mass send once a day, a service account 4 times a month (sends to all count, and so do sends from the web console)',
+      'no mass-send quota left: a subscription account may mass send once a day, a service ' +
+      'account 4 times a month (sends to all count, and so do sends from the web console)',
   },
   // A send's outcome when the earlier msg_id comes with it (send-outcomes.ts); this is the rest.
   45065: {
@@ -260,7 +261,8 @@ export const WECHAT_ERRORS: Readonly<Record<number, WeChatErrorRule>> = {
     status: 403,
     code: 'api_unauthorized',
     message:
-      'this Official Account may not use this API (mass send needs a verified account; send-by-list needs a verified service account)',
+      'this Official Account may not use this API (mass send needs a ' +
+      'verified account; send-by-list needs a verified service account)',
   },
 };
 
@@ -285,7 +287,9 @@ export const FAILURE_RULES = {
       'no WeChat access token could be obtained; check the AppID, the AppSecret and the API IP whitelist (see the log)',
   },
   outcomeUnknown: {
-    when: 'a send WeChat gave no readable answer to (504 after a timeout, 502 after an HTTP error or an unreadable reply)',
+    when:
+      'a send WeChat gave no readable answer to (504 after a ' +
+      'timeout, 502 after an HTTP error or an unreadable reply)',
     status: 504,
     code: 'outcome_unknown',
     message:

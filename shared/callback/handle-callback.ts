@@ -57,8 +57,10 @@ type Rejection = [status: number, reason: string];
 // The envelope exactly as WeChat sends it in safe mode (ToUserName, then Encrypt, both CDATA,
 // nothing else): a strict subset of what parseXml reads, and read the same, without building a
 // tree. Compatible mode's extra fields, other whitespace or order go through parseXml.
-const SAFE_ENVELOPE =
-  /^<xml>\s*<ToUserName><!\[CDATA\[[^\]<>&]*\]\]><\/ToUserName>\s*<Encrypt><!\[CDATA\[([A-Za-z0-9+/=]+)\]\]><\/Encrypt>\s*<\/xml>\s*$/;
+const SAFE_ENVELOPE = new RegExp(
+  /^<xml>\s*<ToUserName><!\[CDATA\[[^\]<>&]*\]\]><\/ToUserName>\s*/.source +
+    /<Encrypt><!\[CDATA\[([A-Za-z0-9+/=]+)\]\]><\/Encrypt>\s*<\/xml>\s*$/.source,
+);
 
 /**
  * The developer-URL protocol: GET URL verification, POST pushes in plain, compatible and safe

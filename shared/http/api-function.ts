@@ -74,8 +74,9 @@ export function createApiHandler<Deps extends { apiKeys: readonly string[] }>(
 /**
  * The SCF `main_handler` of an HTTP API function serving `routes`: its dependencies are built
  * from `env` (and the SSM secret, when WECHAT_SECRET_NAME is set) on the first invocation and
- * kept for the container's life; nothing happens at import. Each entry point (functions/<name>/index.ts) passes `process.env` in, so entry points
- * stay the only readers of the environment; it is read when first invoked, not when passed.
+ * kept for the container's life; nothing happens at import. Each entry point
+ * (functions/<name>/index.ts) passes `process.env` in, so entry points stay the only readers of
+ * the environment; it is read when first invoked, not when passed.
  */
 export function apiFunction(routes: readonly Route<ApiDeps>[], env: Record<string, string | undefined>) {
   return createScfHandler(

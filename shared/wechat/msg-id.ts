@@ -19,7 +19,8 @@ export const MsgId = z
     // A JSON number past 2^53 has already lost digits by the time anyone reads it.
     error: (issue) =>
       typeof issue.input === 'number'
-        ? "must be a string of digits, not a JSON number: WeChat's ids pass 2^53, which a JSON number cannot hold exactly"
+        ? "must be a string of digits, not a JSON number: WeChat's " +
+          'ids pass 2^53, which a JSON number cannot hold exactly'
         : undefined,
   })
   .check(

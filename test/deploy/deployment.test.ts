@@ -192,7 +192,8 @@ describe('checkDeployment refuses what would deploy broken', () => {
     const d = edited(
       'serverless.yml',
       '  triggers:\n',
-      '  triggers:\n    - type: apigw\n      parameters: { name: api, apis: [{ path: /x, method: GET, function: status }] }\n',
+      '  triggers:\n    - type: apigw\n' +
+        '      parameters: { name: api, apis: [{ path: /x, method: GET, function: status }] }\n',
     );
     expect(problems(d).join('\n')).toMatch(/apigw trigger: multi-scf rebuilds/);
   });

@@ -30,7 +30,7 @@ describe('jobs over HTTP', () => {
     throw new Error(`job ${jobId} never became ${state}`);
   }
 
-  it('builds a job in numbered chunks, starts it, and the dispatcher it is handed to sends every OpenID once', async () => {
+  it('builds a job in numbered chunks, starts it, and the dispatcher it goes to sends every OpenID once', async () => {
     const created = await product.call<Json>('POST', '/jobs', {
       body: { message: { type: 'text', content: 'Big news' }, clientMsgId: 'e2e-job-1' },
     });
@@ -88,7 +88,7 @@ describe('jobs over HTTP', () => {
     await until(answer.body.jobId, 'done');
   }, 30_000);
 
-  it('sends a scheduled send-by-tag when it is due and not before, and cancels a job that has not started', async () => {
+  it('sends a scheduled send-by-tag when due and not before, and cancels a job that has not started', async () => {
     const sendAt = new Date(Date.now() + 2_000).toISOString();
     const scheduled = await product.call<Json>('POST', '/send-by-tag', {
       body: { audience: { tagId: 100 }, message: { type: 'text', content: 'Later' }, sendAt, clientMsgId: 'e2e-at-1' },

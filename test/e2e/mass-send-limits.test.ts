@@ -102,34 +102,38 @@ describe('the demo service account under the shared minute limit', () => {
     await product?.close();
   });
 
-  it('accepts 60 sends with distinct clientMsgIds and answers the 61st with 429 and Retry-After, without calling WeChat', async () => {
-    const [a, b] = DEMO_ACCOUNTS.service.followers;
-    const statuses: number[] = [];
-    let last: { status: number; headers: Headers; body: ErrorAnswer } | undefined;
+  it(
+    'accepts 60 sends with distinct clientMsgIds, ' +
+      'answers the 61st with 429 and Retry-After without calling WeChat',
+    async () => {
+      const [a, b] = DEMO_ACCOUNTS.service.followers;
+      const statuses: number[] = [];
+      let last: { status: number; headers: Headers; body: ErrorAnswer } | undefined;
 
-    for (let i = 1; i <= 61; i++) {
-      last = await product.call<ErrorAnswer>('POST', '/send-by-list', {
-        body: {
-          openIds: [a, b],
-          message: { type: 'text', content: `Update ${i}` },
-          clientMsgId: `e2e-rate-${Date.now()}-${i}`,
-        },
-      });
-      statuses.push(last.status);
-    }
+      for (let i = 1; i <= 61; i++) {
+        last = await product.call<ErrorAnswer>('POST', '/send-by-list', {
+          body: {
+            openIds: [a, b],
+            message: { type: 'text', content: `Update ${i}` },
+            clientMsgId: `e2e-rate-${Date.now()}-${i}`,
+          },
+        });
+        statuses.push(last.status);
+      }
 
-    expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
-    expect(last!.status).toBe(429);
-    // The shared limit (60 calls in any 61 s) refuses it before WeChat would answer 45011.
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(55);
-    expect(Number(last!.headers.get('retry-after'))).toBeLessThanOrEqual(61);
-    expect(last!.body.error).toMatchObject({ code: 'rate_limited' });
-    expect(last!.body.error).not.toHaveProperty('errcode');
-    const sends = product.local.sandbox.calls().filter((c) => c.path === '/cgi-bin/message/mass/send');
-    expect(sends.filter((c) => c.errcode === 0)).toHaveLength(60);
-    expect(sends.filter((c) => c.errcode !== 0)).toHaveLength(0);
-    expect(product.local.sandbox.messages()).toHaveLength(60);
-  });
+      expect(statuses.slice(0, 60).every((s) => s === 200)).toBe(true);
+      expect(last!.status).toBe(429);
+      // The shared limit (60 calls in any 61 s) refuses it before WeChat would answer 45011.
+      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(55);
+      expect(Number(last!.headers.get('retry-after'))).toBeLessThanOrEqual(61);
+      expect(last!.body.error).toMatchObject({ code: 'rate_limited' });
+      expect(last!.body.error).not.toHaveProperty('errcode');
+      const sends = product.local.sandbox.calls().filter((c) => c.path === '/cgi-bin/message/mass/send');
+      expect(sends.filter((c) => c.errcode === 0)).toHaveLength(60);
+      expect(sends.filter((c) => c.errcode !== 0)).toHaveLength(0);
+      expect(product.local.sandbox.messages()).toHaveLength(60);
+    },
+  );
 
   it('never writes a secret or an access token to the log', async () => {
     expect(leakedSecrets(product.lines, await product.secrets())).toEqual([]);

@@ -30,69 +30,72 @@ describe('preparing a send from nothing, through the local gateway', () => {
     await product?.close();
   });
 
-  it('uploads a thumb and an image, drafts an article with them, sends it as mpnews to a tag and sees the report', async () => {
-    const thumb = await product.call<{ mediaId: string; type: string }>('POST', '/media/material/thumb', {
-      bytes: await multipart({ media: { data: JPEG, filename: 'cover.jpg', type: 'image/jpeg' } }),
-    });
-    const image = await product.call<{ url: string }>('POST', '/media/image?filename=inline.png', {
-      bytes: { data: PNG, contentType: 'image/png' },
-    });
-    expect(thumb).toMatchObject({ status: 200, body: { type: 'thumb', mediaId: expect.any(String) } });
-    expect(image.status).toBe(200);
+  it(
+    'uploads a thumb and an image, drafts an article with them, sends it as mpnews to a tag, ' + 'sees the report',
+    async () => {
+      const thumb = await product.call<{ mediaId: string; type: string }>('POST', '/media/material/thumb', {
+        bytes: await multipart({ media: { data: JPEG, filename: 'cover.jpg', type: 'image/jpeg' } }),
+      });
+      const image = await product.call<{ url: string }>('POST', '/media/image?filename=inline.png', {
+        bytes: { data: PNG, contentType: 'image/png' },
+      });
+      expect(thumb).toMatchObject({ status: 200, body: { type: 'thumb', mediaId: expect.any(String) } });
+      expect(image.status).toBe(200);
 
-    const draft = await product.call<{ mediaId: string }>('POST', '/media/drafts', {
-      body: {
-        articles: [
-          {
-            thumbMediaId: thumb.body.mediaId,
-            title: 'Launch day',
-            content: `<p>We launched.</p><img src="${image.body.url}">`,
-            needOpenComment: true,
-            onlyFansCanComment: true,
-            coverCrops: { wide: { x1: 0, y1: 0.1, x2: 1, y2: 0.525 } },
-          },
-        ],
-      },
-    });
-    expect(draft.status).toBe(200);
-    const readBack = await product.call<{ articles: Array<Record<string, unknown>> }>(
-      'GET',
-      `/media/draft?mediaId=${encodeURIComponent(draft.body.mediaId)}`,
-    );
-    expect(readBack.body.articles[0]).toMatchObject({
-      title: 'Launch day',
-      thumbMediaId: thumb.body.mediaId,
-      needOpenComment: true,
-      coverCrops: { wide: { x1: 0, y1: 0.1, x2: 1, y2: 0.525 } },
-    });
+      const draft = await product.call<{ mediaId: string }>('POST', '/media/drafts', {
+        body: {
+          articles: [
+            {
+              thumbMediaId: thumb.body.mediaId,
+              title: 'Launch day',
+              content: `<p>We launched.</p><img src="${image.body.url}">`,
+              needOpenComment: true,
+              onlyFansCanComment: true,
+              coverCrops: { wide: { x1: 0, y1: 0.1, x2: 1, y2: 0.525 } },
+            },
+          ],
+        },
+      });
+      expect(draft.status).toBe(200);
+      const readBack = await product.call<{ articles: Array<Record<string, unknown>> }>(
+        'GET',
+        `/media/draft?mediaId=${encodeURIComponent(draft.body.mediaId)}`,
+      );
+      expect(readBack.body.articles[0]).toMatchObject({
+        title: 'Launch day',
+        thumbMediaId: thumb.body.mediaId,
+        needOpenComment: true,
+        coverCrops: { wide: { x1: 0, y1: 0.1, x2: 1, y2: 0.525 } },
+      });
 
-    const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
-      body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: draft.body.mediaId } },
-    });
-    expect(sent.status).toBe(200);
-    const status = await finishAndReadStatus(product, sent.body.msgId);
-    expect(status).toMatchObject({
-      status: 'SEND_SUCCESS',
-      report: { status: { kind: 'success' }, counts: { total: 10, sent: 10 } },
-    });
+      const sent = await product.call<SendAnswer>('POST', '/send-by-tag', {
+        body: { audience: { tagId: VIP_TAG }, message: { type: 'mpnews', mediaId: draft.body.mediaId } },
+      });
+      expect(sent.status).toBe(200);
+      const status = await finishAndReadStatus(product, sent.body.msgId);
+      expect(status).toMatchObject({
+        status: 'SEND_SUCCESS',
+        report: { status: { kind: 'success' }, counts: { total: 10, sent: 10 } },
+      });
 
-    const state = product.local.sandbox.state();
-    expect(state.media.find((m) => m.mediaId === thumb.body.mediaId)).toMatchObject({
-      origin: 'material',
-      type: 'thumb',
-      name: 'cover.jpg',
-      bytes: JPEG.length,
-    });
-    expect(state.uploadedImages.map((i) => i.url)).toContain(image.body.url);
-    expect(state.media.find((m) => m.mediaId === draft.body.mediaId)).toMatchObject({
-      origin: 'draft',
-      articles: [{ title: 'Launch day', needOpenComment: 1, onlyFansCanComment: 1 }],
-      sentAt: expect.any(Number),
-    });
-    // WeChat takes a sent draft out of the draft box.
-    const listed = await product.call<{ totalCount: number }>('GET', '/media/drafts');
-    expect(listed.body.totalCount).toBe(0);
-  });
+      const state = product.local.sandbox.state();
+      expect(state.media.find((m) => m.mediaId === thumb.body.mediaId)).toMatchObject({
+        origin: 'material',
+        type: 'thumb',
+        name: 'cover.jpg',
+        bytes: JPEG.length,
+      });
+      expect(state.uploadedImages.map((i) => i.url)).toContain(image.body.url);
+      expect(state.media.find((m) => m.mediaId === draft.body.mediaId)).toMatchObject({
+        origin: 'draft',
+        articles: [{ title: 'Launch day', needOpenComment: 1, onlyFansCanComment: 1 }],
+        sentAt: expect.any(Number),
+      });
+      // WeChat takes a sent draft out of the draft box.
+      const listed = await product.call<{ totalCount: number }>('GET', '/media/drafts');
+      expect(listed.body.totalCount).toBe(0);
+    },
+  );
 
   it('lists and counts permanent material, and deletes it', async () => {
     const video = await product.call<{ mediaId: string }>('POST', '/media/material/video', {

@@ -88,7 +88,8 @@ describe('callback function (main_handler)', () => {
   it('records a safe-mode MASSSENDJOBFINISH in the shared store and answers success', async () => {
     const encrypt = encryptMessage(massSendJobFinishDocumentedSample, { key: AES_KEY, appId: APP_ID });
     const { timestamp, nonce, signature, msg } = signed([encrypt]);
-    const body = `<xml><ToUserName><![CDATA[gh_4d00ed8d6399]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+    const toUser = '<ToUserName><![CDATA[gh_4d00ed8d6399]]></ToUserName>';
+    const body = `<xml>${toUser}<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
     const event = gatewayEvent(
       'POST',
       { signature, timestamp, nonce, encrypt_type: 'aes', msg_signature: msg, openid: 'oV5CrjpxgaGXNHIQigzNlgLTnwic' },

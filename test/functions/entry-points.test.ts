@@ -39,7 +39,7 @@ describe('function entry points', () => {
     });
   }
 
-  it('apiFunction reads the environment it is given at the first invocation and builds once per container', async () => {
+  it('apiFunction reads the environment it is given at the first invocation, builds once per container', async () => {
     const env: Record<string, string | undefined> = {};
     const built: ApiDeps[] = [];
     const route = defineRoute({
@@ -72,7 +72,7 @@ describe('function entry points', () => {
     expect(built[0]!.apiKeys).toEqual(['a-key-of-16-chars']);
   });
 
-  it('answers 503 not_configured for a STORE_URL whose password is not percent-encoded, and never logs it', async () => {
+  it('answers 503 not_configured for a STORE_URL whose password is not percent-encoded, never logging it', async () => {
     const lines: string[] = [];
     vi.mocked(console.log).mockImplementation((line: string) => void lines.push(String(line)));
     const env = {

@@ -19,7 +19,8 @@ describe('POST /media/*', () => {
       api.serveToken();
       api.serve(
         '/cgi-bin/media/uploadnews',
-        '{"type":"news","media_id":"CsEf3ldqkAYJAU6EJeIkStVDSvffUJ54vqbThMgplD-VJXXof6ctX5fI6-aYyUiQ","created_at":1391857799}',
+        '{"type":"news","media_id":"CsEf3ldqkAYJAU6EJeIkStVDSvffUJ54vqbThMgplD-VJXXof6ctX5fI6-aYyUiQ",' +
+          '"created_at":1391857799}',
       );
       const res = await api.invoke({
         path: '/media/news',
@@ -88,7 +89,8 @@ describe('POST /media/*', () => {
       api.serveToken();
       api.serve(
         '/cgi-bin/media/uploadvideo',
-        '{"type":"video","media_id":"IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc","created_at":1398848981}',
+        '{"type":"video","media_id":"IhdaAQXuvJtGzwwc0abfXnzeezfO0NgPK6AQYShD8RQYMTtfzbLdBIQkQziv2XJc",' +
+          '"created_at":1398848981}',
       );
       const res = await api.invoke({
         path: '/media/video',
@@ -121,7 +123,8 @@ describe('POST /media/*', () => {
       api.serveToken();
       api.serve(
         '/cgi-bin/media/uploadimg',
-        '{"url":"http://mmbiz.qpic.cn/mmbiz/gLO17UPS6FS2xsypf378iaNhWacZ1G1UplZYWEYfwvuU6Ont96b1roYs CNFwaRrSaKTPCUdBK9DgEHicsKwWCBRQ/0"}',
+        '{"url":"http://mmbiz.qpic.cn/mmbiz/gLO17UPS6FS2xsypf378iaNhWacZ1G1UplZYWEYfwvuU6Ont96b1roYs ' +
+          'CNFwaRrSaKTPCUdBK9DgEHicsKwWCBRQ/0"}',
       );
       const res = await api.invoke({
         path: '/media/image',

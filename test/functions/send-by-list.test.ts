@@ -79,7 +79,7 @@ describe('POST /send-by-list', () => {
     expect((api.calls[0]!.json as { touser: string[] }).touser).toHaveLength(10_000);
   });
 
-  it('makes a job of more than 10,000 distinct OpenIDs: 202 with its jobId and batches, WeChat not called yet', async () => {
+  it('makes a job of over 10,000 distinct OpenIDs: 202 with its jobId and batches, WeChat not called yet', async () => {
     const ids = Array.from({ length: 25_001 }, (_, i) => `oR5Gjjl_eiZoUpGozMo7d${String(i).padStart(7, '0')}`);
     const body = {
       openIds: [...ids, ...ids.slice(0, 100)],

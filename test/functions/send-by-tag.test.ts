@@ -325,7 +325,7 @@ describe('POST /send-by-tag', () => {
 
     const awaiting = Object.entries(SEND_OUTCOMES).filter(([, rule]) => rule.kind === 'awaiting_confirmation');
     for (const errcode of awaiting.map(([code]) => Number(code))) {
-      it(`${errcode} → 202 saying which call to make; a retry asks WeChat again and gets the msgId once confirmed`, async () => {
+      it(`${errcode} → 202 naming the call to make; a retry asks again, gets the msgId once confirmed`, async () => {
         api.serveToken();
         api.serve(SENDALL, `{"errcode":${errcode},"errmsg":"waiting for admin confirmation"}`);
         const res = await send(body);

@@ -13,7 +13,8 @@ describe('dispatcher bundle: 1,500,000 OpenIDs on a service account', () => {
   }, 180_000);
   afterAll(() => world?.close());
 
-  it('sends 100 batches on the first Beijing day, pauses until midnight saying why, and sends the last 50 after', async () => {
+  it('sends 100 batches on the first Beijing day, pauses until midnight saying why, ' +
+    'sends the last 50 after', async () => {
     expect((await world.dispatch()).result).toMatchObject({ calls: 60, stopped: 'minute_limit' });
     world.sandbox.advanceClock(61_000);
     expect((await world.dispatch()).result).toMatchObject({ calls: 40, stopped: 'day_limit' });

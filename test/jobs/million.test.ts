@@ -17,7 +17,8 @@ describe('dispatcher bundle: 1,000,000 OpenIDs', () => {
   }, 120_000);
   afterAll(() => world?.close());
 
-  it('sends 60 batches in the first minute and the other 40 in the next, each OpenID exactly once, within 128 MB', async () => {
+  it('sends 60 batches in the first minute, the other 40 in the next, each OpenID exactly once, ' +
+    'within 128 MB', async () => {
     const first = await world.dispatch();
     peaks.push(first.maxRssMb ?? Number.NaN);
     expect(first.result).toMatchObject({ calls: 60, sent: 60, stopped: 'minute_limit' });

@@ -6,12 +6,22 @@ import { humanBytes, startGateway, type Gateway } from '../../local/gateway';
 
 // A bundle that answers with the event and context it received, to check the event shape.
 const ECHO = `exports.main_handler = async (event, context) => ({
-  isBase64Encoded: false, statusCode: 200, headers: { 'content-type': 'application/json', 'x-pid': String(process.pid) },
+  isBase64Encoded: false,
+  statusCode: 200,
+  headers: { 'content-type': 'application/json', 'x-pid': String(process.pid) },
   body: JSON.stringify({ event, context, env: process.env.GATEWAY_TEST_VALUE }),
 });`;
 const CRASH = `exports.main_handler = async () => { throw new TypeError('boom'); };`;
-const SLOW = `exports.main_handler = (event) => event.path.endsWith('/quick') ? { statusCode: 200, body: String(process.pid) } : new Promise((r) => setTimeout(() => r({ statusCode: 200, body: String(process.pid) }), event.path.endsWith('/late') ? 700 : 60_000));`;
-const ENV = `exports.main_handler = async () => ({ statusCode: 200, body: JSON.stringify(Object.keys(process.env).sort()) });`;
+const SLOW = `exports.main_handler = (event) => event.path.endsWith('/quick')
+  ? { statusCode: 200, body: String(process.pid) }
+  : new Promise((r) => setTimeout(
+      () => r({ statusCode: 200, body: String(process.pid) }),
+      event.path.endsWith('/late') ? 700 : 60_000,
+    ));`;
+const ENV = `exports.main_handler = async () => ({
+  statusCode: 200,
+  body: JSON.stringify(Object.keys(process.env).sort()),
+});`;
 
 describe('startGateway', () => {
   let dist: string;
@@ -43,22 +53,25 @@ describe('startGateway', () => {
     await rm(dist, { recursive: true, force: true });
   });
 
-  it('refuses a binary body whose base64 event would pass the 6 MB SCF takes, though the body itself is under 6 MB', async () => {
-    const body = Buffer.alloc(5 * 1024 * 1024, 0xab);
-    const res = await fetch(`${gateway.url}/echo/upload`, {
-      method: 'POST',
-      headers: { 'content-type': 'image/png' },
-      body,
-    });
-    expect(res.status).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_large');
-    const fits = await fetch(`${gateway.url}/echo/upload`, {
-      method: 'POST',
-      headers: { 'content-type': 'image/png' },
-      body: Buffer.alloc(4 * 1024 * 1024, 0xab),
-    });
-    expect(fits.status).toBe(200);
-  });
+  it(
+    'refuses a binary body whose base64 event would pass the 6 MB SCF takes, ' + 'though the body is under 6 MB',
+    async () => {
+      const body = Buffer.alloc(5 * 1024 * 1024, 0xab);
+      const res = await fetch(`${gateway.url}/echo/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body,
+      });
+      expect(res.status).toBe(413);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('too_large');
+      const fits = await fetch(`${gateway.url}/echo/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: Buffer.alloc(4 * 1024 * 1024, 0xab),
+      });
+      expect(fits.status).toBe(200);
+    },
+  );
 
   it('turns an HTTP request into an SCF API Gateway event and the integrated response back', async () => {
     const res = await fetch(`${gateway.url}/echo/sub?msgId=12&tag=a&tag=b&flag`, {

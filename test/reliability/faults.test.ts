@@ -131,36 +131,42 @@ describe('sends under WeChat faults, through the built bundles on the file store
     scenarios++;
   });
 
-  it('HTTP 500 after WeChat sent it: 502, then 45066 while WeChat holds the id, then the first msgId as a duplicate', async () => {
-    const clientMsgId = newClientMsgId('http500-executed');
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'http500', execute: true });
+  it(
+    'HTTP 500 after WeChat sent it: 502, 45066 while WeChat holds the id, ' + 'then the first msgId as a duplicate',
+    async () => {
+      const clientMsgId = newClientMsgId('http500-executed');
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'http500', execute: true });
 
-    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    expectTold(first, 502, 'outcome_unknown', { clientMsgId });
-    const tooSoon = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    expectTold(tooSoon, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId, retryAfter: true });
-    product.advanceClock(PAST_RETRY_WINDOW_MS);
-    const later = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      expectTold(first, 502, 'outcome_unknown', { clientMsgId });
+      const tooSoon = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      expectTold(tooSoon, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId, retryAfter: true });
+      product.advanceClock(PAST_RETRY_WINDOW_MS);
+      const later = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
 
-    const accepted = product.messagesFor(clientMsgId);
-    expect(accepted).toHaveLength(1);
-    expect(expectSent(later, clientMsgId, true)).toBe(String(accepted[0]!.msgId));
-    scenarios++;
-  });
+      const accepted = product.messagesFor(clientMsgId);
+      expect(accepted).toHaveLength(1);
+      expect(expectSent(later, clientMsgId, true)).toBe(String(accepted[0]!.msgId));
+      scenarios++;
+    },
+  );
 
-  it('a timeout after WeChat accepted the send: 504 outcome_unknown, and the retry reports the same msgId as a duplicate', async () => {
-    const clientMsgId = newClientMsgId('timeout');
-    product.local.sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 10_000 });
+  it(
+    'a timeout after WeChat accepted the send: 504 outcome_unknown, ' + 'the retry reports that msgId as a duplicate',
+    async () => {
+      const clientMsgId = newClientMsgId('timeout');
+      product.local.sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 10_000 });
 
-    const first = await product.call('POST', '/send-by-list', byList(clientMsgId));
-    expectTold(first, 504, 'outcome_unknown', { clientMsgId });
-    expect(product.messagesFor(clientMsgId)).toHaveLength(1);
-    product.advanceClock(PAST_RETRY_WINDOW_MS);
-    const retry = await product.call('POST', '/send-by-list', byList(clientMsgId));
+      const first = await product.call('POST', '/send-by-list', byList(clientMsgId));
+      expectTold(first, 504, 'outcome_unknown', { clientMsgId });
+      expect(product.messagesFor(clientMsgId)).toHaveLength(1);
+      product.advanceClock(PAST_RETRY_WINDOW_MS);
+      const retry = await product.call('POST', '/send-by-list', byList(clientMsgId));
 
-    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId, true));
-    scenarios++;
-  });
+      expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId, true));
+      scenarios++;
+    },
+  );
 
   it('a timeout before WeChat got the send: 504 outcome_unknown, and the retry sends once', async () => {
     const clientMsgId = newClientMsgId('timeout-dropped');
@@ -201,82 +207,102 @@ describe('sends under WeChat faults, through the built bundles on the file store
     scenarios++;
   });
 
-  it('errcode 45065 (WeChat sent this clientmsgid earlier): 200 with the earlier msgId, duplicate, nothing new sent', async () => {
-    const earlierId = newClientMsgId('earlier');
-    const earlier = expectSent(await product.call('POST', '/send-by-tag', byTag(earlierId)), earlierId);
-    const clientMsgId = newClientMsgId('dup');
-    const before = product.local.sandbox.messages().length;
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 45065, msgId: Number(earlier) });
+  it(
+    'errcode 45065 (WeChat sent this clientmsgid before): 200, the earlier msgId, duplicate, ' + 'nothing new sent',
+    async () => {
+      const earlierId = newClientMsgId('earlier');
+      const earlier = expectSent(await product.call('POST', '/send-by-tag', byTag(earlierId)), earlierId);
+      const clientMsgId = newClientMsgId('dup');
+      const before = product.local.sandbox.messages().length;
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 45065, msgId: Number(earlier) });
 
-    const answer = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    expect(expectSent(answer, clientMsgId, true)).toBe(earlier);
-    expect(product.local.sandbox.messages()).toHaveLength(before);
-    // Remembered: asked again, the product answers from its store without calling WeChat.
-    const calls = product.local.sandbox.calls().length;
-    expect(expectSent(await product.call('POST', '/send-by-tag', byTag(clientMsgId)), clientMsgId, true)).toBe(earlier);
-    expect(product.local.sandbox.calls()).toHaveLength(calls);
-    scenarios++;
-  });
+      const answer = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      expect(expectSent(answer, clientMsgId, true)).toBe(earlier);
+      expect(product.local.sandbox.messages()).toHaveLength(before);
+      // Remembered: asked again, the product answers from its store without calling WeChat.
+      const calls = product.local.sandbox.calls().length;
+      expect(expectSent(await product.call('POST', '/send-by-tag', byTag(clientMsgId)), clientMsgId, true)).toBe(
+        earlier,
+      );
+      expect(product.local.sandbox.calls()).toHaveLength(calls);
+      scenarios++;
+    },
+  );
 
-  it('errcode 45066 (retried too fast): 429 with Retry-After and no field to blame, and the later retry sends once', async () => {
-    const clientMsgId = newClientMsgId('too-fast');
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 45066 });
+  it(
+    'errcode 45066 (retried too fast): 429 with Retry-After and no field to blame; ' + 'the later retry sends once',
+    async () => {
+      const clientMsgId = newClientMsgId('too-fast');
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 45066 });
 
-    const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    expectTold(first, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId, retryAfter: true });
-    expect(first.body.error.fields).toBeUndefined();
-    expect(product.messagesFor(clientMsgId)).toHaveLength(0);
-    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      const first = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      expectTold(first, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId, retryAfter: true });
+      expect(first.body.error.fields).toBeUndefined();
+      expect(product.messagesFor(clientMsgId)).toHaveLength(0);
+      const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
 
-    expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
-    scenarios++;
-  });
+      expectOneMessage(product, clientMsgId, expectSent(retry, clientMsgId));
+      scenarios++;
+    },
+  );
 
-  it('a token rejected with 40001 while other sends are in flight: every send goes out once, on a fresh token', async () => {
-    const tagIds = Array.from({ length: 4 }, () => newClientMsgId('token-tag'));
-    const listIds = Array.from({ length: 2 }, () => newClientMsgId('token-list'));
-    // Two sends are held at WeChat (accepted, answer pending) while the third call's token is
-    // rejected and revoked; the rest arrive with that token or after it.
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 400, times: 2 });
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 40001 });
-    product.local.sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 400 });
-    const callsBefore = product.local.sandbox.calls().length;
+  it(
+    'a token rejected with 40001 while other sends are in flight: each send goes out once, ' + 'on a fresh token',
+    async () => {
+      const tagIds = Array.from({ length: 4 }, () => newClientMsgId('token-tag'));
+      const listIds = Array.from({ length: 2 }, () => newClientMsgId('token-list'));
+      // Two sends are held at WeChat (accepted, answer pending) while the third call's token is
+      // rejected and revoked; the rest arrive with that token or after it.
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 400, times: 2 });
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 40001 });
+      product.local.sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 400 });
+      const callsBefore = product.local.sandbox.calls().length;
 
-    const answers = await Promise.all([
-      ...tagIds.map((id) => product.call('POST', '/send-by-tag', byTag(id)).then((a) => [id, a] as const)),
-      ...listIds.map((id) => product.call('POST', '/send-by-list', byList(id)).then((a) => [id, a] as const)),
-    ]);
+      const answers = await Promise.all([
+        ...tagIds.map((id) => product.call('POST', '/send-by-tag', byTag(id)).then((a) => [id, a] as const)),
+        ...listIds.map((id) => product.call('POST', '/send-by-list', byList(id)).then((a) => [id, a] as const)),
+      ]);
 
-    const msgIds = answers.map(([id, answer]) => {
-      const msgId = expectSent(answer, id);
-      expectOneMessage(product, id, msgId);
-      return msgId;
-    });
-    expect(new Set(msgIds).size).toBe(6);
-    const calls = product.local.sandbox.calls().slice(callsBefore);
-    expect(calls.filter((c) => c.errcode === 40001).length).toBeGreaterThanOrEqual(1);
-    expect(calls.filter((c) => c.path === '/cgi-bin/stable_token').length).toBeGreaterThanOrEqual(1);
-    expect(product.local.sandbox.faults()).toEqual([]);
-    scenarios++;
-  });
+      const msgIds = answers.map(([id, answer]) => {
+        const msgId = expectSent(answer, id);
+        expectOneMessage(product, id, msgId);
+        return msgId;
+      });
+      expect(new Set(msgIds).size).toBe(6);
+      const calls = product.local.sandbox.calls().slice(callsBefore);
+      expect(calls.filter((c) => c.errcode === 40001).length).toBeGreaterThanOrEqual(1);
+      expect(calls.filter((c) => c.path === '/cgi-bin/stable_token').length).toBeGreaterThanOrEqual(1);
+      expect(product.local.sandbox.faults()).toEqual([]);
+      scenarios++;
+    },
+  );
 
-  it('the same request again while the first is still at WeChat: 409 send_in_progress, then the first msgId from the store', async () => {
-    const clientMsgId = newClientMsgId('racing');
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 700 });
+  it(
+    'the same request again while the first is still at WeChat: 409 send_in_progress, ' +
+      'then the first msgId from the store',
+    async () => {
+      const clientMsgId = newClientMsgId('racing');
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 700 });
 
-    const first = product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    await waitFor(() => product.messagesFor(clientMsgId).length === 1, WECHAT_TIMEOUT_MS, 'WeChat to accept the send');
-    const racing = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    expectTold(racing, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
-    const msgId = expectSent(await first, clientMsgId);
-    const again = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      const first = product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      await waitFor(
+        () => product.messagesFor(clientMsgId).length === 1,
+        WECHAT_TIMEOUT_MS,
+        'WeChat to accept the send',
+      );
+      const racing = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      expectTold(racing, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
+      const msgId = expectSent(await first, clientMsgId);
+      const again = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
 
-    expect(expectSent(again, clientMsgId, true)).toBe(msgId);
-    expectOneMessage(product, clientMsgId, msgId);
-    scenarios++;
-  });
+      expect(expectSent(again, clientMsgId, true)).toBe(msgId);
+      expectOneMessage(product, clientMsgId, msgId);
+      scenarios++;
+    },
+  );
 
-  it('a token rejected, then the token endpoint failing: 502 wechat_token_unavailable with nothing sent, until a token comes back', async () => {
+  it('a token rejected, then the token endpoint failing: 502 wechat_token_unavailable with nothing sent, ' +
+    'until a token comes back', async () => {
     const clientMsgId = newClientMsgId('token-down');
     product.local.sandbox.injectFault({ path: SENDALL, kind: 'errcode', errcode: 40001 });
     product.local.sandbox.injectFault({ path: '/cgi-bin/stable_token', kind: 'http500' });
@@ -345,42 +371,47 @@ describe('sends under WeChat faults, through the built bundles on the file store
     scenarios++;
   });
 
-  it('the send-by-tag process killed right after WeChat accepted: 502, 409 while the claim lives, then the first msgId, never a second send', async () => {
-    const clientMsgId = newClientMsgId('killed');
-    const container = product.local.gateway.containers.get('send-by-tag')!;
-    const sendalls = () => product.local.sandbox.calls().filter((c) => c.path === SENDALL).length;
-    const atStart = sendalls();
-    product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 10_000 });
+  it(
+    'the send-by-tag process killed right after WeChat accepted: 502, 409 while the claim lives, ' +
+      'then the first msgId, never a second send',
+    async () => {
+      const clientMsgId = newClientMsgId('killed');
+      const container = product.local.gateway.containers.get('send-by-tag')!;
+      const sendalls = () => product.local.sandbox.calls().filter((c) => c.path === SENDALL).length;
+      const atStart = sendalls();
+      product.local.sandbox.injectFault({ path: SENDALL, kind: 'timeout', delayMs: 10_000 });
 
-    const pending = product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    await waitFor(
-      () => product.messagesFor(clientMsgId).length === 1,
-      WECHAT_TIMEOUT_MS - 200,
-      'WeChat to accept the send',
-    );
-    await container.stop();
-    const killed = await pending;
-    expectTold(killed, 502, 'function_failed');
+      const pending = product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      await waitFor(
+        () => product.messagesFor(clientMsgId).length === 1,
+        WECHAT_TIMEOUT_MS - 200,
+        'WeChat to accept the send',
+      );
+      await container.stop();
+      const killed = await pending;
+      expectTold(killed, 502, 'function_failed');
 
-    // The sandbox records the held call when its connection closes, a moment after the kill.
-    await waitFor(() => sendalls() === atStart + 1, 2_000, 'the sandbox to record the held call');
-    // Cold start; the dead process's claim still stands, so nothing reaches WeChat.
-    const before = sendalls();
-    const whileClaimed = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
-    expectTold(whileClaimed, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
-    expect(sendalls()).toBe(before);
+      // The sandbox records the held call when its connection closes, a moment after the kill.
+      await waitFor(() => sendalls() === atStart + 1, 2_000, 'the sandbox to record the held call');
+      // Cold start; the dead process's claim still stands, so nothing reaches WeChat.
+      const before = sendalls();
+      const whileClaimed = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      expectTold(whileClaimed, 409, 'send_in_progress', { clientMsgId, retryAfter: true });
+      expect(sendalls()).toBe(before);
 
-    await product.expireSendMarker(clientMsgId);
-    product.advanceClock(PAST_RETRY_WINDOW_MS);
-    const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
+      await product.expireSendMarker(clientMsgId);
+      product.advanceClock(PAST_RETRY_WINDOW_MS);
+      const retry = await product.call('POST', '/send-by-tag', byTag(clientMsgId));
 
-    const accepted = product.messagesFor(clientMsgId);
-    expect(accepted).toHaveLength(1);
-    expect(expectSent(retry, clientMsgId, true)).toBe(String(accepted[0]!.msgId));
-    scenarios++;
-  });
+      const accepted = product.messagesFor(clientMsgId);
+      expect(accepted).toHaveLength(1);
+      expect(expectSent(retry, clientMsgId, true)).toBe(String(accepted[0]!.msgId));
+      scenarios++;
+    },
+  );
 
-  it("the callback's answer delayed past WeChat's 5 s: WeChat redelivers, one report is stored, and status shows it", async () => {
+  it("the callback's answer delayed past WeChat's 5 s: WeChat redelivers, one report is stored, " +
+    'status shows it', async () => {
     const { sandbox, env, gateway } = product.local;
     // Flush every earlier job first, so only this scenario's pushes pass the slow proxy.
     sandbox.finishJobs();
@@ -470,7 +501,8 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('sends on the Redis store'), ()
     await redis?.stop();
   });
 
-  it('Redis stops answering (paused) during a send: 503 store_unavailable within seconds, nothing sent, and the retry after it resumes sends once', async () => {
+  it('Redis stops answering (paused) during a send: 503 store_unavailable within seconds, nothing sent, ' +
+    'and the retry after it resumes sends once', async () => {
     const clientMsgId = newClientMsgId('redis-paused');
     // Warm: the functions hold an open connection when the server stalls.
     const warmId = newClientMsgId('before-pause');
@@ -491,26 +523,34 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('sends on the Redis store'), ()
     scenarios++;
   }, 20_000);
 
-  it('Redis restarted between two sends (its data gone): the next send goes out, and a retry of the first is a duplicate, not a second send', async () => {
-    const firstId = newClientMsgId('before-restart');
-    const first = expectSent(await product.call('POST', '/send-by-tag', byTag(firstId)), firstId);
+  it(
+    'Redis restarted between two sends (its data gone): the next send goes out, ' +
+      'and a retry of the first is a duplicate, not a second send',
+    async () => {
+      const firstId = newClientMsgId('before-restart');
+      const first = expectSent(await product.call('POST', '/send-by-tag', byTag(firstId)), firstId);
 
-    await redis.restart();
-    const secondId = newClientMsgId('after-restart');
-    const second = await product.call('POST', '/send-by-list', byList(secondId));
-    expectOneMessage(product, secondId, expectSent(second, secondId));
+      await redis.restart();
+      const secondId = newClientMsgId('after-restart');
+      const second = await product.call('POST', '/send-by-list', byList(secondId));
+      expectOneMessage(product, secondId, expectSent(second, secondId));
 
-    // The store forgot the first send; WeChat did not.
-    const tooSoon = await product.call('POST', '/send-by-tag', byTag(firstId));
-    expectTold(tooSoon, 429, 'clientmsgid_retry_too_fast', { errcode: 45066, clientMsgId: firstId, retryAfter: true });
-    product.advanceClock(PAST_RETRY_WINDOW_MS);
-    const retry = await product.call('POST', '/send-by-tag', byTag(firstId));
-    expect(expectSent(retry, firstId, true)).toBe(first);
-    expectOneMessage(product, firstId, first);
-    scenarios++;
-  });
+      // The store forgot the first send; WeChat did not.
+      const tooSoon = await product.call('POST', '/send-by-tag', byTag(firstId));
+      expectTold(tooSoon, 429, 'clientmsgid_retry_too_fast', {
+        errcode: 45066,
+        clientMsgId: firstId,
+        retryAfter: true,
+      });
+      product.advanceClock(PAST_RETRY_WINDOW_MS);
+      const retry = await product.call('POST', '/send-by-tag', byTag(firstId));
+      expect(expectSent(retry, firstId, true)).toBe(first);
+      expectOneMessage(product, firstId, first);
+      scenarios++;
+    },
+  );
 
-  it('Redis down during a send: 503 store_unavailable, nothing sent, and the retry after it is back sends once', async () => {
+  it('Redis down during a send: 503 store_unavailable, nothing sent; the retry once it is up sends once', async () => {
     const clientMsgId = newClientMsgId('redis-down');
     await redis.stop();
     let down: Answer;

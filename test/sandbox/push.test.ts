@@ -104,7 +104,10 @@ describe('the MASSSENDJOBFINISH push', () => {
     expect(xml).toContain('<CopyrightCheckResult><Count>2</Count>');
     expect(xml).toContain('<CheckState>1</CheckState>');
     expect(xml).toMatch(
-      /<ArticleUrlResult><Count>2<\/Count><ResultList><item><ArticleIdx>1<\/ArticleIdx><ArticleUrl><!\[CDATA\[https:\/\/mp\.weixin\.qq\.com\/s\?/,
+      new RegExp(
+        '<ArticleUrlResult><Count>2</Count><ResultList><item><ArticleIdx>1</ArticleIdx>' +
+          '<ArticleUrl><!\\[CDATA\\[https://mp\\.weixin\\.qq\\.com/s\\?',
+      ),
     );
   });
 

@@ -14,8 +14,12 @@ const run = promisify(execFile);
 // not_configured; a timer function by failing the invocation with a named error), not crash.
 const PROBE = `
 const bundle = require(process.argv[1]);
-if (typeof bundle.main_handler !== 'function') { console.log(JSON.stringify({ error: 'no main_handler' })); process.exit(0); }
-Promise.resolve(bundle.main_handler({ httpMethod: 'GET', path: '/', headers: {}, queryString: {}, body: '' }, { request_id: 'probe-1' }))
+if (typeof bundle.main_handler !== 'function') {
+  console.log(JSON.stringify({ error: 'no main_handler' }));
+  process.exit(0);
+}
+const event = { httpMethod: 'GET', path: '/', headers: {}, queryString: {}, body: '' };
+Promise.resolve(bundle.main_handler(event, { request_id: 'probe-1' }))
   .then((r) => console.log(JSON.stringify({ result: r })), (e) => console.log(JSON.stringify({ threw: String(e) })));
 `;
 

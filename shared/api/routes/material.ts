@@ -41,7 +41,9 @@ function bodyLimitOf(lifetime: Lifetime, kind: UploadKind) {
   const rule = UPLOAD_RULES[lifetime][kind];
   return {
     bytes: rule.maxBytes + FORM_OVERHEAD,
-    why: `WeChat takes ${rule.sizeText} for a ${lifetime} ${kind} (over about 4.5 MB, API Gateway's 6 MB event cannot carry it: use sourceUrl)`,
+    why:
+      `WeChat takes ${rule.sizeText} for a ${lifetime} ${kind} (over about ` +
+      `4.5 MB, API Gateway's 6 MB event cannot carry it: use sourceUrl)`,
   };
 }
 
@@ -68,7 +70,9 @@ const permanentUploads = KINDS.map((kind) =>
     path: `/media/material/${kind}`,
     operationId: `uploadPermanent${capital(kind)}`,
     tag: 'material',
-    summary: `Upload a permanent ${kind} (${UPLOAD_RULES.permanent[kind].formats.join(', ')}, up to ${UPLOAD_RULES.permanent[kind].sizeText})${kind === 'video' ? ' with its title and introduction' : ''}`,
+    summary:
+      `Upload a permanent ${kind} (${UPLOAD_RULES.permanent[kind].formats.join(', ')}, ` +
+      `up to ${UPLOAD_RULES.permanent[kind].sizeText})${kind === 'video' ? ' with its title and introduction' : ''}`,
     body: bodyOf('permanent', kind),
     bodyLimit: bodyLimitOf('permanent', kind),
     answers: { 200: MaterialUploadResponse },
@@ -83,7 +87,9 @@ const temporaryUploads = KINDS.map((kind) =>
     path: `/media/temporary/${kind}`,
     operationId: `uploadTemporary${capital(kind)}`,
     tag: 'material',
-    summary: `Upload a temporary ${kind} that WeChat keeps 3 days (${UPLOAD_RULES.temporary[kind].formats.join(', ')}, up to ${UPLOAD_RULES.temporary[kind].sizeText})`,
+    summary:
+      `Upload a temporary ${kind} that WeChat keeps 3 days (${UPLOAD_RULES.temporary[kind].formats.join(', ')}, ` +
+      `up to ${UPLOAD_RULES.temporary[kind].sizeText})`,
     body: bodyOf('temporary', kind),
     bodyLimit: bodyLimitOf('temporary', kind),
     answers: { 200: TemporaryMediaResponse },

@@ -17,13 +17,17 @@ export const sendByListRoutes = [
     // 10,000 OpenIDs of 28 characters are about 310 KB of JSON; a message adds a few KB.
     bodyLimit: {
       bytes: 6 * 1024 * 1024,
-      why: 'a list over 10,000 OpenIDs becomes a job; API Gateway and SCF take 6 MB (about 190,000 OpenIDs), build longer lists with /jobs',
+      why:
+        'a list over 10,000 OpenIDs becomes a job; API Gateway and SCF ' +
+        'take 6 MB (about 190,000 OpenIDs), build longer lists with /jobs',
     },
     headers: [IDEMPOTENCY_KEY_HEADER],
     answers: { 200: SendResponse, 202: SendAcceptedResponse },
     responses: {
       ...SEND_RESPONSES,
-      202: 'Over 10,000 distinct OpenIDs, or a sendAt: stored as a job ({jobId, batches}) and sent by the dispatcher; or WeChat errcode 89504/89505 (awaiting confirmation).',
+      202:
+        'Over 10,000 distinct OpenIDs, or a sendAt: stored as a job ({jobId, batches}) and ' +
+        'sent by the dispatcher; or WeChat errcode 89504/89505 (awaiting confirmation).',
     },
     run: (deps: SendDeps & JobDeps, { body, request }) => sendByList(deps, body, request.headers['idempotency-key']),
   }),

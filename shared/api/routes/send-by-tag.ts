@@ -18,7 +18,9 @@ export const sendByTagRoutes = [
     answers: { 200: SendResponse, 202: SendAcceptedResponse },
     responses: {
       ...SEND_RESPONSES,
-      202: 'With a sendAt: stored as a job ({jobId}) and sent when due; or WeChat errcode 89504/89505 (awaiting confirmation).',
+      202:
+        'With a sendAt: stored as a job ({jobId}) and sent when due;' +
+        ' or WeChat errcode 89504/89505 (awaiting confirmation).',
     },
     run: (deps: SendDeps & JobDeps, { body, request }) => sendByTag(deps, body, request.headers['idempotency-key']),
   }),

@@ -21,7 +21,10 @@ export type Part = (typeof PARTS)[number];
 const FRESH_MS = 10 * 60_000;
 
 export function formatCounts(label: string, c: Counts): string {
-  return `${label}: ${c.faultScenarios} fault scenarios, ${c.generatedInputs} generated inputs, ${c.logLines} log lines scanned, ${c.secretsFound} secrets found`;
+  return (
+    `${label}: ${c.faultScenarios} fault scenarios, ${c.generatedInputs} generated inputs, ` +
+    `${c.logLines} log lines scanned, ${c.secretsFound} secrets found`
+  );
 }
 
 export function reportCounts(part: Part, counts: Counts): void {

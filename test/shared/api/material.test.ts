@@ -86,7 +86,8 @@ function form(parts: Array<{ name: string; data: Buffer | string; filename?: str
   const boundary = '----material-test-boundary';
   const chunks = parts.flatMap((p) => [
     Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"` +
+        `${p.filename ? `; filename="${p.filename}"` : ''}\r\n` +
         `${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`,
     ),
     Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data),

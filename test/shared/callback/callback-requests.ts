@@ -46,7 +46,10 @@ export interface SafeOptions extends SignOptions {
 }
 
 export function envelope(encrypt: string, compatFields = ''): string {
-  return `<xml><ToUserName><![CDATA[gh_4d00ed8d6399]]></ToUserName>${compatFields}<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
+  return (
+    `<xml><ToUserName><![CDATA[gh_4d00ed8d6399]]></ToUserName>${compatFields}` +
+    `<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`
+  );
 }
 
 export function safePush(xml: string, options: SafeOptions = {}): CallbackRequest {

@@ -409,21 +409,24 @@ describe('replayed requests', () => {
     expect(await readMassReport(store, APP_ID, '3147494552')).toMatchObject({ msgId: '3147494552' });
   });
 
-  it('processes only one of two copies of a signed request that arrive at once, and has WeChat retry the other', async () => {
-    const { handle, store } = setup({ aesKeys: [] });
-    const real = plainPush(massSendJobFinish({ msgId: '3147494552' }), { nonce: 'raced' });
-    const forged = { ...real, body: massSendJobFinish({ msgId: '3147494553' }) };
-    const answers = await Promise.all([handle(real), handle(forged)]);
-    expect(answers.map((a) => a.status).sort()).toEqual([200, 503]);
-    const stored = [
-      await readMassReport(store, APP_ID, '3147494552'),
-      await readMassReport(store, APP_ID, '3147494553'),
-    ];
-    expect(stored.filter(Boolean)).toHaveLength(1);
-    // Once the first copy is done, a later copy is acknowledged and not processed.
-    expect(await handle(forged)).toEqual(success);
-    expect(stored.filter(Boolean)).toHaveLength(1);
-  });
+  it(
+    'processes only one of two copies of a signed request arriving at once, ' + 'and has WeChat retry the other',
+    async () => {
+      const { handle, store } = setup({ aesKeys: [] });
+      const real = plainPush(massSendJobFinish({ msgId: '3147494552' }), { nonce: 'raced' });
+      const forged = { ...real, body: massSendJobFinish({ msgId: '3147494553' }) };
+      const answers = await Promise.all([handle(real), handle(forged)]);
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 503]);
+      const stored = [
+        await readMassReport(store, APP_ID, '3147494552'),
+        await readMassReport(store, APP_ID, '3147494553'),
+      ];
+      expect(stored.filter(Boolean)).toHaveLength(1);
+      // Once the first copy is done, a later copy is acknowledged and not processed.
+      expect(await handle(forged)).toEqual(success);
+      expect(stored.filter(Boolean)).toHaveLength(1);
+    },
+  );
 
   it('claims a request for seconds while processing it, then remembers it for twice the timestamp window', async () => {
     const { handle, store } = setup({ windowSeconds: 120 });
@@ -600,7 +603,7 @@ describe('replay keys come from what is authenticated', () => {
     expect(notified).toEqual([]);
   });
 
-  it('refuses a timestamp with a leading zero, and one signature never stands for two (timestamp, nonce) pairs', async () => {
+  it('refuses a leading-zero timestamp; one signature never stands for two (timestamp, nonce) pairs', async () => {
     const { handle, store } = setup({ aesKeys: [] });
     const real = plainPush(massSendJobFinish({ msgId: '3147494552' }), { nonce: '0123450' });
     // The sorted parts join into the same text: ("0" + ts, "012345") signs as (ts, "0123450").

@@ -120,7 +120,8 @@ describe('parseCallbackMessage for MASSSENDJOBFINISH', () => {
       invalidField(
         massSendJobFinish({
           extra:
-            '<ArticleUrlResult><ResultList><item><ArticleIdx>x</ArticleIdx><ArticleUrl>u</ArticleUrl></item></ResultList></ArticleUrlResult>',
+            '<ArticleUrlResult><ResultList><item><ArticleIdx>x</ArticleIdx><ArticleUrl>u</ArticleUrl></item>' +
+            '</ResultList></ArticleUrlResult>',
         }),
       ),
     ).toMatch(/^ArticleUrlResult/);

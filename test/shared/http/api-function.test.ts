@@ -115,7 +115,7 @@ describe('createApiHandler', () => {
     expect(deps.ran).toEqual(['listThings']);
   });
 
-  it('tells a literal path from a path parameter beside it by the method, and hands a raw body over as bytes', async () => {
+  it('tells a literal path from a path parameter beside it by the method, hands a raw body over as bytes', async () => {
     const { invoke } = setup();
     const res = await invoke({ method: 'PUT', path: '/things/picture', binary: new Uint8Array([1, 2, 3]) });
     expect(res.json).toEqual({ bytes: 3 });

@@ -119,23 +119,26 @@ describe('runDispatcher', () => {
     expect((await requireJob(repo, job.id)).state).toBe('cancelled');
   });
 
-  it('retries a batch whose answer was lost with its own clientmsgid: WeChat answers 45065 and nothing goes twice', async () => {
-    const job = await newJob(ids(0, 20_000));
-    await startJob(repo, job.id);
-    sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 4_000 });
+  it(
+    'retries a batch whose answer was lost with its own clientmsgid: WeChat answers 45065, ' + 'nothing goes twice',
+    async () => {
+      const job = await newJob(ids(0, 20_000));
+      await startJob(repo, job.id);
+      sandbox.injectFault({ path: SEND, kind: 'timeout', delayMs: 4_000 });
 
-    expect(await run()).toMatchObject({ calls: 2, sent: 1, unknown: 1 });
-    expect((await readBatch(repo, job.id, 0))?.state).toBe('unknown');
-    // Not retried before WeChat's minute of 45066 is over.
-    now += 30_000;
-    expect((await run()).calls).toBe(0);
-    now += 31_000;
-    expect(await run()).toMatchObject({ calls: 1, sent: 1 });
+      expect(await run()).toMatchObject({ calls: 2, sent: 1, unknown: 1 });
+      expect((await readBatch(repo, job.id, 0))?.state).toBe('unknown');
+      // Not retried before WeChat's minute of 45066 is over.
+      now += 30_000;
+      expect((await run()).calls).toBe(0);
+      now += 31_000;
+      expect(await run()).toMatchObject({ calls: 1, sent: 1 });
 
-    expect(await readBatch(repo, job.id, 0)).toMatchObject({ state: 'sent', duplicate: true, attempts: 2 });
-    expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 20_000, more: 0 });
-    expect((await requireJob(repo, job.id)).state).toBe('done');
-  });
+      expect(await readBatch(repo, job.id, 0)).toMatchObject({ state: 'sent', duplicate: true, attempts: 2 });
+      expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 20_000, more: 0 });
+      expect((await requireJob(repo, job.id)).state).toBe('done');
+    },
+  );
 
   it('marks a batch WeChat refuses for good as failed with its errcode and goes on', async () => {
     const job = await newJob(ids(0, 30_000));
@@ -190,7 +193,7 @@ describe('runDispatcher', () => {
 });
 
 describe('runDispatcher, when WeChat sends no MASSSENDJOBFINISH', () => {
-  it('asks mass/get about each sent batch after 10 minutes, at most every 10 minutes, and shows the status', async () => {
+  it('asks mass/get about each sent batch after 10 minutes, at most every 10 minutes, shows the status', async () => {
     const job = await newJob(ids(0, 20_000));
     await startJob(repo, job.id);
     await run();

@@ -79,7 +79,7 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore against a rea
     }, 20_000);
   });
 
-  it('fails within the command timeout while the server is down, instead of queueing the command for a reconnect', async () => {
+  it('fails within the command timeout while the server is down, rather than queueing it for a reconnect', async () => {
     const other = await startRedisServer();
     const store = createRedisStore(other.url);
     try {

@@ -230,14 +230,17 @@ describe('createAccessTokenProvider', () => {
     expect(calls).toHaveLength(0);
   });
 
-  it('asks stable_token again after a rejection, and force_refresh only when it hands back the rejected token', async () => {
-    const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2']);
-    const provider = container(store, agent);
-    expect(await provider.get()).toBe('T1');
-    await provider.invalidate('T1');
-    expect(await provider.get()).toBe('T2');
-    expect(calls.map((c) => c.force_refresh ?? false)).toEqual([false, false, true]);
-  });
+  it(
+    'asks stable_token again after a rejection, ' + 'and force_refresh only if it hands back the rejected token',
+    async () => {
+      const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2']);
+      const provider = container(store, agent);
+      expect(await provider.get()).toBe('T1');
+      await provider.invalidate('T1');
+      expect(await provider.get()).toBe('T2');
+      expect(calls.map((c) => c.force_refresh ?? false)).toEqual([false, false, true]);
+    },
+  );
 
   it('does not force_refresh twice within 30 seconds', async () => {
     const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
