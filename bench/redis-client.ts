@@ -2,6 +2,7 @@ import { build } from 'esbuild';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUNDLE_OPTIONS } from '../scripts/build';
 import { startRedisServer } from '../test/support/redis-server';
 import type { Cleanup } from './cleanup';
 import { spawnTimed } from './spawn-timed';
@@ -43,13 +44,7 @@ export async function measureRedisClientCost(options: RedisClientCostOptions): P
   await build({
     stdin: { contents: "module.exports = require('ioredis').default;", resolveDir: process.cwd() },
     outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node18',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...BUNDLE_OPTIONS,
   });
   const redis = await startRedisServer();
   options.cleanup.defer('redis-server (redis client)', () => redis.stop());

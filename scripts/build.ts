@@ -5,7 +5,7 @@
  * into dist/vendor/tencentcloud-ssm.js (multi-scf deploys the whole of dist/ for every function).
  * Then writes dist/openapi.json, generated from the route table.
  */
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -23,6 +23,18 @@ export function functionNames(): string[] {
 }
 
 export const DEFAULT_DIST = join(root, 'dist');
+
+/** How every file we ship is bundled: one minified CommonJS file for SCF's Node.js runtime. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  // SCF's Node.js 18 runtime is the oldest this product supports.
+  target: 'node18',
+  format: 'cjs',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+} satisfies BuildOptions;
 
 /**
  * The SCF SDK (tencentcloud-sdk-nodejs-scf, for handing a job to the dispatcher) brings its own
@@ -62,28 +74,14 @@ export async function buildAll(
   await build({
     stdin: { contents: "module.exports = require('tencentcloud-sdk-nodejs-ssm');", resolveDir: root },
     outfile: join(outDir, SSM_VENDOR_FILE),
-    bundle: true,
-    platform: 'node',
-    target: 'node18',
-    format: 'cjs',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...BUNDLE_OPTIONS,
   });
   await Promise.all(
     names.map((name) =>
       build({
         entryPoints: [join(root, 'functions', name, 'index.ts')],
         outfile: join(outDir, name, 'index.js'),
-        bundle: true,
-        platform: 'node',
-        // SCF's Node.js 18 runtime is the oldest this product supports.
-        target: 'node18',
-        format: 'cjs',
-        minify: true,
-        sourcemap: false,
-        legalComments: 'none',
-        logLevel: 'warning',
+        ...BUNDLE_OPTIONS,
         plugins: [scfSdkAside, ssmFromVendor],
       }),
     ),
@@ -96,12 +94,7 @@ export async function buildAll(
       build({
         entryPoints: [createRequire(import.meta.url).resolve('tencentcloud-sdk-nodejs-scf')],
         outfile: join(outDir, name, SCF_SDK_FILE),
-        bundle: true,
-        platform: 'node',
-        target: 'node18',
-        format: 'cjs',
-        minify: true,
-        legalComments: 'none',
+        ...BUNDLE_OPTIONS,
         logLevel: 'error',
       }),
     ),
