@@ -36,23 +36,27 @@ export const BUNDLE_OPTIONS = {
   logLevel: 'warning',
 } satisfies BuildOptions;
 
+// dist/vendor/ has no index.js, so neither the local gateway nor a function list takes it for one.
+// multi-scf uploads all of dist/ for every function, so one copy of a vendor file serves them all.
+export const SSM_VENDOR_FILE = join('vendor', 'tencentcloud-ssm.js');
+
 /**
  * The SCF SDK (tencentcloud-sdk-nodejs-scf, for handing a job to the dispatcher) brings its own
  * HTTP stack (node-fetch, form-data): about 400 KB that only the hand-off needs. It is bundled
- * on its own into <function>/scf-sdk.js beside the functions that may hand off, and their
- * index.js requires that file on the first hand-off only, so no function loads or even parses it
- * before then. esbuild would otherwise inline it into every API bundle.
+ * once into dist/vendor/, and the functions that may hand off require it on the first hand-off
+ * only, so no function loads or even parses it before then. esbuild would otherwise inline it
+ * into every API bundle.
  */
-export const SCF_SDK_FILE = 'scf-sdk.js';
+export const SCF_VENDOR_FILE = join('vendor', 'tencentcloud-scf.js');
 const scfSdkAside: Plugin = {
   name: 'scf-sdk-aside',
   setup(build) {
-    build.onResolve({ filter: /^tencentcloud-sdk-nodejs-scf$/ }, () => ({ path: `./${SCF_SDK_FILE}`, external: true }));
+    build.onResolve({ filter: /^tencentcloud-sdk-nodejs-scf$/ }, () => ({
+      path: `../${SCF_VENDOR_FILE}`,
+      external: true,
+    }));
   },
 };
-
-// dist/vendor/ has no index.js, so neither the local gateway nor a function list takes it for one.
-export const SSM_VENDOR_FILE = join('vendor', 'tencentcloud-ssm.js');
 
 // `import('tencentcloud-sdk-nodejs-ssm')` in shared/secrets/ssm-client.ts becomes an import of
 // the vendor file beside the bundle, evaluated only when that import runs.
@@ -86,19 +90,12 @@ export async function buildAll(
       }),
     ),
   );
-  const handingOff = names.filter((name) =>
-    readFileSync(join(outDir, name, 'index.js'), 'utf8').includes(SCF_SDK_FILE),
-  );
-  await Promise.all(
-    handingOff.map((name) =>
-      build({
-        entryPoints: [createRequire(import.meta.url).resolve('tencentcloud-sdk-nodejs-scf')],
-        outfile: join(outDir, name, SCF_SDK_FILE),
-        ...BUNDLE_OPTIONS,
-        logLevel: 'error',
-      }),
-    ),
-  );
+  await build({
+    entryPoints: [createRequire(import.meta.url).resolve('tencentcloud-sdk-nodejs-scf')],
+    outfile: join(outDir, SCF_VENDOR_FILE),
+    ...BUNDLE_OPTIONS,
+    logLevel: 'error',
+  });
   return names.map((name) => {
     const file = join(outDir, name, 'index.js');
     return { name, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).length };
