@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import { HttpError } from '../http/http-error';
 import type { Logger } from '../log';
+import { takeClaim } from '../store/claim';
 import { StoreUnavailableError, type Store } from '../store/store';
 
 /**
@@ -212,11 +213,10 @@ export async function sendOnce<R>(
   /** Takes the clientmsgid for this call (undefined), or returns what an earlier call recorded. */
   async function claim(): Promise<{ result: R } | undefined> {
     for (let round = 0; round < 3; round++) {
-      if (await store.setIfAbsent(key, pending, pendingTtlMs)) return undefined;
-      const raw = await store.get(key);
+      const attempt = await takeClaim(store, key, pending, pendingTtlMs);
+      if (attempt.ours) return undefined;
+      const raw = attempt.holder;
       if (raw === null) continue;
-      // Our own marker: ioredis re-sent the SET NX after the connection dropped with its reply.
-      if (raw === pending) return undefined;
       const existing = parseRecord(raw, resultSchema);
       if (existing === undefined) {
         // Unreadable, so nothing is known of it: treated like `unknown` (the send may have gone

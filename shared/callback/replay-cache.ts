@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
 
 /**
@@ -41,19 +42,12 @@ export function newClaim(key: string): RequestClaim {
 
 /**
  * Takes the request for this invocation (`claimed`), or tells that it was processed (`done`)
- * or is being processed by another invocation (`busy`). A claim that reads back as our own is
- * ours: ioredis re-sends a SET NX whose reply was lost with the connection, and the re-sent
- * one then finds the key its first copy wrote.
+ * or is being processed by another invocation (`busy`).
  */
 export async function claimRequest(store: Store, claim: RequestClaim): Promise<ClaimOutcome> {
-  for (let round = 0; round < 2; round++) {
-    if (await store.setIfAbsent(claim.key, claim.owner, PROCESSING_CLAIM_MS)) return 'claimed';
-    const held = await store.get(claim.key);
-    if (held === claim.owner) return 'claimed';
-    if (held === DONE) return 'done';
-    if (held !== null) return 'busy';
-  }
-  return 'busy';
+  const attempt = await takeClaim(store, claim.key, claim.owner, PROCESSING_CLAIM_MS);
+  if (attempt.ours) return 'claimed';
+  return attempt.holder === DONE ? 'done' : 'busy';
 }
 
 /** The request was processed: a replay of it is acknowledged without processing it again. */

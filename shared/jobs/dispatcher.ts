@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
+import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
 import type { WeChatClient } from '../wechat/client';
 import { batchClientMsgId } from './batches';
@@ -150,7 +151,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
   async function sendOne(job: JobRecord, n: number): Promise<StopReason | 'done' | undefined> {
     const claimKey = jobKeys.batchClaim(appId, job.id, n);
     const owner = randomUUID();
-    if (!(await store.setIfAbsent(claimKey, owner, claimLeaseMs))) return undefined;
+    if (!(await takeClaim(store, claimKey, owner, claimLeaseMs)).ours) return undefined;
     try {
       // Read again under the claim: another dispatcher may have finished it meanwhile.
       const batch = await readBatch(deps, job.id, n);

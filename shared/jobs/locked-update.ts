@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,7 +28,7 @@ export async function updateLocked<T>(
   const lock = `${key}:lock`;
   const owner = randomUUID();
   const started = Date.now();
-  for (let attempt = 0; !(await store.setIfAbsent(lock, owner, leaseMs)); attempt++) {
+  for (let attempt = 0; !(await takeClaim(store, lock, owner, leaseMs)).ours; attempt++) {
     if (Date.now() - started > waitMs) throw new LockBusyError(key);
     await sleep(Math.min(2 + attempt * 2, 25));
   }

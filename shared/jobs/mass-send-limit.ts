@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
 import { beijingDay, nextBeijingMidnight } from './beijing-day';
 
@@ -53,14 +54,15 @@ export function createMassSendLimit(options: MassSendLimitOptions): MassSendLimi
       const mine = `${at}:${randomUUID()}`;
       const raw = await store.get(key);
       if (raw === null) {
-        if (await store.setIfAbsent(key, mine, slotTtl)) return undefined;
+        if ((await takeClaim(store, key, mine, slotTtl)).ours) return undefined;
         continue;
       }
       const takenAt = Number(raw.slice(0, raw.indexOf(':')));
       const freeIn = takenAt + WINDOW_MS - at;
       if (freeIn <= 0 || !Number.isFinite(takenAt)) {
         // Only the caller whose compare-and-delete removes this exact holder may retake it.
-        if ((await store.compareAndDelete(key, raw)) && (await store.setIfAbsent(key, mine, slotTtl))) return undefined;
+        if ((await store.compareAndDelete(key, raw)) && (await takeClaim(store, key, mine, slotTtl)).ours)
+          return undefined;
         continue;
       }
       earliest = Math.min(earliest, freeIn);

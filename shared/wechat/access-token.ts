@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
+import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
@@ -126,7 +127,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
   }
 
   async function mayForceRefresh(): Promise<boolean> {
-    if (!(await store.setIfAbsent(keys.forceGap, '1', FORCE_REFRESH_GAP_MS))) return false;
+    if (!(await takeClaim(store, keys.forceGap, randomUUID(), FORCE_REFRESH_GAP_MS)).ours) return false;
     const count = await store.increment(keys.forceCount(Math.floor((now() + BEIJING_OFFSET_MS) / DAY_MS)), DAY_MS);
     return count <= FORCE_REFRESH_PER_DAY;
   }
@@ -193,7 +194,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
       }
       const owner = randomUUID();
-      if (await store.setIfAbsent(keys.lock, owner, lockTtlMs)) {
+      if ((await takeClaim(store, keys.lock, owner, lockTtlMs)).ours) {
         try {
           return await refreshAsLockHolder();
         } finally {

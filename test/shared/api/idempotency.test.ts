@@ -5,6 +5,7 @@ import { resolveClientMsgId, sendOnce, sendRecordKey, type Attempt } from '../..
 import { silentLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { StoreUnavailableError, type Store } from '../../../shared/store/store';
+import { resendingSetIfAbsent } from '../../support/resending-store';
 
 // What these tests record as a send's result; a stored one is parsed back with it.
 const Result = z.string();
@@ -56,13 +57,7 @@ describe('sendOnce', () => {
 
   it('recognises its own claim when the store re-sent the SET NX whose reply was lost', async () => {
     const memory = createMemoryStore();
-    const resending: Store = {
-      ...memory,
-      async setIfAbsent(key, value, ttlMs) {
-        await memory.setIfAbsent(key, value, ttlMs);
-        return memory.setIfAbsent(key, value, ttlMs);
-      },
-    };
+    const resending = resendingSetIfAbsent(memory);
     let attempts = 0;
     const attempt = async (): Promise<Attempt<string>> => ({ kind: 'done', result: `sent-${++attempts}` });
     expect(await sendOnce(options(resending), 'c1', 'fp', Result, attempt)).toEqual({

@@ -6,6 +6,7 @@ import { PROCESSING_CLAIM_MS, replayKey } from '../../../shared/callback/replay-
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
 import { sha1Signature } from '../../../shared/wechat/signature';
+import { resendingSetIfAbsent } from '../../support/resending-store';
 import {
   massSendJobFinish,
   massSendJobFinishAdminRejected,
@@ -566,17 +567,6 @@ describe('logging', () => {
     }
   });
 });
-
-/** A store whose SET NX runs twice, as ioredis re-sends a command whose reply the dropped connection lost. */
-function resendingSetIfAbsent(store: Store): Store {
-  return {
-    ...store,
-    async setIfAbsent(key, value, ttlMs) {
-      await store.setIfAbsent(key, value, ttlMs);
-      return store.setIfAbsent(key, value, ttlMs);
-    },
-  };
-}
 
 describe('replay keys come from what is authenticated', () => {
   it('ignores a captured safe-mode query replayed as a plain push with a forged body (acceptPlain on)', async () => {

@@ -15,6 +15,9 @@ import {
 import { silentLogger } from '../../../shared/log';
 import { buildDispatcherDeps } from '../../../shared/runtime/timer';
 import { createMemoryStore } from '../../../shared/store/memory-store';
+import type { Store } from '../../../shared/store/store';
+import { jobKeys } from '../../../shared/jobs/job-model';
+import { resendingSetIfAbsent } from '../../support/resending-store';
 import type { Message } from '../../../shared/api/message';
 
 // 10:00 in Beijing on 15 January 2025.
@@ -27,6 +30,7 @@ let now: number;
 let sandbox: Sandbox;
 let repo: JobRepoDeps;
 let deps: ReturnType<typeof buildDispatcherDeps>;
+let dispatcherWith: (store: Store) => ReturnType<typeof buildDispatcherDeps>;
 
 const ids = (from: number, count: number) => Array.from({ length: count }, (_, i) => bulkOpenId(from + i));
 const run = (jobId?: string) => runDispatcher(deps, { remainingMs: () => 60_000, ...(jobId ? { jobId } : {}) });
@@ -43,16 +47,18 @@ beforeEach(async () => {
   sandbox = await startSandbox({ now: () => now, bulkFollowers: 40_000, jobDurationMs: 1000, log: () => {} });
   const store = createMemoryStore(() => now);
   repo = { store, appId: service.appid, now: () => now };
-  deps = buildDispatcherDeps(
-    {
-      WECHAT_APP_ID: service.appid,
-      WECHAT_APP_SECRET: service.secret,
-      WECHAT_API_BASE_URL: sandbox.url,
-      WECHAT_TIMEOUT_MS: '2000',
-      STORE_URL: 'memory:',
-    },
-    { store, now: () => now, log: silentLogger },
-  );
+  dispatcherWith = (store) =>
+    buildDispatcherDeps(
+      {
+        WECHAT_APP_ID: service.appid,
+        WECHAT_APP_SECRET: service.secret,
+        WECHAT_API_BASE_URL: sandbox.url,
+        WECHAT_TIMEOUT_MS: '2000',
+        STORE_URL: 'memory:',
+      },
+      { store, now: () => now, log: silentLogger },
+    );
+  deps = dispatcherWith(store);
 });
 
 afterEach(async () => {
@@ -189,6 +195,52 @@ describe('runDispatcher', () => {
     expect(summary.calls).toBeLessThan(3);
     expect((await run()).stopped).toBe('idle');
     expect(sandbox.bulkSummary(service.appid)).toMatchObject({ once: 30_000, more: 0 });
+  });
+});
+
+describe('runDispatcher, batch claims', () => {
+  const claimKey = (jobId: string, n: number) => jobKeys.batchClaim(service.appid, jobId, n);
+
+  it('sends a batch whose claim SET NX was re-sent after a lost reply: the claim reads back as its own', async () => {
+    const job = await newJob(ids(0, 20));
+    await startJob(repo, job.id);
+    const resending = resendingSetIfAbsent(repo.store, (key) => key === claimKey(job.id, 0));
+
+    const summary = await runDispatcher(dispatcherWith(resending), { remainingMs: () => 60_000, jobId: job.id });
+
+    expect(summary).toMatchObject({ calls: 1, sent: 1, stopped: 'idle' });
+    expect(sends()).toHaveLength(1);
+    expect((await requireJob(repo, job.id)).state).toBe('done');
+    expect(await repo.store.get(claimKey(job.id, 0))).toBeNull();
+  });
+
+  it('leaves a batch alone while another dispatcher holds its claim, and leaves that claim in place', async () => {
+    const job = await newJob(ids(0, 20));
+    await startJob(repo, job.id);
+    await repo.store.setIfAbsent(claimKey(job.id, 0), 'another-dispatcher', 90_000);
+
+    expect((await run(job.id)).calls).toBe(0);
+    expect(sends()).toHaveLength(0);
+    expect((await readBatch(repo, job.id, 0))?.state).toBe('pending');
+    expect(await repo.store.get(claimKey(job.id, 0))).toBe('another-dispatcher');
+  });
+
+  it('gives back only its own claim: one that another dispatcher took over meanwhile stays', async () => {
+    const job = await newJob(ids(0, 20));
+    await startJob(repo, job.id);
+    // While the batch is being sent, its lease runs out and another dispatcher takes the claim.
+    const overtaken: Store = {
+      ...repo.store,
+      async get(key) {
+        if (key === jobKeys.batchOpenIds(service.appid, job.id, 0)) {
+          await repo.store.set(claimKey(job.id, 0), 'next-dispatcher', 90_000);
+        }
+        return repo.store.get(key);
+      },
+    };
+
+    expect((await runDispatcher(dispatcherWith(overtaken), { remainingMs: () => 60_000 })).calls).toBe(1);
+    expect(await repo.store.get(claimKey(job.id, 0))).toBe('next-dispatcher');
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createMassSendLimit, WINDOW_MS } from '../../../shared/jobs/mass-send-limit';
+import { createMassSendLimit, PER_MINUTE, WINDOW_MS } from '../../../shared/jobs/mass-send-limit';
 import { nextBeijingMidnight } from '../../../shared/jobs/beijing-day';
 import { createMemoryStore } from '../../../shared/store/memory-store';
+import type { Store } from '../../../shared/store/store';
+import { resendingSetIfAbsent } from '../../support/resending-store';
 
 // 10:00 in Beijing on 15 January 2025.
 const START = Date.UTC(2025, 0, 15, 2, 0, 0);
@@ -74,4 +76,25 @@ describe('createMassSendLimit', () => {
     expect(await limit.take()).toMatchObject({ ok: false, limit: 'day' });
     expect(await limit.usedToday()).toBe(100);
   });
+
+  it('takes one slot a call when every SET NX is re-sent after a lost reply, and still refuses the 61st', async () => {
+    const { store, options, advance } = setup();
+    const limit = createMassSendLimit({ ...options, store: resendingSetIfAbsent(store), perDay: 10_000 });
+    expect(await limit.take()).toEqual({ ok: true });
+    expect(await slotsHeld(store)).toBe(1);
+    for (let i = 1; i < 60; i++) expect(await limit.take()).toEqual({ ok: true });
+    // Every slot is now held by another call's owner: none reads back as this call's.
+    expect(await limit.take()).toMatchObject({ ok: false, limit: 'minute' });
+
+    // Taking over a slot whose window has passed re-sends its SET NX too.
+    advance(WINDOW_MS);
+    for (let i = 0; i < 60; i++) expect(await limit.take()).toEqual({ ok: true });
+    expect(await limit.take()).toMatchObject({ ok: false, limit: 'minute' });
+  });
 });
+
+async function slotsHeld(store: Store): Promise<number> {
+  let held = 0;
+  for (let i = 0; i < PER_MINUTE; i++) if ((await store.get(`ratelimit:wx-app:mass:slot:${i}`)) !== null) held += 1;
+  return held;
+}

@@ -13,6 +13,7 @@ import type { Store } from '../../../shared/store/store';
 import { AccessTokenError, WeChatApiError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
+import { resendingSetIfAbsent } from '../../support/resending-store';
 
 const APP_ID = 'wx1234567890abcdef';
 const SECRET = 'app-secret-0123456789abcdef';
@@ -255,6 +256,17 @@ describe('createAccessTokenProvider', () => {
     expect(calls.filter((c) => c.force_refresh)).toHaveLength(1);
   });
 
+  it('force-refreshes once in 30 seconds when every SET NX is re-sent after a lost reply', async () => {
+    const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
+    const provider = container(resendingSetIfAbsent(store), agent);
+    await provider.get();
+    await provider.invalidate('T1');
+    expect(await provider.get()).toBe('T2');
+    await provider.invalidate('T2');
+    await expect(provider.get()).rejects.toThrow(/force_refresh is rate-limited/);
+    expect(calls.filter((c) => c.force_refresh)).toHaveLength(1);
+  });
+
   it('fails without looping when the AppSecret is wrong, for every waiting container', async () => {
     let calls = 0;
     wechat
@@ -278,8 +290,23 @@ describe('createAccessTokenProvider', () => {
 
   it('gives up waiting for another container after the bounded wait', async () => {
     await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'hung-container', 60_000);
-    const provider = container(store, agent, { waitTimeoutMs: 100 });
+    const provider = container(resendingSetIfAbsent(store), agent, { waitTimeoutMs: 100 });
     await expect(provider.get()).rejects.toThrow(/no access token after waiting 100 ms/);
+    expect(await store.get(accessTokenKeys(APP_ID).lock)).toBe('hung-container');
+  });
+
+  it('refreshes at once when its lock SET NX was re-sent after a lost reply: it reads back as its own', async () => {
+    const calls = serveStableTokens(wechat, ['AFTER_RESENT_LOCK']);
+    const lock = accessTokenKeys(APP_ID).lock;
+    const provider = container(
+      resendingSetIfAbsent(store, (key) => key === lock),
+      agent,
+      // Mistaking its own lock for another container's would wait the lock out and give up.
+      { lockTtlMs: 60_000, waitTimeoutMs: 200 },
+    );
+    expect(await provider.get()).toBe('AFTER_RESENT_LOCK');
+    expect(calls).toHaveLength(1);
+    expect(await store.get(lock)).toBeNull();
   });
 
   it('takes over when the lock holder died and its lock expired', async () => {
