@@ -6,7 +6,7 @@ import { createLogger } from '../../shared/log';
 import { buildApiDeps, type ApiDeps } from '../../shared/runtime/api';
 import { createMemoryStore } from '../../shared/store/memory-store';
 import { apiEvent, type ApiEventOptions } from './api-event';
-import { collectLogs, createWeChatMock, WECHAT_ORIGIN } from './mock-wechat';
+import { closeWeChatMock, collectLogs, createWeChatMock, WECHAT_ORIGIN } from './mock-wechat';
 
 /** Secrets every API test uses; the log-scan tests look for each of them. */
 export const APP_SECRET = 'app-secret-must-never-leak-7f3a';
@@ -105,10 +105,7 @@ export function createApiHarness(routes: readonly Route<ApiDeps>[], env: Record<
     transcript(): string {
       return [...logs.lines, ...responses.map((r) => JSON.stringify(r))].join('\n');
     },
-    async close() {
-      agent.assertNoPendingInterceptors();
-      await agent.close();
-    },
+    close: () => closeWeChatMock(agent),
   };
 }
 

@@ -1,40 +1,32 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MockAgent } from 'undici';
-import { undiciTransport } from '../../support/undici-transport';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { buildTimerDeps } from '../../../shared/runtime/timer';
 import { createRefreshTokenHandler } from '../../../shared/timer/refresh-token';
 import { accessTokenKeys } from '../../../shared/wechat/access-token';
 import { createLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
-import { collectLogs, createWeChatMock } from '../../support/mock-wechat';
+import { collectLogs, useWeChatMock } from '../../support/mock-wechat';
 
 const ENV = { WECHAT_APP_ID: 'wxtimer000000001', WECHAT_APP_SECRET: 'timer-secret-abcdef', STORE_URL: 'memory:' };
 const TIMER_EVENT = { Type: 'Timer', TriggerName: 'refresh-token', Time: '2026-11-23T12:00:00Z', Message: '' };
 
 describe('refresh-token timer', () => {
-  let agent: MockAgent;
-  let wechat: ReturnType<MockAgent['get']>;
+  const mock = useWeChatMock();
   let logs: ReturnType<typeof collectLogs>;
   beforeEach(() => {
-    ({ agent, wechat } = createWeChatMock());
     logs = collectLogs();
-  });
-  afterEach(async () => {
-    agent.assertNoPendingInterceptors();
-    await agent.close();
   });
 
   it('refreshes a token that expires within its 15-minute margin and stores it for every function', async () => {
     let clock = 5_000_000;
     const store = createMemoryStore(() => clock);
     let issued = 0;
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, () => JSON.stringify({ access_token: `TIMER_TOKEN_${++issued}`, expires_in: 7200 }))
       .times(2);
     const deps = buildTimerDeps(ENV, {
       store,
-      transport: undiciTransport(agent),
+      transport: mock.transport,
       now: () => clock,
       tokenMarginMs: 15 * 60_000,
       log: createLogger({}, logs.sink),
@@ -50,12 +42,12 @@ describe('refresh-token timer', () => {
   });
 
   it('fails the invocation (so SCF counts it) with the reason, and logs no secret', async () => {
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
     const deps = buildTimerDeps(ENV, {
       store: createMemoryStore(),
-      transport: undiciTransport(agent),
+      transport: mock.transport,
       log: createLogger({}, logs.sink),
     });
     const err = await createRefreshTokenHandler(() => deps)(TIMER_EVENT).catch((e: unknown) => e);

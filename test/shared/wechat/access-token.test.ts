@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
 import {
@@ -11,7 +11,7 @@ import { createMemoryStore } from '../../../shared/store/memory-store';
 import { createRedisStore } from '../../../shared/store/redis-store';
 import type { Store } from '../../../shared/store/store';
 import { AccessTokenError, WeChatApiError, WeChatTransportError } from '../../../shared/wechat/errors';
-import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
+import { createWeChatMock, useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
 import { resendingSetIfAbsent } from '../../support/resending-store';
 
@@ -71,15 +71,10 @@ function stampede(openStore: () => Store | Promise<Store>) {
 }
 
 describe('createAccessTokenProvider', () => {
-  let agent: MockAgent;
-  let wechat: ReturnType<MockAgent['get']>;
+  const mock = useWeChatMock();
   let store: Store;
   beforeEach(() => {
-    ({ agent, wechat } = createWeChatMock());
     store = createMemoryStore();
-  });
-  afterEach(async () => {
-    await agent.close();
   });
 
   it(
@@ -110,8 +105,8 @@ describe('createAccessTokenProvider', () => {
   });
 
   it('serves later calls from its own memory without asking the store or WeChat', async () => {
-    const calls = serveStableTokens(wechat, ['T1']);
-    const provider = container(store, agent);
+    const calls = serveStableTokens(mock.wechat, ['T1']);
+    const provider = container(store, mock.agent);
     await provider.get();
     let reads = 0;
     const get = store.get.bind(store);
@@ -127,11 +122,11 @@ describe('createAccessTokenProvider', () => {
   it('fetches a fresh token instead of serving a stored record that is not a token', async () => {
     const clock = 1_000_000;
     const records = ['{"token":"","expiresAt":9999999999}', '{"token":"T0"}', '{"token":5,"expiresAt":2000000}'];
-    const calls = serveStableTokens(wechat, ['FRESH_1', 'FRESH_2', 'FRESH_3']);
+    const calls = serveStableTokens(mock.wechat, ['FRESH_1', 'FRESH_2', 'FRESH_3']);
     for (const [i, raw] of records.entries()) {
       const local = createMemoryStore();
       await local.set(accessTokenKeys(APP_ID).token, raw);
-      expect(await container(local, agent, { now: () => clock }).get()).toBe(`FRESH_${i + 1}`);
+      expect(await container(local, mock.agent, { now: () => clock }).get()).toBe(`FRESH_${i + 1}`);
       expect(JSON.parse((await local.get(accessTokenKeys(APP_ID).token))!)).toMatchObject({ token: `FRESH_${i + 1}` });
     }
     expect(calls).toHaveLength(3);
@@ -139,8 +134,8 @@ describe('createAccessTokenProvider', () => {
 
   it('refreshes once the token is within the 5-minute margin of expiry, and not before', async () => {
     let clock = 1_000_000;
-    const calls = serveStableTokens(wechat, ['T1', 'T2']);
-    const provider = container(store, agent, { now: () => clock });
+    const calls = serveStableTokens(mock.wechat, ['T1', 'T2']);
+    const provider = container(store, mock.agent, { now: () => clock });
     expect(await provider.get()).toBe('T1');
     clock += (7200 - 301) * 1000;
     expect(await provider.get()).toBe('T1');
@@ -154,14 +149,14 @@ describe('createAccessTokenProvider', () => {
     // current token back with its remaining lifetime.
     let clock = 1_000_000;
     const calls: number[] = [];
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, () => {
         calls.push(clock);
         return JSON.stringify({ access_token: 'SAME', expires_in: 600 });
       })
       .persist();
-    const provider = container(store, agent, { now: () => clock, marginMs: 15 * 60_000 });
+    const provider = container(store, mock.agent, { now: () => clock, marginMs: 15 * 60_000 });
     expect(await provider.get()).toBe('SAME');
     clock += 30_000;
     expect(await provider.get()).toBe('SAME');
@@ -177,11 +172,11 @@ describe('createAccessTokenProvider', () => {
       accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 120_000 }),
     );
-    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
-    const provider = container(store, agent, { now: () => clock });
+    mock.wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
+    const provider = container(store, mock.agent, { now: () => clock });
     expect(await provider.get()).toBe('STILL_VALID');
     // The failure is shared, so another container uses the valid token without calling WeChat.
-    expect(await container(store, agent, { now: () => clock }).get()).toBe('STILL_VALID');
+    expect(await container(store, mock.agent, { now: () => clock }).get()).toBe('STILL_VALID');
   });
 
   it('never falls back to the token WeChat just rejected', async () => {
@@ -189,8 +184,8 @@ describe('createAccessTokenProvider', () => {
     await store.set(accessTokenKeys(APP_ID).token, JSON.stringify({ token: 'REJECTED', expiresAt: clock + 120_000 }));
     const { createHash } = await import('node:crypto');
     await store.set(accessTokenKeys(APP_ID).rejected, createHash('sha256').update('REJECTED').digest('hex'));
-    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
-    const err = await container(store, agent, { now: () => clock })
+    mock.wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(503, 'busy');
+    const err = await container(store, mock.agent, { now: () => clock })
       .get()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessTokenError);
@@ -203,10 +198,10 @@ describe('createAccessTokenProvider', () => {
       accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'STILL_VALID', expiresAt: clock + 600_000 }),
     );
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
-    const timer = container(store, agent, { now: () => clock, marginMs: 15 * 60_000, strict: true });
+    const timer = container(store, mock.agent, { now: () => clock, marginMs: 15 * 60_000, strict: true });
     await expect(timer.get()).rejects.toMatchObject({ name: 'AccessTokenError', cause: { errcode: 40125 } });
     await expect(timer.get()).rejects.toBeInstanceOf(AccessTokenError);
   });
@@ -215,27 +210,26 @@ describe('createAccessTokenProvider', () => {
     const clock = 1_000_000;
     await store.set(accessTokenKeys(APP_ID).token, JSON.stringify({ token: 'OLD', expiresAt: clock + 120_000 }));
     await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'someone-else', 10_000);
-    const provider = container(store, agent, { now: () => clock });
+    const provider = container(store, mock.agent, { now: () => clock });
     expect(await provider.get()).toBe('OLD');
   });
 
   it('invalidates exactly the rejected token and never a newer one another container wrote', async () => {
-    const calls = serveStableTokens(wechat, ['NEWER']);
+    // Nothing answers stable_token here: a refresh would fail the get.
     await store.set(
       accessTokenKeys(APP_ID).token,
       JSON.stringify({ token: 'NEWER', expiresAt: Date.now() + 7_000_000 }),
     );
-    const provider = container(store, agent);
+    const provider = container(store, mock.agent);
     await provider.invalidate('STALE');
     expect(await provider.get()).toBe('NEWER');
-    expect(calls).toHaveLength(0);
   });
 
   it(
     'asks stable_token again after a rejection, ' + 'and force_refresh only if it hands back the rejected token',
     async () => {
-      const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2']);
-      const provider = container(store, agent);
+      const calls = serveStableTokens(mock.wechat, ['T1', 'T1', 'T2']);
+      const provider = container(store, mock.agent);
       expect(await provider.get()).toBe('T1');
       await provider.invalidate('T1');
       expect(await provider.get()).toBe('T2');
@@ -244,8 +238,8 @@ describe('createAccessTokenProvider', () => {
   );
 
   it('does not force_refresh twice within 30 seconds', async () => {
-    const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
-    const provider = container(store, agent);
+    const calls = serveStableTokens(mock.wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
+    const provider = container(store, mock.agent);
     await provider.get();
     await provider.invalidate('T1');
     expect(await provider.get()).toBe('T2');
@@ -257,8 +251,8 @@ describe('createAccessTokenProvider', () => {
   });
 
   it('force-refreshes once in 30 seconds when every SET NX is re-sent after a lost reply', async () => {
-    const calls = serveStableTokens(wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
-    const provider = container(resendingSetIfAbsent(store), agent);
+    const calls = serveStableTokens(mock.wechat, ['T1', 'T1', 'T2', 'T2', 'T2']);
+    const provider = container(resendingSetIfAbsent(store), mock.agent);
     await provider.get();
     await provider.invalidate('T1');
     expect(await provider.get()).toBe('T2');
@@ -269,7 +263,7 @@ describe('createAccessTokenProvider', () => {
 
   it('fails without looping when the AppSecret is wrong, for every waiting container', async () => {
     let calls = 0;
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, () => {
         calls++;
@@ -277,7 +271,7 @@ describe('createAccessTokenProvider', () => {
       })
       .delay(100)
       .persist();
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => container(store, agent).get()));
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => container(store, mock.agent).get()));
     expect(calls).toBe(1);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     const first = results.find(
@@ -290,17 +284,17 @@ describe('createAccessTokenProvider', () => {
 
   it('gives up waiting for another container after the bounded wait', async () => {
     await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'hung-container', 60_000);
-    const provider = container(resendingSetIfAbsent(store), agent, { waitTimeoutMs: 100 });
+    const provider = container(resendingSetIfAbsent(store), mock.agent, { waitTimeoutMs: 100 });
     await expect(provider.get()).rejects.toThrow(/no access token after waiting 100 ms/);
     expect(await store.get(accessTokenKeys(APP_ID).lock)).toBe('hung-container');
   });
 
   it('refreshes at once when its lock SET NX was re-sent after a lost reply: it reads back as its own', async () => {
-    const calls = serveStableTokens(wechat, ['AFTER_RESENT_LOCK']);
+    const calls = serveStableTokens(mock.wechat, ['AFTER_RESENT_LOCK']);
     const lock = accessTokenKeys(APP_ID).lock;
     const provider = container(
       resendingSetIfAbsent(store, (key) => key === lock),
-      agent,
+      mock.agent,
       // Mistaking its own lock for another container's would wait the lock out and give up.
       { lockTtlMs: 60_000, waitTimeoutMs: 200 },
     );
@@ -310,9 +304,9 @@ describe('createAccessTokenProvider', () => {
   });
 
   it('takes over when the lock holder died and its lock expired', async () => {
-    const calls = serveStableTokens(wechat, ['AFTER_TAKEOVER']);
+    const calls = serveStableTokens(mock.wechat, ['AFTER_TAKEOVER']);
     await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'dead-container', 100);
-    expect(await container(store, agent).get()).toBe('AFTER_TAKEOVER');
+    expect(await container(store, mock.agent).get()).toBe('AFTER_TAKEOVER');
     expect(calls).toHaveLength(1);
   });
 });

@@ -1,6 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MockAgent } from 'undici';
-import { undiciTransport } from '../../support/undici-transport';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { accessTokenKeys, createAccessTokenProvider } from '../../../shared/wechat/access-token';
 import { createWeChatClient } from '../../../shared/wechat/client';
 import { massSendAll } from '../../../shared/wechat/endpoints';
@@ -9,7 +7,7 @@ import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
 import { createLogger } from '../../../shared/log';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
-import { collectLogs, createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
+import { collectLogs, useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 
 const APP_ID = 'wxabcdef0123456789';
 const SECRET = 'the-app-secret-value-42';
@@ -21,8 +19,7 @@ const SEND = {
 };
 
 describe('createWeChatClient', () => {
-  let agent: MockAgent;
-  let wechat: ReturnType<MockAgent['get']>;
+  const mock = useWeChatMock();
   let store: Store;
   let logs: ReturnType<typeof collectLogs>;
   let tokenCalls: number;
@@ -40,13 +37,13 @@ describe('createWeChatClient', () => {
         baseUrl: WECHAT_ORIGIN,
         timeoutMs: 1_000,
         kind: 'stable',
-        transport: undiciTransport(agent),
+        transport: mock.transport,
       }),
     });
     return createWeChatClient({
       baseUrl: WECHAT_ORIGIN,
       timeoutMs: 1_000,
-      transport: undiciTransport(agent),
+      transport: mock.transport,
       tokens,
       log,
     });
@@ -56,7 +53,7 @@ describe('createWeChatClient', () => {
   function serveSendAll(replies: Array<[number, string]>): string[] {
     const seen: string[] = [];
     for (const [status, body] of replies) {
-      wechat
+      mock.wechat
         .intercept({ path: /^\/cgi-bin\/message\/mass\/sendall\?access_token=/, method: 'POST' })
         .reply(status, (opts) => {
           seen.push(new URL(opts.path, WECHAT_ORIGIN).searchParams.get('access_token')!);
@@ -67,19 +64,14 @@ describe('createWeChatClient', () => {
   }
 
   beforeEach(() => {
-    ({ agent, wechat } = createWeChatMock());
     store = createMemoryStore();
     logs = collectLogs();
     tokenCalls = 0;
     issued = ['TOKEN_ONE_aaaaaaaa', 'TOKEN_TWO_bbbbbbbb', 'TOKEN_THREE_cccccc'];
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, () => JSON.stringify({ access_token: issued[tokenCalls++], expires_in: 7200 }))
       .persist();
-  });
-  afterEach(async () => {
-    agent.assertNoPendingInterceptors();
-    await agent.close();
   });
 
   it('retries once with a fresh token after 40001 and succeeds', async () => {

@@ -1,35 +1,24 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MockAgent } from 'undici';
-import { undiciTransport } from '../../support/undici-transport';
+import { describe, expect, it } from 'vitest';
 import { addMaterial, massGet, massSendAll, stableToken, token, uploadImage } from '../../../shared/wechat/endpoints';
 import { WeChatApiError, WeChatResponseError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { requestWeChat } from '../../../shared/wechat/request';
-import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
+import { useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 
 const TOKEN = 'ACCESS_TOKEN_d6f1e2a9b8c7';
 const SECRET = 'app-secret-4f3e2d1c0b9a';
 
 describe('requestWeChat', () => {
-  let agent: MockAgent;
-  let wechat: ReturnType<MockAgent['get']>;
+  const mock = useWeChatMock();
   const options = () => ({
     baseUrl: WECHAT_ORIGIN,
     timeoutMs: 500,
-    transport: undiciTransport(agent),
+    transport: mock.transport,
     accessToken: TOKEN,
-  });
-
-  beforeEach(() => {
-    ({ agent, wechat } = createWeChatMock());
-  });
-  afterEach(async () => {
-    agent.assertNoPendingInterceptors();
-    await agent.close();
   });
 
   it('posts the JSON body with the token in the query and returns the parsed reply', async () => {
     let sent: unknown;
-    wechat
+    mock.wechat
       .intercept({ path: `/cgi-bin/message/mass/sendall?access_token=${TOKEN}`, method: 'POST' })
       .reply(200, (opts) => {
         sent = JSON.parse(String(opts.body));
@@ -52,17 +41,19 @@ describe('requestWeChat', () => {
 
   it('keeps msg_id exact beyond 2^53 both ways', async () => {
     let raw = '';
-    wechat.intercept({ path: `/cgi-bin/message/mass/get?access_token=${TOKEN}`, method: 'POST' }).reply(200, (opts) => {
-      raw = String(opts.body);
-      return '{"msg_id":9007199254740993,"msg_status":"SEND_SUCCESS"}';
-    });
+    mock.wechat
+      .intercept({ path: `/cgi-bin/message/mass/get?access_token=${TOKEN}`, method: 'POST' })
+      .reply(200, (opts) => {
+        raw = String(opts.body);
+        return '{"msg_id":9007199254740993,"msg_status":"SEND_SUCCESS"}';
+      });
     const reply = await requestWeChat(massGet, { msg_id: '9007199254740993' }, options());
     expect(raw).toBe('{"msg_id":9007199254740993}');
     expect(reply).toEqual({ msg_id: '9007199254740993', msg_status: 'SEND_SUCCESS' });
   });
 
   it('turns errcode ≠ 0 on HTTP 200 into a WeChatApiError that keeps the extra fields', async () => {
-    wechat
+    mock.wechat
       .intercept({ path: `/cgi-bin/message/mass/sendall?access_token=${TOKEN}`, method: 'POST' })
       .reply(200, '{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":3147483651}');
     const err = await requestWeChat(
@@ -76,14 +67,14 @@ describe('requestWeChat', () => {
   });
 
   it('reports an HTTP 5xx as a transport error with its status', async () => {
-    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(502, 'Bad Gateway');
+    mock.wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(502, 'Bad Gateway');
     const err = await requestWeChat(massGet, { msg_id: '1' }, options()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WeChatTransportError);
     expect(err).toMatchObject({ kind: 'http_status', status: 502 });
   });
 
   it('gives up after the timeout with a transport error of kind timeout', async () => {
-    wechat
+    mock.wechat
       .intercept({ path: /mass\/get/, method: 'POST' })
       .reply(200, '{"msg_id":1,"msg_status":"SENDING"}')
       .delay(2_000);
@@ -95,14 +86,14 @@ describe('requestWeChat', () => {
   });
 
   it('reports a refused connection as a network error', async () => {
-    wechat.intercept({ path: /mass\/get/, method: 'POST' }).replyWithError(new Error('ECONNRESET'));
+    mock.wechat.intercept({ path: /mass\/get/, method: 'POST' }).replyWithError(new Error('ECONNRESET'));
     await expect(requestWeChat(massGet, { msg_id: '1' }, options())).rejects.toMatchObject({ kind: 'network' });
   });
 
   it('rejects a reply that is not JSON, or not the promised shape', async () => {
-    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '<html>busy</html>');
+    mock.wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '<html>busy</html>');
     await expect(requestWeChat(massGet, { msg_id: '1' }, options())).rejects.toBeInstanceOf(WeChatResponseError);
-    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '{"msg_id":1,"msg_status":"LOST"}');
+    mock.wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(200, '{"msg_id":1,"msg_status":"LOST"}');
     await expect(requestWeChat(massGet, { msg_id: '1' }, options())).rejects.toThrow(/msg_status/);
   });
 
@@ -117,7 +108,7 @@ describe('requestWeChat', () => {
   });
 
   it('never puts the AppSecret or the access token in an error message', async () => {
-    wechat
+    mock.wechat
       .intercept({ path: /cgi-bin\/token/, method: 'GET' })
       .reply(200, `{"errcode":40001,"errmsg":"invalid credential, secret=${SECRET} access_token=${TOKEN}"}`);
     const err = (await requestWeChat(
@@ -127,17 +118,17 @@ describe('requestWeChat', () => {
     ).catch((e: unknown) => e)) as Error;
     expect(err.message).not.toContain(SECRET);
     expect(err.message).not.toContain(TOKEN);
-    wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(500, `token ${TOKEN}`);
+    mock.wechat.intercept({ path: /mass\/get/, method: 'POST' }).reply(500, `token ${TOKEN}`);
     const transport = (await requestWeChat(massGet, { msg_id: '1' }, options()).catch((e: unknown) => e)) as Error;
     expect(`${transport.message} ${String(transport.cause)}`).not.toContain(TOKEN);
   });
 
   it('sends the classic token call as a GET with its query and the stable one as JSON', async () => {
-    wechat
+    mock.wechat
       .intercept({ path: `/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=${SECRET}`, method: 'GET' })
       .reply(200, '{"access_token":"T1","expires_in":7200}');
     let stableBody: unknown;
-    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, (opts) => {
+    mock.wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, (opts) => {
       stableBody = JSON.parse(String(opts.body));
       return '{"access_token":"T2","expires_in":7000}';
     });
@@ -157,14 +148,16 @@ describe('requestWeChat', () => {
 
   it('uploads an image as multipart form data under the field "media"', async () => {
     let media: Promise<File> | undefined;
-    wechat.intercept({ path: `/cgi-bin/media/uploadimg?access_token=${TOKEN}`, method: 'POST' }).reply(200, (opts) => {
-      // The bytes as sent, read back by undici's own multipart parser.
-      const type = new Headers(opts.headers as Record<string, string>).get('content-type') ?? '';
-      media = new Response(opts.body as Buffer, { headers: { 'content-type': type } })
-        .formData()
-        .then((form) => form.get('media') as File);
-      return '{"url":"http://mmbiz.qpic.cn/x.png"}';
-    });
+    mock.wechat
+      .intercept({ path: `/cgi-bin/media/uploadimg?access_token=${TOKEN}`, method: 'POST' })
+      .reply(200, (opts) => {
+        // The bytes as sent, read back by undici's own multipart parser.
+        const type = new Headers(opts.headers as Record<string, string>).get('content-type') ?? '';
+        media = new Response(opts.body as Buffer, { headers: { 'content-type': type } })
+          .formData()
+          .then((form) => form.get('media') as File);
+        return '{"url":"http://mmbiz.qpic.cn/x.png"}';
+      });
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
     const reply = await requestWeChat(
       uploadImage,
@@ -180,7 +173,7 @@ describe('requestWeChat', () => {
 
   it('sends add_material with the type in the query and a video description as a text part', async () => {
     let form: Promise<FormData> | undefined;
-    wechat
+    mock.wechat
       .intercept({ path: `/cgi-bin/material/add_material?access_token=${TOKEN}&type=video`, method: 'POST' })
       .reply(200, (opts) => {
         const type = new Headers(opts.headers as Record<string, string>).get('content-type') ?? '';

@@ -1,5 +1,4 @@
-import type { MockAgent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AccessTokenError,
   WeChatApiError,
@@ -7,22 +6,12 @@ import {
   WeChatTransportError,
 } from '../../../shared/wechat/errors';
 import { createTokenFetcher, type TokenFetcherOptions } from '../../../shared/wechat/token-fetcher';
-import { createWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
-import { undiciTransport } from '../../support/undici-transport';
+import { useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 
 const SECRET = 'fetcher-secret-0123456789';
 
 describe('createTokenFetcher', () => {
-  let agent: MockAgent;
-  let wechat: ReturnType<MockAgent['get']>;
-  beforeEach(() => {
-    ({ agent, wechat } = createWeChatMock());
-  });
-  afterEach(async () => {
-    agent.assertNoPendingInterceptors();
-    await agent.close();
-  });
-
+  const mock = useWeChatMock();
   const fetcher = (kind: TokenFetcherOptions['kind'] = 'stable') =>
     createTokenFetcher({
       appId: 'wxfetch000000001',
@@ -30,18 +19,18 @@ describe('createTokenFetcher', () => {
       baseUrl: WECHAT_ORIGIN,
       timeoutMs: 200,
       kind,
-      transport: undiciTransport(agent),
+      transport: mock.transport,
     });
 
   it('returns the token and its lifetime', async () => {
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, '{"access_token":"FETCHED_TOKEN","expires_in":7200}');
     expect(await fetcher()({ forceRefresh: false })).toEqual({ accessToken: 'FETCHED_TOKEN', expiresInSeconds: 7200 });
   });
 
   it("throws a token error whose cause is WeChat's errcode (40125: wrong AppSecret)", async () => {
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}');
     const err = await fetcher()({ forceRefresh: false }).catch((e: unknown) => e);
@@ -53,7 +42,7 @@ describe('createTokenFetcher', () => {
   });
 
   it('throws a token error whose cause is the transport failure of the classic token call', async () => {
-    wechat.intercept({ path: /^\/cgi-bin\/token\?/, method: 'GET' }).reply(503, 'busy');
+    mock.wechat.intercept({ path: /^\/cgi-bin\/token\?/, method: 'GET' }).reply(503, 'busy');
     const err = await fetcher('classic')({ forceRefresh: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessTokenError);
     expect((err as Error).cause).toBeInstanceOf(WeChatTransportError);
@@ -61,7 +50,7 @@ describe('createTokenFetcher', () => {
   });
 
   it('throws a token error whose cause is an unreadable reply', async () => {
-    wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"expires_in":7200}');
+    mock.wechat.intercept({ path: '/cgi-bin/stable_token', method: 'POST' }).reply(200, '{"expires_in":7200}');
     const err = await fetcher()({ forceRefresh: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessTokenError);
     expect((err as Error).cause).toBeInstanceOf(WeChatResponseError);
@@ -69,20 +58,11 @@ describe('createTokenFetcher', () => {
 });
 
 describe('createTokenFetcher when WeChat rejects the AppSecret', () => {
-  let agent: MockAgent;
-  let wechat: ReturnType<MockAgent['get']>;
-  beforeEach(() => {
-    ({ agent, wechat } = createWeChatMock());
-  });
-  afterEach(async () => {
-    agent.assertNoPendingInterceptors();
-    await agent.close();
-  });
-
+  const mock = useWeChatMock();
   /** Answers stable_token: a token for `good`, errcode 40125 for any other secret. */
   function stableTokenAccepting(good: string, times: number): string[] {
     const secrets: string[] = [];
-    wechat
+    mock.wechat
       .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
       .reply(200, (opts) => {
         const { secret } = JSON.parse(String(opts.body)) as { secret: string };
@@ -102,7 +82,7 @@ describe('createTokenFetcher when WeChat rejects the AppSecret', () => {
       baseUrl: 'https://api.weixin.qq.com',
       timeoutMs: 1000,
       kind: 'stable',
-      transport: undiciTransport(agent),
+      transport: mock.transport,
       rereadAppSecret,
     });
 
