@@ -20,112 +20,177 @@ export interface Endpoint<Req, Res> {
   readonly response: z.ZodMiniType<Res>;
 }
 
-function endpoint<Req, Res>(definition: Endpoint<Req, Res>): Endpoint<Req, Res> {
-  return definition;
+interface Schemas<Req, Res> {
+  request: z.ZodMiniType<Req>;
+  response: z.ZodMiniType<Res>;
 }
 
-const ok = z.looseObject({ errcode: z.optional(z.literal(0)), errmsg: z.optional(z.string()) });
-const sendResult = z.looseObject({ msg_id: MsgId, msg_data_id: z.optional(MsgId) });
-const clientmsgid = z.optional(z.string().check(z.maxLength(64)));
-const openId = z.string().check(z.minLength(1));
+/**
+ * An endpoint's schemas are built on its first call: building every endpoint's (about 300 zod
+ * schemas) cost each cold container several ms for the one or two endpoints it calls (issue 13).
+ * The annotation lets esbuild drop the endpoints a function never imports.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+function endpoint<Req, Res>(
+  definition: Omit<Endpoint<Req, Res>, 'request' | 'response'>,
+  schemas: () => Schemas<Req, Res>,
+): Endpoint<Req, Res> {
+  let built: Schemas<Req, Res> | undefined;
+  return {
+    ...definition,
+    get request() {
+      built ??= schemas();
+      return built.request;
+    },
+    get response() {
+      built ??= schemas();
+      return built.response;
+    },
+  };
+}
 
-const tokenResponse = z.looseObject({
-  access_token: z.string().check(z.minLength(1)),
-  expires_in: z.number().check(z.int(), z.positive()),
-});
+/** A schema several endpoints share, built when the first of them is. */
+/* @__NO_SIDE_EFFECTS__ */
+function shared<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build());
+}
 
-export const token = endpoint({
-  method: 'GET',
-  path: '/cgi-bin/token',
-  auth: 'none',
-  encoding: 'query',
-  request: z.strictObject({
-    grant_type: z.literal('client_credential'),
-    appid: z.string(),
-    secret: z.string(),
+const ok = shared(() => z.looseObject({ errcode: z.optional(z.literal(0)), errmsg: z.optional(z.string()) }));
+const sendResult = shared(() => z.looseObject({ msg_id: MsgId, msg_data_id: z.optional(MsgId) }));
+const clientmsgid = shared(() => z.optional(z.string().check(z.maxLength(64))));
+const openId = shared(() => z.string().check(z.minLength(1)));
+
+const tokenResponse = shared(() =>
+  z.looseObject({
+    access_token: z.string().check(z.minLength(1)),
+    expires_in: z.number().check(z.int(), z.positive()),
   }),
-  response: tokenResponse,
-});
+);
 
-export const stableToken = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/stable_token',
-  auth: 'none',
-  encoding: 'json',
-  request: z.strictObject({
-    grant_type: z.literal('client_credential'),
-    appid: z.string(),
-    secret: z.string(),
-    force_refresh: z.optional(z.boolean()),
-  }),
-  response: tokenResponse,
-});
-
-export const massSendAll = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/sendall',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.intersection(
-    z.object({
-      // is_to_all must be a JSON boolean; the string "true" gets 40008.
-      filter: z.strictObject({ is_to_all: z.boolean(), tag_id: z.optional(z.number().check(z.int())) }),
-      clientmsgid,
+export const token = endpoint(
+  {
+    method: 'GET',
+    path: '/cgi-bin/token',
+    auth: 'none',
+    encoding: 'query',
+  },
+  () => ({
+    request: z.strictObject({
+      grant_type: z.literal('client_credential'),
+      appid: z.string(),
+      secret: z.string(),
     }),
-    MassMessage,
-  ),
-  response: sendResult,
-});
-
-export const massSend = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/send',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.intersection(
-    z.object({
-      touser: z.array(openId).check(z.minLength(2), z.maxLength(10_000)),
-      clientmsgid,
-    }),
-    MassMessage,
-  ),
-  response: sendResult,
-});
-
-export const massPreview = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/preview',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.intersection(z.object({ touser: z.optional(openId), towxname: z.optional(z.string()) }), PreviewMessage),
-  response: z.looseObject({ msg_id: z.optional(MsgId) }),
-});
-
-export const massDelete = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/delete',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({
-    msg_id: z.optional(MsgId),
-    // 1-based; 0 or absent deletes every article of the message.
-    article_idx: z.optional(z.number().check(z.int(), z.minimum(0))),
-    url: z.optional(z.string()),
+    response: tokenResponse(),
   }),
-  response: ok,
-});
+);
+
+export const stableToken = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/stable_token',
+    auth: 'none',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({
+      grant_type: z.literal('client_credential'),
+      appid: z.string(),
+      secret: z.string(),
+      force_refresh: z.optional(z.boolean()),
+    }),
+    response: tokenResponse(),
+  }),
+);
+
+export const massSendAll = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/sendall',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.intersection(
+      z.object({
+        // is_to_all must be a JSON boolean; the string "true" gets 40008.
+        filter: z.strictObject({ is_to_all: z.boolean(), tag_id: z.optional(z.number().check(z.int())) }),
+        clientmsgid: clientmsgid(),
+      }),
+      MassMessage,
+    ),
+    response: sendResult(),
+  }),
+);
+
+export const massSend = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/send',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.intersection(
+      z.object({
+        touser: z.array(openId()).check(z.minLength(2), z.maxLength(10_000)),
+        clientmsgid: clientmsgid(),
+      }),
+      MassMessage,
+    ),
+    response: sendResult(),
+  }),
+);
+
+export const massPreview = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/preview',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.intersection(
+      z.object({ touser: z.optional(openId()), towxname: z.optional(z.string()) }),
+      PreviewMessage,
+    ),
+    response: z.looseObject({ msg_id: z.optional(MsgId) }),
+  }),
+);
+
+export const massDelete = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/delete',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({
+      msg_id: z.optional(MsgId),
+      // 1-based; 0 or absent deletes every article of the message.
+      article_idx: z.optional(z.number().check(z.int(), z.minimum(0))),
+      url: z.optional(z.string()),
+    }),
+    response: ok(),
+  }),
+);
 
 export const MsgStatus = z.enum(['SEND_SUCCESS', 'SENDING', 'SEND_FAIL', 'DELETE']);
 export type MsgStatus = z.infer<typeof MsgStatus>;
 
-export const massGet = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/get',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ msg_id: MsgId }),
-  response: z.looseObject({ msg_id: MsgId, msg_status: MsgStatus }),
-});
+export const massGet = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/get',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ msg_id: MsgId }),
+    response: z.looseObject({ msg_id: MsgId, msg_status: MsgStatus }),
+  }),
+);
 
 // 0 (fastest, 800k users a minute) … 4 (slowest, 100k). Also the HTTP API's speed, so the
 // messages are written for its callers.
@@ -134,23 +199,31 @@ export const SpeedLevel = z
   .number()
   .check(z.int('must be a whole number'), z.minimum(0, SPEED_RANGE), z.maximum(4, SPEED_RANGE));
 
-export const massSpeedGet = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/speed/get',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({}),
-  response: z.looseObject({ speed: SpeedLevel, realspeed: z.number() }),
-});
+export const massSpeedGet = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/speed/get',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({}),
+    response: z.looseObject({ speed: SpeedLevel, realspeed: z.number() }),
+  }),
+);
 
-export const massSpeedSet = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/message/mass/speed/set',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ speed: SpeedLevel }),
-  response: ok,
-});
+export const massSpeedSet = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/message/mass/speed/set',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ speed: SpeedLevel }),
+    response: ok(),
+  }),
+);
 
 export const NewsArticle = z.strictObject({
   thumb_media_id: z.string().check(z.minLength(1)),
@@ -165,23 +238,31 @@ export const NewsArticle = z.strictObject({
 });
 export type NewsArticle = z.infer<typeof NewsArticle>;
 
-export const uploadNews = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/media/uploadnews',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ articles: z.array(NewsArticle).check(z.minLength(1), z.maxLength(8)) }),
-  response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
-});
+export const uploadNews = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/media/uploadnews',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ articles: z.array(NewsArticle).check(z.minLength(1), z.maxLength(8)) }),
+    response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
+  }),
+);
 
-export const uploadVideo = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/media/uploadvideo',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ media_id: z.string().check(z.minLength(1)), title: z.string(), description: z.string() }),
-  response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
-});
+export const uploadVideo = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/media/uploadvideo',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ media_id: z.string().check(z.minLength(1)), title: z.string(), description: z.string() }),
+    response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
+  }),
+);
 
 export const MediaFile = z.object({
   filename: z.string(),
@@ -190,99 +271,123 @@ export const MediaFile = z.object({
 });
 export type MediaFile = z.infer<typeof MediaFile>;
 
-export const uploadImage = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/media/uploadimg',
-  auth: 'access_token',
-  encoding: 'multipart',
-  request: z.strictObject({ media: MediaFile }),
-  response: z.looseObject({ url: z.string() }),
-});
+export const uploadImage = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/media/uploadimg',
+    auth: 'access_token',
+    encoding: 'multipart',
+  },
+  () => ({
+    request: z.strictObject({ media: MediaFile }),
+    response: z.looseObject({ url: z.string() }),
+  }),
+);
 
 /** The four kinds of uploaded media WeChat knows (add_material and media/upload take `type`). */
 export const UploadType = z.enum(['image', 'voice', 'video', 'thumb']);
 export type UploadType = z.infer<typeof UploadType>;
 
-const mediaId = z.string().check(z.minLength(1));
-const page = {
+const mediaId = shared(() => z.string().check(z.minLength(1)));
+const page = shared(() => ({
   offset: z.number().check(z.int(), z.minimum(0)),
   count: z.number().check(z.int(), z.minimum(1), z.maximum(20)),
-};
+}));
 
 /** Permanent material; `description` (video only) is the JSON `{title, introduction}` as text. */
-export const addMaterial = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/material/add_material',
-  auth: 'access_token',
-  encoding: 'multipart',
-  query: ['type'],
-  request: z.strictObject({ type: UploadType, media: MediaFile, description: z.optional(z.string()) }),
-  response: z.looseObject({ media_id: z.string().check(z.minLength(1)), url: z.optional(z.string()) }),
-});
+export const addMaterial = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/material/add_material',
+    auth: 'access_token',
+    encoding: 'multipart',
+    query: ['type'],
+  },
+  () => ({
+    request: z.strictObject({ type: UploadType, media: MediaFile, description: z.optional(z.string()) }),
+    response: z.looseObject({ media_id: z.string().check(z.minLength(1)), url: z.optional(z.string()) }),
+  }),
+);
 
 /** Temporary material, kept by WeChat for 3 days. */
-export const uploadTemporaryMedia = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/media/upload',
-  auth: 'access_token',
-  encoding: 'multipart',
-  query: ['type'],
-  request: z.strictObject({ type: UploadType, media: MediaFile }),
-  response: z.looseObject({
-    type: z.optional(z.string()),
-    media_id: z.string().check(z.minLength(1)),
-    created_at: z.number(),
+export const uploadTemporaryMedia = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/media/upload',
+    auth: 'access_token',
+    encoding: 'multipart',
+    query: ['type'],
+  },
+  () => ({
+    request: z.strictObject({ type: UploadType, media: MediaFile }),
+    response: z.looseObject({
+      type: z.optional(z.string()),
+      media_id: z.string().check(z.minLength(1)),
+      created_at: z.number(),
+    }),
   }),
-});
+);
 
 export const MaterialListType = z.enum(['image', 'video', 'voice', 'news']);
 export type MaterialListType = z.infer<typeof MaterialListType>;
 
-export const batchGetMaterial = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/material/batchget_material',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ type: MaterialListType, ...page }),
-  response: z.looseObject({
-    total_count: z.number(),
-    item_count: z.number(),
-    item: z.array(
-      z.looseObject({
-        media_id: z.string(),
-        name: z.optional(z.string()),
-        update_time: z.optional(z.number()),
-        url: z.optional(z.string()),
-        content: z.optional(z.unknown()),
-      }),
-    ),
+export const batchGetMaterial = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/material/batchget_material',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ type: MaterialListType, ...page() }),
+    response: z.looseObject({
+      total_count: z.number(),
+      item_count: z.number(),
+      item: z.array(
+        z.looseObject({
+          media_id: z.string(),
+          name: z.optional(z.string()),
+          update_time: z.optional(z.number()),
+          url: z.optional(z.string()),
+          content: z.optional(z.unknown()),
+        }),
+      ),
+    }),
   }),
-});
+);
 
-export const getMaterialCount = endpoint({
-  method: 'GET',
-  path: '/cgi-bin/material/get_materialcount',
-  auth: 'access_token',
-  encoding: 'query',
-  request: z.strictObject({}),
-  response: z.looseObject({
-    voice_count: z.number(),
-    video_count: z.number(),
-    image_count: z.number(),
-    news_count: z.number(),
+export const getMaterialCount = endpoint(
+  {
+    method: 'GET',
+    path: '/cgi-bin/material/get_materialcount',
+    auth: 'access_token',
+    encoding: 'query',
+  },
+  () => ({
+    request: z.strictObject({}),
+    response: z.looseObject({
+      voice_count: z.number(),
+      video_count: z.number(),
+      image_count: z.number(),
+      news_count: z.number(),
+    }),
   }),
-});
+);
 
-export const delMaterial = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/material/del_material',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ media_id: mediaId }),
-  response: ok,
-});
+export const delMaterial = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/material/del_material',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ media_id: mediaId() }),
+    response: ok(),
+  }),
+);
 
-const flag01 = z.optional(z.union([z.literal(0), z.literal(1)]));
+const flag01 = shared(() => z.optional(z.union([z.literal(0), z.literal(1)])));
 
 export const DraftArticle = z.strictObject({
   article_type: z.optional(z.literal('news')),
@@ -291,71 +396,89 @@ export const DraftArticle = z.strictObject({
   digest: z.optional(z.string()),
   content: z.string().check(z.minLength(1)),
   content_source_url: z.optional(z.string()),
-  thumb_media_id: mediaId,
-  need_open_comment: flag01,
-  only_fans_can_comment: flag01,
+  thumb_media_id: mediaId(),
+  need_open_comment: flag01(),
+  only_fans_can_comment: flag01(),
   pic_crop_235_1: z.optional(z.string()),
   pic_crop_1_1: z.optional(z.string()),
 });
 export type DraftArticle = z.infer<typeof DraftArticle>;
 
-const draftNewsItem = z.looseObject({
-  title: z.string(),
-  author: z.optional(z.string()),
-  digest: z.optional(z.string()),
-  content: z.optional(z.string()),
-  content_source_url: z.optional(z.string()),
-  thumb_media_id: z.optional(z.string()),
-  need_open_comment: z.optional(z.number()),
-  only_fans_can_comment: z.optional(z.number()),
-  pic_crop_235_1: z.optional(z.string()),
-  pic_crop_1_1: z.optional(z.string()),
-  url: z.optional(z.string()),
-});
-export type DraftNewsItem = z.infer<typeof draftNewsItem>;
-
-export const draftAdd = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/draft/add',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ articles: z.array(DraftArticle).check(z.minLength(1), z.maxLength(8)) }),
-  response: z.looseObject({ media_id: z.string().check(z.minLength(1)) }),
-});
-
-export const draftGet = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/draft/get',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ media_id: mediaId }),
-  response: z.looseObject({ news_item: z.array(draftNewsItem) }),
-});
-
-export const draftBatchGet = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/draft/batchget',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ ...page, no_content: flag01 }),
-  response: z.looseObject({
-    total_count: z.number(),
-    item_count: z.number(),
-    item: z.array(
-      z.looseObject({
-        media_id: z.string(),
-        content: z.looseObject({ news_item: z.array(draftNewsItem) }),
-        update_time: z.optional(z.number()),
-      }),
-    ),
+const draftNewsItem = shared(() =>
+  z.looseObject({
+    title: z.string(),
+    author: z.optional(z.string()),
+    digest: z.optional(z.string()),
+    content: z.optional(z.string()),
+    content_source_url: z.optional(z.string()),
+    thumb_media_id: z.optional(z.string()),
+    need_open_comment: z.optional(z.number()),
+    only_fans_can_comment: z.optional(z.number()),
+    pic_crop_235_1: z.optional(z.string()),
+    pic_crop_1_1: z.optional(z.string()),
+    url: z.optional(z.string()),
   }),
-});
+);
+export type DraftNewsItem = z.infer<ReturnType<typeof draftNewsItem>>;
 
-export const draftDelete = endpoint({
-  method: 'POST',
-  path: '/cgi-bin/draft/delete',
-  auth: 'access_token',
-  encoding: 'json',
-  request: z.strictObject({ media_id: mediaId }),
-  response: ok,
-});
+export const draftAdd = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/draft/add',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ articles: z.array(DraftArticle).check(z.minLength(1), z.maxLength(8)) }),
+    response: z.looseObject({ media_id: z.string().check(z.minLength(1)) }),
+  }),
+);
+
+export const draftGet = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/draft/get',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ media_id: mediaId() }),
+    response: z.looseObject({ news_item: z.array(draftNewsItem()) }),
+  }),
+);
+
+export const draftBatchGet = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/draft/batchget',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ ...page(), no_content: flag01() }),
+    response: z.looseObject({
+      total_count: z.number(),
+      item_count: z.number(),
+      item: z.array(
+        z.looseObject({
+          media_id: z.string(),
+          content: z.looseObject({ news_item: z.array(draftNewsItem()) }),
+          update_time: z.optional(z.number()),
+        }),
+      ),
+    }),
+  }),
+);
+
+export const draftDelete = endpoint(
+  {
+    method: 'POST',
+    path: '/cgi-bin/draft/delete',
+    auth: 'access_token',
+    encoding: 'json',
+  },
+  () => ({
+    request: z.strictObject({ media_id: mediaId() }),
+    response: ok(),
+  }),
+);
