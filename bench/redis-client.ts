@@ -1,8 +1,7 @@
-import { build } from 'esbuild';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE_OPTIONS } from '../scripts/build';
+import { buildIoredisVendor } from '../scripts/build';
 import { startRedisServer } from '../test/support/redis-server';
 import type { Cleanup } from './cleanup';
 import { spawnTimed } from './spawn-timed';
@@ -15,7 +14,7 @@ export interface RedisClientCostOptions {
 
 export interface RedisClientCostResult {
   runs: number;
-  /** ioredis bundled alone the way the functions bundle it (esbuild, minified, node18). */
+  /** ioredis bundled alone as it ships (dist/vendor/ioredis.js, scripts/build.ts). */
   bundleBytes: number;
   /** Median spawn-to-exit of each step's fresh node, and its median peak RSS. */
   steps: Array<{ step: string; medianMs: number; peakRssMiB: number }>;
@@ -41,11 +40,7 @@ export async function measureRedisClientCost(options: RedisClientCostOptions): P
   const dir = mkdtempSync(join(tmpdir(), 'bench-ioredis-'));
   options.cleanup.defer('ioredis bundle', async () => rmSync(dir, { recursive: true, force: true }));
   const bundle = join(dir, 'ioredis.js');
-  await build({
-    stdin: { contents: "module.exports = require('ioredis').default;", resolveDir: process.cwd() },
-    outfile: bundle,
-    ...BUNDLE_OPTIONS,
-  });
+  await buildIoredisVendor(bundle);
   const redis = await startRedisServer();
   options.cleanup.defer('redis-server (redis client)', () => redis.stop());
   const load = `const Redis=require(${JSON.stringify(bundle)});`;

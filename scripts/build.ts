@@ -48,27 +48,66 @@ export const SSM_VENDOR_FILE = join('vendor', 'tencentcloud-ssm.js');
  * into every API bundle.
  */
 export const SCF_VENDOR_FILE = join('vendor', 'tencentcloud-scf.js');
-const scfSdkAside: Plugin = {
-  name: 'scf-sdk-aside',
-  setup(build) {
-    build.onResolve({ filter: /^tencentcloud-sdk-nodejs-scf$/ }, () => ({
-      path: `../${SCF_VENDOR_FILE}`,
-      external: true,
+const scfSdkAside = vendorPlugin('tencentcloud-sdk-nodejs-scf', SCF_VENDOR_FILE);
+
+/**
+ * ioredis (about 150 KB) is needed only by functions whose STORE_URL is redis: or rediss:, so it
+ * is bundled once into dist/vendor/ioredis.js and required when the Redis store opens: a
+ * function on memory: or file: never even parses it. Two of its dependencies are replaced:
+ * - `debug`, which ioredis logs through when DEBUG=ioredis:* is set, by a logger that is never
+ *   enabled: evaluating `debug` opens process.stderr and probes the terminal's colours (about 5 ms
+ *   of a cold start), and ioredis's debug lines would carry the values it sends, our access token
+ *   among them, into the function's log;
+ * - node:assert, which redis-errors loads only to check two arguments of a parser error: loading
+ *   it costs a cold start about 5 ms (--cpu-prof of `require('ioredis')`, issue 13).
+ */
+export const IOREDIS_VENDOR_FILE = join('vendor', 'ioredis.js');
+const ioredisFromVendor = vendorPlugin('ioredis', IOREDIS_VENDOR_FILE);
+const NEVER_ENABLED_DEBUG =
+  'function debug(namespace){const log=()=>{};log.enabled=false;log.namespace=namespace;log.log=()=>{};' +
+  'log.destroy=()=>false;log.extend=(more)=>debug(namespace+":"+more);return log}' +
+  'debug.default=debug;debug.enable=()=>{};debug.disable=()=>"";debug.enabled=()=>false;module.exports=debug;';
+const ARGUMENT_CHECK =
+  "function ok(value,message){if(!value)throw new Error(message||'redis-errors: assertion failed')}" +
+  'ok.strictEqual=(a,b,message)=>ok(a===b,message);module.exports=ok;';
+export const ioredisLean: Plugin = {
+  name: 'ioredis-lean',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'lean' }));
+    b.onResolve({ filter: /^assert$/ }, (args) =>
+      /[\\/]redis-errors[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lean' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lean' }, (args) => ({
+      contents: args.path === 'debug' ? NEVER_ENABLED_DEBUG : ARGUMENT_CHECK,
+      loader: 'js',
     }));
   },
 };
 
-// `import('tencentcloud-sdk-nodejs-ssm')` in shared/secrets/ssm-client.ts becomes an import of
-// the vendor file beside the bundle, evaluated only when that import runs.
-const ssmFromVendor: Plugin = {
-  name: 'ssm-from-vendor',
-  setup(b) {
-    b.onResolve({ filter: /^tencentcloud-sdk-nodejs-ssm$/ }, () => ({
-      path: `../${SSM_VENDOR_FILE}`,
-      external: true,
-    }));
-  },
-};
+/** Builds the ioredis vendor file (also the bench's redis-client figure, so it measures what ships). */
+export function buildIoredisVendor(outfile: string) {
+  return build({
+    stdin: { contents: "module.exports = require('ioredis');", resolveDir: root },
+    outfile,
+    ...BUNDLE_OPTIONS,
+    plugins: [ioredisLean],
+  });
+}
+
+/** Resolves `module` to the vendor file beside the bundle, required only when the code runs. */
+function vendorPlugin(module: string, file: string): Plugin {
+  const filter = new RegExp(`^${module}$`);
+  return {
+    name: `${module}-from-vendor`,
+    setup(b) {
+      b.onResolve({ filter }, () => ({ path: `../${file}`, external: true }));
+    },
+  };
+}
+
+// `import('tencentcloud-sdk-nodejs-ssm')` in shared/secrets/ssm-client.ts becomes a require of
+// the vendor file beside the bundle, evaluated only when that code runs.
+const ssmFromVendor = vendorPlugin('tencentcloud-sdk-nodejs-ssm', SSM_VENDOR_FILE);
 
 /** Bundles every function into `outDir` (default dist/). */
 export async function buildAll(
@@ -86,10 +125,11 @@ export async function buildAll(
         entryPoints: [join(root, 'functions', name, 'index.ts')],
         outfile: join(outDir, name, 'index.js'),
         ...BUNDLE_OPTIONS,
-        plugins: [scfSdkAside, ssmFromVendor],
+        plugins: [scfSdkAside, ssmFromVendor, ioredisFromVendor],
       }),
     ),
   );
+  await buildIoredisVendor(join(outDir, IOREDIS_VENDOR_FILE));
   await build({
     entryPoints: [createRequire(import.meta.url).resolve('tencentcloud-sdk-nodejs-scf')],
     outfile: join(outDir, SCF_VENDOR_FILE),

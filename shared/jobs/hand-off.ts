@@ -1,3 +1,4 @@
+import { loadLazily } from '../runtime/load-lazily';
 import type { Logger } from '../log';
 
 type ScfClient = InstanceType<typeof import('tencentcloud-sdk-nodejs-scf')['scf']['v20180416']['Client']>;
@@ -37,7 +38,10 @@ export const DEFAULT_SCF_ENDPOINT = 'https://scf.tencentcloudapi.com';
 export function createScfHandOff(options: ScfHandOffOptions): HandOff {
   let client: Promise<ScfClient> | undefined;
   const load = () =>
-    (client ??= import('tencentcloud-sdk-nodejs-scf').then((sdk) => {
+    (client ??= loadLazily(
+      () => require('tencentcloud-sdk-nodejs-scf') as typeof import('tencentcloud-sdk-nodejs-scf'),
+      () => import('tencentcloud-sdk-nodejs-scf'),
+    ).then((sdk) => {
       // Built aside (scripts/build.ts) and imported natively, the CommonJS SDK arrives as `default`.
       const { scf } = ((sdk as unknown as { default?: typeof sdk }).default ?? sdk) as typeof sdk;
       const url = new URL(options.endpoint);

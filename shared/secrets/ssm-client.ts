@@ -1,3 +1,5 @@
+import { loadLazily } from '../runtime/load-lazily';
+
 /** Reads one secret version's text from Tencent Cloud Secrets Manager (SSM). */
 export type FetchSecret = (name: string, version: string) => Promise<string>;
 
@@ -34,7 +36,10 @@ export function createSsmClient(options: SsmClientOptions): FetchSecret {
   return async (name, version) => {
     // Bundled, the import is of dist/vendor/tencentcloud-ssm.js, a CommonJS file: its exports
     // may arrive as the namespace's default.
-    const loaded = (await import('tencentcloud-sdk-nodejs-ssm')) as SsmModule & { default?: SsmModule };
+    const loaded = (await loadLazily(
+      () => require('tencentcloud-sdk-nodejs-ssm'),
+      () => import('tencentcloud-sdk-nodejs-ssm'),
+    )) as SsmModule & { default?: SsmModule };
     const ssm = loaded.ssm ?? loaded.default!.ssm;
     const url = new URL(options.endpoint ?? 'https://ssm.tencentcloudapi.com');
     const client = new ssm.v20190923.Client({

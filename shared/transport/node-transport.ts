@@ -1,5 +1,6 @@
 import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { Socket } from 'node:net';
+import { loadLazily } from '../runtime/load-lazily';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   HttpTransportError,
@@ -35,7 +36,8 @@ const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
  * HTTP over node:http/node:https with one keep-alive agent per protocol for the container's
  * life. node:http is part of every Node process and costs a few ms to load; Node's built-in
  * fetch loads undici on first use, which costs a cold container 70-120 ms and about 40 MiB
- * (issue 13, measured by `npm run bench`). Each protocol's module loads on its first request.
+ * (issue 13, measured by `npm run bench`). Each protocol's module loads on its first request
+ * (loadLazily: with require() in the bundles).
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): HttpTransport & { close(): void } {
   const idleMs = options.keepAliveIdleMs ?? 4_000;
@@ -53,13 +55,19 @@ export function createNodeTransport(options: NodeTransportOptions = {}): HttpTra
     let loaded = protocols.get(scheme);
     if (!loaded) {
       if (scheme === 'https:') {
-        loaded = import('node:https').then((https) => ({
+        loaded = loadLazily(
+          () => require('node:https') as typeof import('node:https'),
+          () => import('node:https'),
+        ).then((https) => ({
           request: https.request,
           agent: watchIdle(new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) })),
           secure: true,
         }));
       } else if (scheme === 'http:') {
-        loaded = import('node:http').then((http) => ({
+        loaded = loadLazily(
+          () => require('node:http') as typeof import('node:http'),
+          () => import('node:http'),
+        ).then((http) => ({
           request: http.request,
           agent: watchIdle(new http.Agent(agentOptions)),
           secure: false,
