@@ -69,7 +69,8 @@ const done=(code,info)=>{info.maxRssKiB=process.resourceUsage().maxRSS;
 fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
 let h;try{h=require(bundle).main_handler}catch(e){done(3,{error:'require failed: '+(e&&e.message)})}
 Promise.resolve().then(()=>h(JSON.parse(event),{request_id:'bench-cold-start'})).then(r=>{
-const ok=expect==='timer'?!!(r&&r.ok===true):!!(r&&r.statusCode>=200&&r.statusCode<300);
+const ok=expect==='timer'?!!(r&&r.ok===true):expect==='dispatch'?!!(r&&typeof r.stopped==='string'):
+!!(r&&r.statusCode>=200&&r.statusCode<300);
 done(ok?0:1,{status:r&&r.statusCode,body:String(r&&r.body!==undefined?r.body:JSON.stringify(r)).slice(0,300)})},
 e=>done(2,{error:String(e&&e.name)+': '+String(e&&e.message)}))`;
 
