@@ -47,8 +47,14 @@ export function resetSecretCache(): void {
 }
 
 function defaultFetcher(env: Env): FetchSecret {
-  const missing = ['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY', 'WECHAT_SECRET_REGION'].filter((v) => !env[v]);
-  if (missing.length) {
+  // Unset, the secret is taken to live in the function's own region: SCF puts it in every
+  // function's environment as TENCENTCLOUD_REGION, which Tencent's SDK for calls made from
+  // inside a function reads for the same purpose (tencentyun/tencent-serverless-python,
+  // tencentserverless/scf.py, Client.invoke: TENCENTCLOUD_REGION beside TENCENTCLOUD_SECRETID).
+  const region = env.WECHAT_SECRET_REGION || env.TENCENTCLOUD_REGION;
+  const missing = ['TENCENTCLOUD_SECRETID', 'TENCENTCLOUD_SECRETKEY'].filter((v) => !env[v]);
+  if (!region) missing.push('WECHAT_SECRET_REGION');
+  if (missing.length || !region) {
     // SCF sets the TENCENTCLOUD_ keys only for a function that has an execution role.
     throw new ConfigError(
       missing.map((variable) => ({ variable, reason: 'is required when WECHAT_SECRET_NAME is set' })),
@@ -60,7 +66,7 @@ function defaultFetcher(env: Env): FetchSecret {
       secretKey: env.TENCENTCLOUD_SECRETKEY!,
       ...(env.TENCENTCLOUD_SESSIONTOKEN ? { token: env.TENCENTCLOUD_SESSIONTOKEN } : {}),
     },
-    region: env.WECHAT_SECRET_REGION!,
+    region,
     // TENCENTCLOUD_ variables cannot be set on SCF (the prefix is reserved): a local fake only.
     ...(env.TENCENTCLOUD_SSM_ENDPOINT ? { endpoint: env.TENCENTCLOUD_SSM_ENDPOINT } : {}),
   });

@@ -66,6 +66,51 @@ describe('the deployment description', () => {
   });
 });
 
+describe("the README's table of what each function gets", () => {
+  it('names every function of serverless.yml once, with its timeout, memory, VPC, fixed egress IP and role', () => {
+    const rows = readmeFunctionTable(readFileSync(join(root, 'README.md'), 'utf8'));
+    expect(rows.map((r) => r.function).sort()).toEqual(Object.keys(deployment.functions).sort());
+    for (const row of rows) {
+      const fn = deployment.functions[row.function]!;
+      expect(row, row.function).toEqual({
+        function: fn.key,
+        timeoutSeconds: fn.timeoutSeconds,
+        memorySize: fn.memorySize,
+        vpc: fn.vpc !== undefined,
+        eip: fn.eip,
+        role: fn.role,
+      });
+    }
+  });
+});
+
+/** The rows of the README's `| function | timeout | memory | VPC | … | role |` table, a function each. */
+function readmeFunctionTable(readme: string) {
+  const lines = readme.split('\n');
+  const header = lines.findIndex((line) => line.startsWith('| function | timeout | memory | VPC |'));
+  expect(header, 'the table is in the README').toBeGreaterThan(-1);
+  const rows = [];
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith('|')) break;
+    const [names = '', timeout = '', memory = '', vpc = '', eip = '', role = ''] = line
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    // "send-by-tag, preview" or "dispatcher (timer …, every minute)": the names before any remark.
+    for (const name of names.replace(/\s*\(.*\)$/, '').split(/,\s*/)) {
+      rows.push({
+        function: name,
+        timeoutSeconds: Number.parseInt(timeout, 10),
+        memorySize: Number.parseInt(memory, 10),
+        vpc: vpc.startsWith('yes'),
+        eip: eip.startsWith('yes'),
+        role: role.replaceAll('`', ''),
+      });
+    }
+  }
+  return rows;
+}
+
 describe('what serverless deploy would send (tencent-component-toolkit, cloud API recorded)', () => {
   let requests: CloudRequest[];
   const sent = (action: string) => requests.filter((r) => r.Action === action);

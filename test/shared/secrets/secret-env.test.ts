@@ -126,6 +126,43 @@ describe('withSecrets (Tencent Cloud SSM, against a local fake of its API)', () 
     ]);
   });
 
+  describe("the secret's region", () => {
+    // The SDK the function loads, pointed at the fake (TENCENTCLOUD_SSM_ENDPOINT), as under npm start.
+    const regionOf = async (extra: Record<string, string | undefined>) => {
+      ssm.setSecret('wechat-mass-send-api', API_SECRET);
+      const env: Record<string, string | undefined> = { ...scfEnv(), TENCENTCLOUD_SSM_ENDPOINT: ssm.url, ...extra };
+      await withSecrets(env, apiVariables);
+      return ssm.calls.map((c) => c.region);
+    };
+
+    it("is SCF's own TENCENTCLOUD_REGION when WECHAT_SECRET_REGION is unset or empty", async () => {
+      expect(await regionOf({ WECHAT_SECRET_REGION: undefined, TENCENTCLOUD_REGION: 'ap-shanghai' })).toEqual([
+        'ap-shanghai',
+      ]);
+      resetSecretCache();
+      expect(await regionOf({ WECHAT_SECRET_REGION: '', TENCENTCLOUD_REGION: 'ap-beijing' })).toEqual([
+        'ap-shanghai',
+        'ap-beijing',
+      ]);
+    });
+
+    it('is WECHAT_SECRET_REGION when set, whatever the function runs in', async () => {
+      expect(await regionOf({ WECHAT_SECRET_REGION: 'ap-guangzhou', TENCENTCLOUD_REGION: 'ap-shanghai' })).toEqual([
+        'ap-guangzhou',
+      ]);
+    });
+
+    it('is named as missing when neither is set', async () => {
+      const failure = await regionOf({ WECHAT_SECRET_REGION: undefined, TENCENTCLOUD_REGION: undefined }).catch(
+        (e: unknown) => e,
+      );
+      expect((failure as ConfigError).problems).toEqual([
+        { variable: 'WECHAT_SECRET_REGION', reason: 'is required when WECHAT_SECRET_NAME is set' },
+      ]);
+      expect(ssm.calls).toHaveLength(0);
+    });
+  });
+
   it('gives the callback only its own fields, even from a secret that holds more', async () => {
     ssm.setSecret('wechat-mass-send-callback', { ...API_SECRET, WECHAT_TOKEN: 'callback-token-0001' });
     const { env, rereadAppSecret } = await withSecrets(
