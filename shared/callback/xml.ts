@@ -48,15 +48,19 @@ export interface ParseXmlOptions {
   maxDepth?: number;
 }
 
-const NAME = /[A-Za-z_][\w.:-]*/y;
-const CLOSE = /\s*>/y;
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const PREDEFINED = new Map([
+  ['lt', '<'],
+  ['gt', '>'],
+  ['amp', '&'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 
 function decodeEntities(text: string, offset: number): string {
   if (!text.includes('&')) return text;
   return text.replace(/&([^;&<\s]*);?/g, (whole, body: string, at: number) => {
     if (!whole.endsWith(';')) throw new XmlError('malformed', 'unterminated entity', offset + at);
-    const named = PREDEFINED[body];
+    const named = PREDEFINED.get(body);
     if (named !== undefined) return named;
     const numeric = /^#(?:x([0-9A-Fa-f]{1,6})|([0-9]{1,7}))$/.exec(body);
     if (!numeric) throw new XmlError('unknown_entity', 'unknown entity', offset + at);
@@ -73,14 +77,35 @@ function decodeEntities(text: string, offset: number): string {
   });
 }
 
+// What the regex `\s` matches (the parser has always used it): ASCII blanks, else Unicode's.
+const UNICODE_SPACE = /\s/;
+function isSpace(code: number): boolean {
+  if (code === 0x20 || (code >= 0x9 && code <= 0xd)) return true;
+  return code >= 0x80 && UNICODE_SPACE.test(String.fromCharCode(code));
+}
+
+// A name is [A-Za-z_][A-Za-z0-9_.:-]*, as the regex /[A-Za-z_][\w.:-]*/ says.
+function isNameStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+}
+function isNameChar(code: number): boolean {
+  return isNameStart(code) || (code >= 0x30 && code <= 0x39) || code === 0x2e || code === 0x3a || code === 0x2d;
+}
+
 interface Frame {
   name: string;
   text: string;
   children: XmlObject | undefined;
 }
 
+// Children live in objects whose prototype chain ends without Object.prototype, so an element
+// named `__proto__` or `constructor` is an own property like any other and reaches nothing.
+// Unlike Object.create(null) (a hash table in V8), they keep fast properties.
+const Children = function (this: XmlObject) {} as unknown as new () => XmlObject;
+Children.prototype = Object.freeze(Object.create(null));
+
 function addChild(frame: Frame, name: string, value: XmlValue): void {
-  frame.children ??= Object.create(null) as XmlObject;
+  frame.children ??= new Children();
   const existing = frame.children[name];
   if (existing === undefined) frame.children[name] = value;
   else if (Array.isArray(existing)) existing.push(value);
@@ -93,124 +118,190 @@ function frameValue(frame: Frame, at: number): XmlValue {
   return frame.children;
 }
 
-export function parseXml(input: string, options: ParseXmlOptions): XmlDocument {
-  if (Buffer.byteLength(input, 'utf8') > options.maxBytes) {
-    throw new XmlError('too_large', 'XML body exceeds the size limit');
+const LT = 0x3c;
+const GT = 0x3e;
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const SLASH = 0x2f;
+
+/**
+ * One pass over the text, dispatching on the character after each `<`. Every push goes through
+ * it once decrypted, so it reads character codes rather than slicing and matching regexes per
+ * tag, and keeps its state in one object rather than in closures made per document.
+ */
+class Reader {
+  pos: number;
+  readonly stack: Frame[] = [];
+  document: XmlDocument | undefined;
+
+  constructor(
+    readonly input: string,
+    readonly maxDepth: number,
+  ) {
+    this.pos = input.charCodeAt(0) === 0xfeff ? 1 : 0;
   }
-  const maxDepth = options.maxDepth ?? 16;
-  const stack: Frame[] = [];
-  let document: XmlDocument | undefined;
-  let pos = input.charCodeAt(0) === 0xfeff ? 1 : 0;
 
-  const fail = (code: XmlErrorCode, message: string): never => {
-    throw new XmlError(code, message, pos);
-  };
-  const expect = (token: string, what: string): number => {
-    const end = input.indexOf(token, pos);
-    if (end < 0) fail('malformed', `unterminated ${what}`);
+  fail(code: XmlErrorCode, message: string): never {
+    throw new XmlError(code, message, this.pos);
+  }
+
+  expect(token: string, what: string): number {
+    const end = this.input.indexOf(token, this.pos);
+    if (end < 0) this.fail('malformed', `unterminated ${what}`);
     return end;
-  };
-  const readName = (): string => {
-    NAME.lastIndex = pos;
-    const match = NAME.exec(input);
-    if (!match) return fail('malformed', 'expected a name');
-    pos += match[0].length;
-    return match[0];
-  };
+  }
 
-  const skipWhitespace = (): number => {
-    const start = pos;
-    while (pos < input.length && /\s/.test(input[pos] as string)) pos += 1;
+  readName(): string {
+    const { input } = this;
+    const start = this.pos;
+    if (!isNameStart(input.charCodeAt(start))) this.fail('malformed', 'expected a name');
+    let pos = start + 1;
+    while (pos < input.length && isNameChar(input.charCodeAt(pos))) pos += 1;
+    this.pos = pos;
+    return input.slice(start, pos);
+  }
+
+  skipWhitespace(): number {
+    const { input } = this;
+    const start = this.pos;
+    let pos = start;
+    while (pos < input.length && isSpace(input.charCodeAt(pos))) pos += 1;
+    this.pos = pos;
     return pos - start;
-  };
-  // Attributes are read past and dropped, but they must be well formed. True for `<a/>`.
-  const skipAttributes = (): boolean => {
+  }
+
+  /** Attributes are read past and dropped, but they must be well formed. True for `<a/>`. */
+  skipAttributes(): boolean {
+    const { input } = this;
     for (;;) {
-      const spaced = skipWhitespace() > 0;
-      if (input.startsWith('/>', pos)) {
-        pos += 2;
+      const spaced = this.skipWhitespace() > 0;
+      const code = input.charCodeAt(this.pos);
+      if (code === SLASH && input.charCodeAt(this.pos + 1) === GT) {
+        this.pos += 2;
         return true;
       }
-      if (input[pos] === '>') {
-        pos += 1;
+      if (code === GT) {
+        this.pos += 1;
         return false;
       }
-      if (!spaced) fail('malformed', 'malformed start tag');
-      readName();
-      skipWhitespace();
-      if (input[pos] !== '=') fail('malformed', 'malformed attribute');
-      pos += 1;
-      skipWhitespace();
-      const quote = input[pos];
-      if (quote !== '"' && quote !== "'") return fail('malformed', 'unquoted attribute');
-      pos += 1;
-      const end = expect(quote, 'attribute value');
-      if (input.slice(pos, end).includes('<')) fail('malformed', 'malformed attribute');
-      pos = end + 1;
-    }
-  };
-
-  // A leading XML declaration is the only processing instruction allowed.
-  const lead = /^\s*<\?xml\s[^?]*\?>/.exec(input.slice(pos, pos + 200));
-  if (lead) pos += lead[0].length;
-
-  while (pos < input.length) {
-    const lt = input.indexOf('<', pos);
-    const textEnd = lt < 0 ? input.length : lt;
-    if (textEnd > pos) {
-      const raw = input.slice(pos, textEnd);
-      const top = stack[stack.length - 1];
-      if (top) top.text += decodeEntities(raw, pos);
-      else if (raw.trim() !== '') fail('malformed', 'text outside the root element');
-      pos = textEnd;
-      continue;
-    }
-
-    if (input.startsWith('<![CDATA[', pos)) {
-      const top = stack[stack.length - 1];
-      if (!top) fail('malformed', 'CDATA outside the root element');
-      const end = expect(']]>', 'CDATA section');
-      (top as Frame).text += input.slice(pos + 9, end);
-      pos = end + 3;
-    } else if (input.startsWith('<!--', pos)) {
-      pos = expect('-->', 'comment') + 3;
-    } else if (/^<!DOCTYPE/i.test(input.slice(pos, pos + 9))) {
-      fail('doctype', 'DOCTYPE is not allowed');
-    } else if (/^<!ENTITY/i.test(input.slice(pos, pos + 8))) {
-      fail('entity_declaration', 'ENTITY declarations are not allowed');
-    } else if (input.startsWith('<?', pos)) {
-      fail('processing_instruction', 'processing instructions are not allowed');
-    } else if (input.startsWith('<!', pos)) {
-      fail('malformed', 'unexpected markup declaration');
-    } else if (input.startsWith('</', pos)) {
-      pos += 2;
-      const name = readName();
-      CLOSE.lastIndex = pos;
-      if (!CLOSE.exec(input)) fail('malformed', 'malformed closing tag');
-      pos = CLOSE.lastIndex;
-      const frame = stack.pop();
-      if (!frame || frame.name !== name) fail('mismatched_tag', 'closing tag does not match');
-      const value = frameValue(frame as Frame, pos);
-      const parent = stack[stack.length - 1];
-      if (parent) addChild(parent, name, value);
-      else document = { root: name, value };
-    } else {
-      if (document) fail('malformed', 'content after the root element');
-      pos += 1;
-      const name = readName();
-      const selfClosing = skipAttributes();
-      if (stack.length + 1 > maxDepth) fail('too_deep', 'XML nested too deeply');
-      const frame: Frame = { name, text: '', children: undefined };
-      if (selfClosing) {
-        const parent = stack[stack.length - 1];
-        if (parent) addChild(parent, name, '');
-        else document = { root: name, value: '' };
-      } else {
-        stack.push(frame);
-      }
+      if (!spaced) this.fail('malformed', 'malformed start tag');
+      this.readName();
+      this.skipWhitespace();
+      if (input.charCodeAt(this.pos) !== 0x3d) this.fail('malformed', 'malformed attribute');
+      this.pos += 1;
+      this.skipWhitespace();
+      const quote = input[this.pos];
+      if (quote !== '"' && quote !== "'") this.fail('malformed', 'unquoted attribute');
+      this.pos += 1;
+      const end = this.expect(quote, 'attribute value');
+      if (input.slice(this.pos, end).includes('<')) this.fail('malformed', 'malformed attribute');
+      this.pos = end + 1;
     }
   }
 
-  if (stack.length > 0 || !document) fail('malformed', 'unexpected end of XML');
-  return document as XmlDocument;
+  /** `<!…`: CDATA, a comment, or a declaration, which is refused. */
+  readMarkup(): void {
+    const { input, pos } = this;
+    if (input.startsWith('<![CDATA[', pos)) {
+      const top = this.stack[this.stack.length - 1];
+      if (!top) this.fail('malformed', 'CDATA outside the root element');
+      const end = this.expect(']]>', 'CDATA section');
+      top.text += input.slice(pos + 9, end);
+      this.pos = end + 3;
+    } else if (input.startsWith('<!--', pos)) {
+      this.pos = this.expect('-->', 'comment') + 3;
+    } else if (/^<!DOCTYPE/i.test(input.slice(pos, pos + 9))) {
+      this.fail('doctype', 'DOCTYPE is not allowed');
+    } else if (/^<!ENTITY/i.test(input.slice(pos, pos + 8))) {
+      this.fail('entity_declaration', 'ENTITY declarations are not allowed');
+    } else {
+      this.fail('malformed', 'unexpected markup declaration');
+    }
+  }
+
+  readClosingTag(): void {
+    const { input, stack } = this;
+    this.pos += 2;
+    // The usual case, the name of the open element, is recognised without slicing it out.
+    const open = stack[stack.length - 1];
+    if (open && input.startsWith(open.name, this.pos) && !isNameChar(input.charCodeAt(this.pos + open.name.length))) {
+      this.pos += open.name.length;
+      this.skipWhitespace();
+      if (input.charCodeAt(this.pos) !== GT) this.fail('malformed', 'malformed closing tag');
+      this.pos += 1;
+      stack.pop();
+      this.closeElement(open);
+      return;
+    }
+    const name = this.readName();
+    this.skipWhitespace();
+    if (input.charCodeAt(this.pos) !== GT) this.fail('malformed', 'malformed closing tag');
+    this.pos += 1;
+    const frame = stack.pop();
+    if (!frame || frame.name !== name) this.fail('mismatched_tag', 'closing tag does not match');
+    this.closeElement(frame);
+  }
+
+  closeElement(frame: Frame): void {
+    const value = frameValue(frame, this.pos);
+    const parent = this.stack[this.stack.length - 1];
+    if (parent) addChild(parent, frame.name, value);
+    else this.document = { root: frame.name, value };
+  }
+
+  readStartTag(): void {
+    if (this.document) this.fail('malformed', 'content after the root element');
+    this.pos += 1;
+    const name = this.readName();
+    const selfClosing = this.skipAttributes();
+    const { stack } = this;
+    if (stack.length + 1 > this.maxDepth) this.fail('too_deep', 'XML nested too deeply');
+    if (selfClosing) {
+      const parent = stack[stack.length - 1];
+      if (parent) addChild(parent, name, '');
+      else this.document = { root: name, value: '' };
+    } else {
+      stack.push({ name, text: '', children: undefined });
+    }
+  }
+
+  readText(): void {
+    const { input, pos } = this;
+    const lt = input.indexOf('<', pos);
+    const textEnd = lt < 0 ? input.length : lt;
+    const raw = input.slice(pos, textEnd);
+    const top = this.stack[this.stack.length - 1];
+    if (top) top.text += decodeEntities(raw, pos);
+    else if (raw.trim() !== '') this.fail('malformed', 'text outside the root element');
+    this.pos = textEnd;
+  }
+
+  read(): XmlDocument {
+    const { input } = this;
+    // A leading XML declaration is the only processing instruction allowed.
+    const lead = /^\s*<\?xml\s[^?]*\?>/.exec(input.slice(this.pos, this.pos + 200));
+    if (lead) this.pos += lead[0].length;
+
+    while (this.pos < input.length) {
+      if (input.charCodeAt(this.pos) !== LT) {
+        this.readText();
+        continue;
+      }
+      const next = input.charCodeAt(this.pos + 1);
+      if (next === BANG) this.readMarkup();
+      else if (next === QUESTION) this.fail('processing_instruction', 'processing instructions are not allowed');
+      else if (next === SLASH) this.readClosingTag();
+      else this.readStartTag();
+    }
+    if (this.stack.length > 0 || !this.document) this.fail('malformed', 'unexpected end of XML');
+    return this.document;
+  }
+}
+
+export function parseXml(input: string, options: ParseXmlOptions): XmlDocument {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short input needs no byte count.
+  if (input.length * 3 > options.maxBytes && Buffer.byteLength(input, 'utf8') > options.maxBytes) {
+    throw new XmlError('too_large', 'XML body exceeds the size limit');
+  }
+  return new Reader(input, options.maxDepth ?? 16).read();
 }

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseXml, XmlError, type ParseXmlOptions, type XmlErrorCode } from '../../../shared/callback/xml';
-import { massSendJobFinishDocumentedSample } from '../../fixtures/mass-send-job-finish';
+import { massSendJobFinish, massSendJobFinishDocumentedSample } from '../../fixtures/mass-send-job-finish';
+import { parseXmlAsBefore, XmlErrorAsBefore } from './xml-reference';
 
 const limits = { maxBytes: 64 * 1024 };
 
@@ -110,5 +112,138 @@ describe('parseXml', () => {
     const started = performance.now();
     errorCode(`<xml${' '.repeat(60_000)}`, { maxBytes: 100_000 });
     expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('keeps CDATA verbatim, markup and entities included, and joins it with the text around it', () => {
+    const doc = parseXml('<xml><A>a&amp;<![CDATA[<b>&lt;]]>c<![CDATA[]]></A><B><![CDATA[]]]]></B></xml>', limits);
+    expect(doc.value).toEqual({ A: 'a&<b>&lt;c', B: ']]' });
+  });
+
+  it('refuses entities it cannot decode: unterminated, unknown, out of range or Object.prototype names', () => {
+    expect(errorCode('<xml><A>&lt</A></xml>')).toBe('malformed');
+    expect(errorCode('<xml><A>&nbsp;</A></xml>')).toBe('unknown_entity');
+    expect(errorCode('<xml><A>&#xD800;</A></xml>')).toBe('malformed');
+    expect(errorCode('<xml><A>&#X41;</A></xml>')).toBe('unknown_entity');
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect([name, errorCode(`<xml><A>&${name};</A></xml>`)]).toEqual([name, 'unknown_entity']);
+    }
+  });
+
+  it('reads nested and duplicate elements, and refuses overlapping ones', () => {
+    const doc = parseXml('<xml><A><B>1</B><B>2</B><C><D>x</D></C></A><A>y</A></xml>', limits);
+    expect(doc.value).toEqual({ A: [{ B: ['1', '2'], C: { D: 'x' } }, 'y'] });
+    expect(errorCode('<xml><A><B></A></B></xml>')).toBe('mismatched_tag');
+  });
+
+  it('refuses an oversized push by its UTF-8 size, not its length in characters', () => {
+    const push = massSendJobFinish();
+    expect(errorCode(push, { maxBytes: push.length })).toBeUndefined();
+    expect(errorCode(push, { maxBytes: push.length - 1 })).toBe('too_large');
+    const chinese = `<xml><A>${'中'.repeat(30)}</A></xml>`;
+    expect(errorCode(chinese, { maxBytes: chinese.length + 59 })).toBe('too_large');
+    expect(errorCode(chinese, { maxBytes: chinese.length + 60 })).toBeUndefined();
+  });
+
+  it('treats Unicode spaces in tags as the regex \\s does', () => {
+    expect(parseXml('<xml\u00a0><A\u3000>1</A\u2028></xml>', limits).value).toEqual({ A: '1' });
+    expect(errorCode('<xml\u0085></xml>')).toBe('malformed');
+  });
+});
+
+describe('parseXml against the reader it replaced (issue 13)', () => {
+  type Outcome = { root: string; value: unknown } | { error: string };
+  const run = (read: () => { root: string; value: unknown }, errorType: new (...a: never[]) => Error): Outcome => {
+    try {
+      const { root, value } = read();
+      // Both build null-prototype objects; compare them as plain data.
+      return { root, value: JSON.parse(JSON.stringify(value)) };
+    } catch (error) {
+      if (!(error instanceof errorType)) throw error;
+      return { error: (error as Error & { code: string }).code };
+    }
+  };
+  const fragment = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('<xml>', '</xml>', '<A>', '</A>', '<B>', '</B>', '<A/>', '<B x="1">') },
+    fc.constantFrom('<![CDATA[', ']]>', '<!--', '-->', '<!DOCTYPE', '<!doctype x>', '<!ENTITY', '<?', '?>', '<!'),
+    fc.constantFrom('<xml', '<A', '</A', '</xml', '<B'),
+    fc.constantFrom('&amp;', '&lt;', '&#65;', '&#x4e2d;', '&#0;', '&bad;', '&', ';', '</', '/>', '<', '>'),
+    fc.constantFrom(' ', '\n', '\t', '\u00a0', '\u3000', '\ufeff', '=', '"', "'", 'a=', '中', 'x'),
+    fc.string({ maxLength: 6 }),
+  );
+  const document = fc.tuple(
+    fc.constantFrom('', '<?xml version="1.0"?>', ' <?xml encoding="x"?>\n', '\ufeff'),
+    fc.array(fragment, { maxLength: 40 }),
+  );
+
+  it('builds the same tree or refuses with the same code, for any mix of XML fragments', () => {
+    fc.assert(
+      fc.property(document, fc.constantFrom(64, 4096), ([lead, parts], maxBytes) => {
+        const input = lead + parts.join('');
+        const options = { maxBytes, maxDepth: 6 };
+        expect(run(() => parseXml(input, options), XmlError)).toEqual(
+          run(() => parseXmlAsBefore(input, options), XmlErrorAsBefore),
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  // Well-formed trees first, with spaces (Unicode ones too), attributes, comments, CDATA and
+  // entities where a WeChat push could hold them; then, half of the time, one cut or insertion.
+  const space = fc.constantFrom('', '', ' ', '\n', '\t', '\u00a0', '\u3000', '\u2028', '\u0085', '\u200b');
+  const text = fc.constantFrom('x', ' ', '\n', '&amp;', '&#20013;', '&#x41;', '&lt;', '中', '&bogus;', '&amp', '&#0;');
+  const { element } = fc.letrec<{ element: string; content: string }>((tie) => ({
+    element: fc
+      .tuple(
+        fc.constantFrom('xml', 'A', 'B', 'item', '__proto__', 'x.y-z:1'),
+        space,
+        fc.constantFrom('', ' a="1"', " b='x'", ' c="<"', ' d=1'),
+        fc.oneof({ weight: 1, arbitrary: fc.constant(null) }, { weight: 4, arbitrary: tie('content') }),
+      )
+      .map(([name, gap, attribute, content]) =>
+        content === null ? `<${name}${attribute}${gap}/>` : `<${name}${attribute}${gap}>${content}</${name}${gap}>`,
+      ),
+    content: fc
+      .array(
+        fc.oneof(
+          { depthSize: 'small', withCrossShrink: true },
+          text,
+          fc.constantFrom('<![CDATA[a<b>&c]]>', '<![CDATA[]]>', '<!-- c -->', '<!---->'),
+          tie('element'),
+        ),
+        { maxLength: 4 },
+      )
+      .map((parts) => parts.join('')),
+  }));
+  const mutated = fc
+    .tuple(element, fc.nat(), fc.nat({ max: 6 }), fc.option(fragment, { nil: '' }), fc.boolean())
+    .map(([xml, at, cut, insert, mutate]) => {
+      if (!mutate) return xml;
+      const start = at % (xml.length + 1);
+      return xml.slice(0, start) + insert + xml.slice(start + cut);
+    });
+
+  it('builds the same tree or refuses with the same code, for any well-formed tree and one change to it', () => {
+    fc.assert(
+      fc.property(mutated, (input) => {
+        const options = { maxBytes: 4096, maxDepth: 5 };
+        expect(run(() => parseXml(input, options), XmlError)).toEqual(
+          run(() => parseXmlAsBefore(input, options), XmlErrorAsBefore),
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('agrees on every push a test fixture holds', async () => {
+    const fixtures = Object.values(await import('../../fixtures/mass-send-job-finish')).filter(
+      (value): value is string => typeof value === 'string' && value.includes('<xml>'),
+    );
+    expect(fixtures.length).toBeGreaterThan(4);
+    for (const xml of [...fixtures, massSendJobFinish()]) {
+      expect(run(() => parseXml(xml, limits), XmlError)).toEqual(
+        run(() => parseXmlAsBefore(xml, limits), XmlErrorAsBefore),
+      );
+    }
   });
 });
