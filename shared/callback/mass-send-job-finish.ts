@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import { parseMassSendStatus, type MassSendStatus } from '../reports/mass-send-status';
-import { MsgId } from '../wechat/msg-id';
+import { fitsMsgIdRange, MSG_ID_PATTERN, MsgId } from '../wechat/msg-id';
+import type { XmlObject } from './xml';
 
 /**
  * The MASSSENDJOBFINISH push (事件推送群发结果) as a zod schema over the string tree of
@@ -10,13 +11,17 @@ import { MsgId } from '../wechat/msg-id';
  * say `MsgId`).
  */
 
+// Shared with readFlatMassSendJobFinish below, which must read every field as these do.
+const INTEGER_PATTERN = /^-?\d{1,15}$/;
+const COUNT_PATTERN = /^\d{1,15}$/;
+
 const Text = z.string();
 const IntegerText = z.pipe(
-  z.string().check(z.trim(), z.regex(/^-?\d{1,15}$/)),
+  z.string().check(z.trim(), z.regex(INTEGER_PATTERN)),
   z.transform((text) => Number(text)),
 );
 const CountText = z.pipe(
-  z.string().check(z.trim(), z.regex(/^\d{1,15}$/)),
+  z.string().check(z.trim(), z.regex(COUNT_PATTERN)),
   z.transform((text) => Number(text)),
 );
 const MsgIdText = z.pipe(z.string().check(z.trim()), MsgId);
@@ -155,4 +160,43 @@ export function toMassSendJobReport(event: MassSendJobFinishEvent): MassSendJobR
     }));
   }
   return report;
+}
+
+const count = (value: unknown): number | undefined => {
+  if (typeof value !== 'string') return undefined;
+  const text = value.trim();
+  return COUNT_PATTERN.test(text) ? Number(text) : undefined;
+};
+
+/**
+ * The push as almost every one arrives (no CopyrightCheckResult, no ArticleUrlResult), read
+ * without zod: the same patterns and the same report as `MassSendJobFinishEvent` followed by
+ * `toMassSendJobReport`, about ten times faster. Undefined for anything else, valid or not,
+ * which then goes through the schema, the one judge of what is refused and why. A property
+ * test holds the two to the same answer (test/shared/callback/mass-send-job-finish.test.ts).
+ * MsgType and Event are the caller's to check.
+ */
+export function readFlatMassSendJobFinish(root: XmlObject): MassSendJobReport | undefined {
+  if (root.CopyrightCheckResult !== undefined || root.ArticleUrlResult !== undefined) return undefined;
+  const { ToUserName, FromUserName, MsgID, Status } = root;
+  if (typeof ToUserName !== 'string' || typeof FromUserName !== 'string') return undefined;
+  if (typeof MsgID !== 'string' || typeof Status !== 'string') return undefined;
+  const msgId = MsgID.trim();
+  if (!MSG_ID_PATTERN.test(msgId) || !fitsMsgIdRange(msgId)) return undefined;
+  const status = parseMassSendStatus(Status);
+  const createTime = count(root.CreateTime);
+  const total = count(root.TotalCount);
+  const filter = count(root.FilterCount);
+  const sent = count(root.SentCount);
+  const error = count(root.ErrorCount);
+  if (status === undefined || createTime === undefined || total === undefined || filter === undefined) return undefined;
+  if (sent === undefined || error === undefined) return undefined;
+  return {
+    msgId: msgId as MsgId,
+    status,
+    createTime,
+    toUserName: ToUserName,
+    fromUserName: FromUserName,
+    counts: { total, filter, sent, error },
+  };
 }

@@ -1,5 +1,5 @@
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
-import { MassSendJobFinishEvent, toMassSendJobReport } from './mass-send-job-finish';
+import { MassSendJobFinishEvent, readFlatMassSendJobFinish, toMassSendJobReport } from './mass-send-job-finish';
 import type { XmlValue } from './xml';
 
 /**
@@ -33,6 +33,8 @@ export function parseCallbackMessage(root: XmlValue): CallbackMessage {
   if (msgType !== 'event' || event !== 'MASSSENDJOBFINISH') {
     return event === undefined ? { kind: 'ignored', msgType } : { kind: 'ignored', msgType, event };
   }
+  const flat = readFlatMassSendJobFinish(root);
+  if (flat) return { kind: 'mass_send_job_finish', report: flat };
   const parsed = MassSendJobFinishEvent.safeParse({ ...root, MsgType: msgType, Event: event });
   if (!parsed.success) {
     const path = parsed.error.issues[0]?.path ?? [];

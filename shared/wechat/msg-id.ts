@@ -14,6 +14,11 @@ const MAX_MSG_ID = 2n ** 64n - 1n;
 /** The digits of a msg_id, for documents (OpenAPI) that cannot run the range check. */
 export const MSG_ID_PATTERN = /^(?:0|[1-9]\d{0,19})$/;
 
+/** False only for a 20-digit value past 2^64 − 1 (the range half of the schema below). */
+export function fitsMsgIdRange(value: string): boolean {
+  return !/^\d{20}$/.test(value) || BigInt(value) <= MAX_MSG_ID;
+}
+
 export const MsgId = z
   .string({
     // A JSON number past 2^53 has already lost digits by the time anyone reads it.
@@ -25,10 +30,7 @@ export const MsgId = z
   })
   .check(
     z.regex(MSG_ID_PATTERN, 'must be a msg_id as a string of decimal digits without leading zeros'),
-    z.refine(
-      (value) => !/^\d{20}$/.test(value) || BigInt(value) <= MAX_MSG_ID,
-      `must be at most ${MAX_MSG_ID} (a 64-bit msg_id)`,
-    ),
+    z.refine(fitsMsgIdRange, `must be at most ${MAX_MSG_ID} (a 64-bit msg_id)`),
   )
   .brand<'MsgId'>();
 export type MsgId = z.infer<typeof MsgId>;
