@@ -36,8 +36,13 @@ export interface RequestClaim {
   owner: string;
 }
 
+// Owners only need to differ: one random id per container and a counter, not a UUID per push.
+let container: { id: string; claims: number } | undefined;
+
 export function newClaim(key: string): RequestClaim {
-  return { key, owner: `pending:${randomUUID()}` };
+  container ??= { id: randomUUID(), claims: 0 };
+  container.claims += 1;
+  return { key, owner: `pending:${container.id}:${container.claims}` };
 }
 
 /**

@@ -125,7 +125,14 @@ export function queryParam(request: ApiRequest, name: string): string | undefine
  * picking one would answer about a send the caller may not have meant.
  */
 export function queryParams(request: ApiRequest): Record<string, string> {
-  const repeated = Object.entries(request.query).filter(([, value]) => Array.isArray(value) && value.length > 1);
+  const { query } = request;
+  const entries: [string, string][] = [];
+  const repeated: [string, string[]][] = [];
+  for (const name of Object.keys(query)) {
+    const value = query[name] as QueryValue;
+    if (Array.isArray(value) && value.length > 1) repeated.push([name, value]);
+    else entries.push([name, value === true ? '' : Array.isArray(value) ? (value[0] as string) : value]);
+  }
   if (repeated.length > 0) {
     throw new HttpError(
       400,
@@ -139,7 +146,7 @@ export function queryParams(request: ApiRequest): Record<string, string> {
       },
     );
   }
-  return Object.fromEntries(Object.keys(request.query).map((name) => [name, queryParam(request, name)!]));
+  return Object.fromEntries(entries);
 }
 
 export function toGatewayResponse(result: ApiResult, requestId: string): ApiGatewayResponse {
@@ -206,11 +213,13 @@ export function createScfHandler(
     let log: Logger | undefined;
     try {
       const built = await getHandler();
-      log = built.log.child({ requestId });
+      // requestId goes in the line's fields, where a child logger per request used to put it.
+      log = built.log;
       const request = toApiRequest(event, requestId);
       const started = Date.now();
       const result = await built.handle(request).catch((err: unknown) => toErrorResult(err, requestId, log!));
       log.info('request', {
+        requestId,
         ...result.logFields,
         method: request.method,
         path: request.path,

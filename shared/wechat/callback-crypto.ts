@@ -107,11 +107,20 @@ export interface DecryptOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+let lastAppId: { text: string; bytes: Buffer } | undefined;
+function appIdBytes(appId: string): Buffer {
+  if (lastAppId?.text !== appId) lastAppId = { text: appId, bytes: Buffer.from(appId, 'utf8') };
+  return lastAppId.bytes;
+}
+
 function decryptWithKey(ciphertext: Buffer, encodingAesKey: string, appId: string): string {
   const key = decodeAesKey(encodingAesKey);
   const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
   decipher.setAutoPadding(false);
-  const padded = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  // Without auto padding, final() has nothing left once whole blocks went through update().
+  const head = decipher.update(ciphertext);
+  const tail = decipher.final();
+  const padded = tail.length === 0 ? head : Buffer.concat([head, tail]);
 
   const padLength = padded[padded.length - 1] ?? 0;
   if (padLength < 1 || padLength > BLOCK || padLength > padded.length) {
@@ -127,7 +136,7 @@ function decryptWithKey(ciphertext: Buffer, encodingAesKey: string, appId: strin
   if (messageLength > plain.length - HEADER_BYTES) throw new CallbackCryptoError('bad_length');
   const messageEnd = HEADER_BYTES + messageLength;
 
-  if (!plain.subarray(messageEnd).equals(Buffer.from(appId, 'utf8'))) {
+  if (!plain.subarray(messageEnd).equals(appIdBytes(appId))) {
     throw new CallbackCryptoError('appid_mismatch');
   }
   try {
