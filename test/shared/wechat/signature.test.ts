@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isFresh, sha1Signature, verifySignature } from '../../../shared/wechat/signature';
 import {
@@ -20,6 +22,20 @@ describe('sha1Signature', () => {
 
   it('does not depend on the order of the parts', () => {
     expect(sha1Signature(['b', 'a', 'c'])).toBe(sha1Signature(['c', 'b', 'a']));
+  });
+
+  it("signs the parts in the order of JavaScript's default sort, for any text", () => {
+    const part = fc.oneof(fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 4 }), fc.constant(''));
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 6 }), (parts) => {
+        const expected = createHash('sha1')
+          .update([...parts].sort().join(''), 'utf8')
+          .digest('hex');
+        expect(sha1Signature(parts)).toBe(expected);
+        expect(verifySignature(expected, [parts[0] as string], parts.slice(1))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -58,6 +74,13 @@ describe('verifySignature', () => {
 
   it('accepts the hex digest in upper case', () => {
     expect(verifySignature(good.toUpperCase(), ['current-token'], parts)).toBe(true);
+  });
+
+  it('rejects a signature of the right length that is not hex, or is hex only up to a point', () => {
+    expect(verifySignature(`${good.slice(0, 39)}g`, ['current-token'], parts)).toBe(false);
+    expect(verifySignature(`${good.slice(0, 38)}  `, ['current-token'], parts)).toBe(false);
+    expect(verifySignature(`${good.slice(0, 39)}\u212a`, ['current-token'], parts)).toBe(false);
+    expect(verifySignature('0'.repeat(40), ['current-token'], parts)).toBe(false);
   });
 });
 
