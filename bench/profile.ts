@@ -9,12 +9,13 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { Session, type Profiler } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { measureApiOverhead } from './api-overhead';
-import { measureCallbackThroughput } from './callback-throughput';
+import { type ApiOverheadResult, measureApiOverhead } from './api-overhead';
+import { type CallbackThroughputResult, measureCallbackThroughput } from './callback-throughput';
 import { createCleanup } from './cleanup';
 
 const root = resolve(import.meta.dirname, '..');
 const which = process.argv[2] ?? '';
+const API_WARMUP = 200;
 if (which !== 'callback' && which !== 'status') throw new Error('usage: bench/profile.ts callback|status');
 
 function post<T>(session: Session, method: string): Promise<T> {
@@ -22,7 +23,7 @@ function post<T>(session: Session, method: string): Promise<T> {
 }
 
 /** Self and inclusive time per function, counting only samples with a bundle frame on the stack. */
-function summarize(profile: Profiler.Profile, marker: string, top = 20): string[] {
+function summarize(profile: Profiler.Profile, marker: string, requests: number, top = 20): string[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -49,15 +50,23 @@ function summarize(profile: Profiler.Profile, marker: string, top = 20): string[
       .slice(0, top)
       .map(
         ([name, us]) =>
-          `${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`,
+          `${(us / 1000).toFixed(1).padStart(8)} ms ${((100 * us) / total).toFixed(1).padStart(5)}% ` +
+          `${(us / requests).toFixed(2).padStart(7)} µs/request  ${name}`,
       );
   return [
-    `${(total / 1000).toFixed(0)} ms with ${marker} on the stack`,
+    `${(total / 1000).toFixed(0)} ms with ${marker} on the stack, ${requests} requests: ` +
+      `${(total / requests).toFixed(1)} µs each (the profiler slows everything down)`,
     '-- self',
     ...rows(self),
     '-- inclusive',
     ...rows(inclusive),
   ];
+}
+
+/** Requests that ran through the profiled bundle in this process (the status container is a child). */
+function requestCount(result: CallbackThroughputResult | ApiOverheadResult): number {
+  if ('pushes' in result) return result.pushes + 1;
+  return result.handlerOnly.requests + API_WARMUP;
 }
 
 async function main() {
@@ -81,13 +90,13 @@ async function main() {
   const result =
     which === 'callback'
       ? await measureCallbackThroughput({ distDir: dist, durationMs: 3_000, batchSize: 2_000 })
-      : await measureApiOverhead({ distDir: dist, requests: 2_000, concurrency: 8, warmup: 200, cleanup });
+      : await measureApiOverhead({ distDir: dist, requests: 2_000, concurrency: 8, warmup: API_WARMUP, cleanup });
   const { profile } = await post<{ profile: Profiler.Profile }>(session, 'Profiler.stop');
   await cleanup.run();
   writeFileSync(join(tmpdir(), `${which}.cpuprofile`), JSON.stringify(profile));
   const ratio = 'ratio' in result ? result.ratio : result.handlerOnlyThroughputRatio;
   console.log(`${which}: ratio ${ratio} (unminified bundle, profiler attached)`);
-  console.log(summarize(profile, join(dist, which)).join('\n'));
+  console.log(summarize(profile, join(dist, which), requestCount(result)).join('\n'));
 }
 
 main().then(

@@ -126,12 +126,18 @@ export function queryParam(request: ApiRequest, name: string): string | undefine
  */
 export function queryParams(request: ApiRequest): Record<string, string> {
   const { query } = request;
-  const entries: [string, string][] = [];
+  const params: Record<string, string> = {};
   const repeated: [string, string[]][] = [];
   for (const name of Object.keys(query)) {
     const value = query[name] as QueryValue;
-    if (Array.isArray(value) && value.length > 1) repeated.push([name, value]);
-    else entries.push([name, value === true ? '' : Array.isArray(value) ? (value[0] as string) : value]);
+    if (Array.isArray(value) && value.length > 1) {
+      repeated.push([name, value]);
+      continue;
+    }
+    const text = value === true ? '' : Array.isArray(value) ? (value[0] as string) : value;
+    // `?__proto__=x` is a parameter like any other (an own property), never the prototype.
+    if (name === '__proto__') Object.defineProperty(params, name, { value: text, enumerable: true, writable: true });
+    else params[name] = text;
   }
   if (repeated.length > 0) {
     throw new HttpError(
@@ -146,7 +152,7 @@ export function queryParams(request: ApiRequest): Record<string, string> {
       },
     );
   }
-  return Object.fromEntries(entries);
+  return params;
 }
 
 export function toGatewayResponse(result: ApiResult, requestId: string): ApiGatewayResponse {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkApiGatewayEvent, createScfHandler } from '../../../shared/http/api-gateway';
+import { HttpError } from '../../../shared/http/http-error';
+import { checkApiGatewayEvent, createScfHandler, queryParams, toApiRequest } from '../../../shared/http/api-gateway';
 import { createLogger } from '../../../shared/log';
 import { apiEvent } from '../../support/api-event';
 
@@ -40,5 +41,34 @@ describe('checkApiGatewayEvent', () => {
     const reply = await main({ httpMethod: 'GET', path: '/', headers: { host: 1 } }, { request_id: 'r-1' });
     expect(reply.statusCode).toBe(400);
     expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'bad_event' } });
+  });
+});
+
+describe('queryParams', () => {
+  const params = (query: Record<string, string | string[] | true>) =>
+    queryParams(toApiRequest(apiEvent({ method: 'GET', path: '/status', query }), 'req-q'));
+
+  it('gives each parameter as one string: a bare key is empty, a one-element list its element', () => {
+    expect(params({ msgId: '1', debug: true, one: ['x'] })).toEqual({ msgId: '1', debug: '', one: 'x' });
+  });
+
+  it('keeps a parameter named __proto__ as an own property and leaves the prototype alone', () => {
+    // As the event arrives: JSON, where __proto__ is an ordinary key.
+    const read = params(JSON.parse('{"__proto__":"x","a":"1"}'));
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+    expect(Object.keys(read)).toEqual(['__proto__', 'a']);
+    expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toBe('x');
+  });
+
+  it('refuses a parameter given twice, naming it', () => {
+    let error: unknown;
+    try {
+      params({ msgId: ['1', '2'], ok: '1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HttpError);
+    expect((error as HttpError).status).toBe(400);
+    expect((error as HttpError).message).toContain('msgId');
   });
 });
