@@ -7,7 +7,15 @@ import { recordMassReport } from '../reports/mass-report-store';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import { CallbackValidationError, parseCallbackMessage } from './messages';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
-import { claimRequest, markDone, newClaim, releaseRequest, rememberVerification, replayKey } from './replay-cache';
+import {
+  type ClaimOutcome,
+  claimRequest,
+  markDone,
+  newClaim,
+  releaseRequest,
+  rememberVerification,
+  replayKey,
+} from './replay-cache';
 import { parseXml, XmlError, type XmlValue } from './xml';
 
 export interface CallbackRequest {
@@ -50,7 +58,12 @@ export interface CallbackHandlerDeps {
 
 const TEXT = 'text/plain; charset=utf-8';
 // WeChat treats "success" (or an empty body) as "received, do not retry".
-const SUCCESS: CallbackResponse = { status: 200, contentType: TEXT, body: 'success' };
+const success = (logFields: Record<string, unknown>): CallbackResponse => ({
+  status: 200,
+  contentType: TEXT,
+  body: 'success',
+  logFields,
+});
 
 type Rejection = [status: number, reason: string];
 
@@ -139,14 +152,17 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (refused) return reject(refused);
     // `signature` is authenticated above; whatever else the query says is not, yet.
     const claim = newClaim(replayKey(deps.appId, req.query.signature as string));
-    const claimed = await claimRequest(deps.store, claim).catch(async (err: unknown) => {
+    let claimed: ClaimOutcome;
+    try {
+      claimed = await claimRequest(deps.store, claim);
+    } catch (err) {
       // A stalled store may still run the SET NX once it answers again: take the claim back
       // (the delete queues behind it on the same connection) so that WeChat's retry is processed.
       await releaseRequest(deps.store, claim).catch(() => {});
       throw err;
-    });
+    }
     if (claimed === 'done') {
-      return { ...SUCCESS, logFields: { outcome: 'callback replay ignored' } };
+      return success({ outcome: 'callback replay ignored' });
     }
     if (claimed === 'busy') {
       // Another invocation is processing this request. Acknowledging it would lose the push if
@@ -165,7 +181,11 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (answer.status === 200) {
       // Processed (the report is stored): failing to remember that only lets a replay be
       // processed again, which finds the report there and changes nothing.
-      await markDone(deps.store, claim, deps.windowSeconds).catch(() => deps.log.warn('callback claim not kept'));
+      try {
+        await markDone(deps.store, claim, deps.windowSeconds);
+      } catch {
+        deps.log.warn('callback claim not kept');
+      }
     }
     return answer;
   }
@@ -185,10 +205,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     const message = parseCallbackMessage(root);
     switch (message.kind) {
       case 'ignored':
-        return {
-          ...SUCCESS,
-          logFields: { outcome: 'callback acknowledged', msgType: message.msgType, event: message.event },
-        };
+        return success({ outcome: 'callback acknowledged', msgType: message.msgType, event: message.event });
       case 'mass_send_job_finish': {
         const { report } = message;
         const first = await recordMassReport(deps.store, deps.appId, report);
@@ -196,7 +213,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
           await notifyWithin(deps.notify, report, deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS, deps.log);
         }
         const outcome = first ? 'mass send report recorded' : 'mass send report redelivered';
-        return { ...SUCCESS, logFields: { outcome, msgId: report.msgId, reportStatus: report.status.kind } };
+        return success({ outcome, msgId: report.msgId, reportStatus: report.status.kind });
       }
     }
   }
