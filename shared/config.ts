@@ -55,6 +55,10 @@ const sections = {
     // forced token, send, and again after the rejection) after waiting up to 10 s for another
     // container's refresh: keep 6 × this + 10 s under the function's timeout in serverless.yml.
     WECHAT_TIMEOUT_MS: positiveInt(4_000),
+    // Per upload to WeChat (multipart: permanent and temporary material, uploadimg). A 10 MB
+    // video does not cross the internet in 4 s. The media function's timeout (60 s) leaves room
+    // for a 10 s token wait, two token calls, a 10 s sourceUrl download and this.
+    WECHAT_UPLOAD_TIMEOUT_MS: positiveInt(25_000),
     // WeChat's mass-send limits per account (45011, 45009), shared by every function through
     // the store. Lower them to keep room for sends made elsewhere (the web console); raise them
     // only against a WeChat that allows more (the sandbox with its limits off).
@@ -113,6 +117,7 @@ const build = {
     apiBaseUrl: env.WECHAT_API_BASE_URL,
     tokenEndpoint: env.WECHAT_TOKEN_ENDPOINT,
     timeoutMs: env.WECHAT_TIMEOUT_MS,
+    uploadTimeoutMs: env.WECHAT_UPLOAD_TIMEOUT_MS,
     massSendPerMinute: env.MASS_SEND_PER_MINUTE,
     massSendPerDay: env.MASS_SEND_PER_DAY,
   }),

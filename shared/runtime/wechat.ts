@@ -66,7 +66,7 @@ export function buildWeChat(config: Pick<Config, 'wechat' | 'store'>, overrides:
     log,
     tokens,
     now,
-    client: createWeChatClient({ ...transport, tokens, log }),
+    client: createWeChatClient({ ...transport, uploadTimeoutMs: wechat.uploadTimeoutMs, tokens, log }),
     massSendLimit: createMassSendLimit({
       store,
       appId: wechat.appId,

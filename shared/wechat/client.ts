@@ -12,6 +12,7 @@ export interface WeChatClient {
 export interface WeChatClientOptions {
   baseUrl: string;
   timeoutMs: number;
+  uploadTimeoutMs?: number;
   tokens: AccessTokenProvider;
   transport?: HttpTransport;
   log: Logger;

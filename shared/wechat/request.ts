@@ -14,6 +14,8 @@ import { formatPath } from '../validation';
 export interface RequestOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** For multipart uploads instead of timeoutMs (default: timeoutMs). */
+  uploadTimeoutMs?: number;
   /** Default: the container's node:http(s) transport (tests pass their own). */
   transport?: HttpTransport;
   accessToken?: string;
@@ -77,7 +79,9 @@ export async function requestWeChat<Req, Res>(
     if (!options.accessToken) throw new TypeError(`${path} needs an access token`);
     url.searchParams.set('access_token', options.accessToken);
   }
-  const request = buildRequest(endpoint, checked.data, url, options.timeoutMs);
+  const timeoutMs =
+    endpoint.encoding === 'multipart' ? (options.uploadTimeoutMs ?? options.timeoutMs) : options.timeoutMs;
+  const request = buildRequest(endpoint, checked.data, url, timeoutMs);
 
   let reply: { status: number; body: Uint8Array };
   try {

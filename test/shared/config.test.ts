@@ -11,6 +11,7 @@ describe('readConfig', () => {
       apiBaseUrl: 'https://api.weixin.qq.com',
       tokenEndpoint: 'stable',
       timeoutMs: 4_000,
+      uploadTimeoutMs: 25_000,
       massSendPerMinute: 60,
       massSendPerDay: 100,
     });

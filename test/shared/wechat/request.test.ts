@@ -78,11 +78,31 @@ describe('requestWeChat', () => {
       .intercept({ path: /mass\/get/, method: 'POST' })
       .reply(200, '{"msg_id":1,"msg_status":"SENDING"}')
       .delay(2_000);
-    const err = await requestWeChat(massGet, { msg_id: '1' }, { ...options(), timeoutMs: 100 }).catch(
-      (e: unknown) => e,
-    );
+    // A JSON call keeps its own deadline whatever the upload deadline is.
+    const err = await requestWeChat(
+      massGet,
+      { msg_id: '1' },
+      { ...options(), timeoutMs: 100, uploadTimeoutMs: 5_000 },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WeChatTransportError);
     expect(err).toMatchObject({ kind: 'timeout', path: '/cgi-bin/message/mass/get' });
+  });
+
+  it('gives an upload its own, longer deadline (WECHAT_UPLOAD_TIMEOUT_MS), and keeps to it', async () => {
+    const upload = () =>
+      requestWeChat(
+        uploadImage,
+        { media: { filename: 'a.png', contentType: 'image/png', data: new Uint8Array([0x89, 0x50, 0x4e, 0x47]) } },
+        { ...options(), timeoutMs: 100, uploadTimeoutMs: 2_000 },
+      );
+    const slowReply = () =>
+      mock.wechat
+        .intercept({ path: `/cgi-bin/media/uploadimg?access_token=${TOKEN}`, method: 'POST' })
+        .reply(200, { url: 'http://mmbiz.qpic.cn/slow.png' });
+    slowReply().delay(400);
+    await expect(upload()).resolves.toEqual({ url: 'http://mmbiz.qpic.cn/slow.png' });
+    slowReply().delay(4_000);
+    await expect(upload()).rejects.toMatchObject({ kind: 'timeout', path: '/cgi-bin/media/uploadimg' });
   });
 
   it('reports a refused connection as a network error', async () => {
