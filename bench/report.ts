@@ -128,7 +128,8 @@ export function stampedeSection(r: TokenStampedeResult): Section {
     notes: [
       `slowest of ${r.containers} waits ${fmt.signedMs(r.extraWaitMs)} longer than one container alone (median ` +
         'over rounds); once stable_token has answered the lock holder, the last container holds the token ' +
-        `${fmt.ms(r.slowestAfterTokenMs)} later: a waiting container looks again after 20 ms, then every 50 ms`,
+        `${fmt.ms(r.slowestAfterTokenMs)} later: the lock holder wakes the waiting containers (a blocking XREAD ` +
+        'on their own connections), and each reads the token once more',
       "token requested / answered: from the start of the round to the lock holder's " +
         'stable_token request reaching the fake WeChat, and to its answer (upstream delay ' +
         'included); what comes before the request is 200 Redis connections opening in one process',

@@ -17,9 +17,10 @@ export type ClaimAttempt = { ours: true } | { ours: false; holder: string | null
  */
 export async function takeClaim(store: Store, key: string, owner: string, ttlMs: number): Promise<ClaimAttempt> {
   for (let round = 0; round < 2; round++) {
-    if (await store.setIfAbsent(key, owner, ttlMs)) return { ours: true };
-    const holder = await store.get(key);
-    if (holder === owner) return { ours: true };
+    // The read-back goes with the SET NX, in one round trip: a store applies one caller's calls
+    // in order, so it reads what the SET NX (or its re-sent copy) left.
+    const [taken, holder] = await Promise.all([store.setIfAbsent(key, owner, ttlMs), store.get(key)]);
+    if (taken || holder === owner) return { ours: true };
     if (holder !== null) return { ours: false, holder };
   }
   return { ours: false, holder: null };

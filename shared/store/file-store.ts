@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from './store';
+import { CHANNEL_TTL_MS, type Store } from './store';
 
 interface Entry {
   value: string;
@@ -15,6 +15,9 @@ export interface FileStoreOptions {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Files cannot be waited on across processes without fs.watch, which misses renames on some
+// file systems: a waiter reads the channel's version this often instead.
+const CHANGE_POLL_MS = 10;
 
 function isAlive(pid: number): boolean {
   try {
@@ -120,7 +123,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     await rename(temp, file);
   }
 
-  async function withLock<T>(key: string, action: (file: string) => Promise<T>): Promise<T> {
+  async function lockAndRun<T>(key: string, action: (file: string) => Promise<T>): Promise<T> {
     await ready;
     const file = fileOf(key);
     const lock = `${file}.lock.d`;
@@ -140,9 +143,24 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     }
   }
 
+  // Reads wait for the writes this store was asked to make before them, so that calls made
+  // together (Promise.all) take effect in call order, as they do on one Redis connection.
+  const writing = new Set<Promise<unknown>>();
+  function withLock<T>(key: string, action: (file: string) => Promise<T>): Promise<T> {
+    const done = lockAndRun(key, action);
+    writing.add(done);
+    const forget = () => writing.delete(done);
+    done.then(forget, forget);
+    return done;
+  }
+  async function readable(): Promise<void> {
+    await ready;
+    if (writing.size > 0) await Promise.allSettled([...writing]);
+  }
+
   return {
     async get(key) {
-      await ready;
+      await readable();
       return (await read(fileOf(key)))?.value ?? null;
     },
     set: (key, value, ttlMs) => withLock(key, (file) => write(file, value, ttlMs)),
@@ -167,6 +185,24 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
         await write(file, String(next), remaining);
         return next;
       }),
+    async getMany(keys) {
+      await readable();
+      // One after the other, in order: a channel's version read first is never newer than the data.
+      const values: (string | null)[] = [];
+      for (const key of keys) values.push((await read(fileOf(key)))?.value ?? null);
+      return values;
+    },
+    notifyChange: (channel) => withLock(channel, (file) => write(file, randomUUID(), CHANNEL_TTL_MS)),
+    async waitForChange(channel, afterVersion, timeoutMs) {
+      await readable();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const version = (await read(fileOf(channel)))?.value ?? null;
+        const left = deadline - Date.now();
+        if (version !== afterVersion || left <= 0) return version;
+        await sleep(Math.min(CHANGE_POLL_MS, left));
+      }
+    },
     async close() {},
   };
 }

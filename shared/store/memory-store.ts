@@ -1,4 +1,4 @@
-import type { Store } from './store';
+import { CHANNEL_TTL_MS, type Store } from './store';
 
 interface Entry {
   value: string;
@@ -8,6 +8,8 @@ interface Entry {
 /** One process only: tests, and a single long-lived container. */
 export function createMemoryStore(now: () => number = Date.now): Store {
   const entries = new Map<string, Entry>();
+  const waiters = new Map<string, Set<() => void>>();
+  let notifies = 0;
 
   function read(key: string): Entry | undefined {
     const entry = entries.get(key);
@@ -49,8 +51,33 @@ export function createMemoryStore(now: () => number = Date.now): Store {
       else write(key, String(next), ttlMs);
       return next;
     },
+    async getMany(keys) {
+      return keys.map((key) => read(key)?.value ?? null);
+    },
+    async notifyChange(channel) {
+      notifies += 1;
+      write(channel, String(notifies), CHANNEL_TTL_MS);
+      for (const wake of waiters.get(channel) ?? []) wake();
+    },
+    waitForChange(channel, afterVersion, timeoutMs) {
+      const versionNow = () => read(channel)?.value ?? null;
+      if (versionNow() !== afterVersion || timeoutMs <= 0) return Promise.resolve(versionNow());
+      return new Promise((resolve) => {
+        const listeners = waiters.get(channel) ?? new Set();
+        waiters.set(channel, listeners);
+        const wake = () => {
+          clearTimeout(timer);
+          listeners.delete(wake);
+          if (listeners.size === 0) waiters.delete(channel);
+          resolve(versionNow());
+        };
+        const timer = setTimeout(wake, timeoutMs);
+        listeners.add(wake);
+      });
+    },
     async close() {
       entries.clear();
+      for (const listeners of waiters.values()) for (const wake of listeners) wake();
     },
   };
 }

@@ -35,6 +35,10 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
     compareAndDelete: async (key, expected) => (await load()).compareAndDelete(key, expected),
     delete: async (key) => (await load()).delete(key),
     increment: async (key, ttlMs) => (await load()).increment(key, ttlMs),
+    getMany: async (keys) => (await load()).getMany(keys),
+    notifyChange: async (channel) => (await load()).notifyChange(channel),
+    waitForChange: async (channel, afterVersion, timeoutMs) =>
+      (await load()).waitForChange(channel, afterVersion, timeoutMs),
     close: async () => {
       if (loaded) await (await loaded).close();
     },

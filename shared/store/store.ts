@@ -3,6 +3,16 @@
  * refresh lock, callback reports, idempotency records and shared rate counters.
  * Every adapter (memory, file, Redis) passes the same contract suite in test/shared/store/.
  * TTLs are milliseconds; a key whose TTL has run out reads as absent.
+ *
+ * A read sees every write the same store was asked to make before it, also when both were
+ * started together (Promise.all): Redis runs one connection's commands in order, the file store
+ * lets a read wait for its pending writes.
+ *
+ * Waiting for another process (the access-token refresh): read the channel's version (the key
+ * `channel`, which only notifyChange writes) in one getMany with, and before, the data it guards;
+ * if the data is not there yet, `waitForChange(channel, version, …)`. Whoever changes the data
+ * calls `notifyChange(channel)` after writing it. A notify that lands between the read and the
+ * wait still wakes the waiter, because the version it waits from was read first.
  */
 export interface Store {
   get(key: string): Promise<string | null>;
@@ -15,8 +25,24 @@ export interface Store {
   delete(key: string): Promise<void>;
   /** Adds 1 and returns the new value; the TTL is set when the counter is created. */
   increment(key: string, ttlMs: number): Promise<number>;
+  /** The values of `keys` in their order, read at one moment where the adapter can (Redis: MGET). */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
+  /**
+   * Writes a new unique version to the key `channel` (kept CHANNEL_TTL_MS) and wakes every
+   * waitForChange(channel) caller: something they wait for has been written.
+   */
+  notifyChange(channel: string): Promise<void>;
+  /**
+   * Resolves with the channel's version once it is no longer `afterVersion` (null: none), at once
+   * if it already is not, and after timeoutMs at the latest (with `afterVersion`). An adapter that
+   * cannot block may resolve early with `afterVersion`: callers look again anyway.
+   */
+  waitForChange(channel: string, afterVersion: string | null, timeoutMs: number): Promise<string | null>;
   close(): Promise<void>;
 }
+
+/** How long a change channel's version is kept after its last notify; waiters wait seconds. */
+export const CHANNEL_TTL_MS = 600_000;
 
 /** The store could not be reached or failed; whatever was being done has not happened. */
 export class StoreUnavailableError extends Error {

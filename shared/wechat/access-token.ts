@@ -26,14 +26,16 @@ export interface AccessTokenProviderOptions {
   store: Store;
   fetchToken: TokenFetcher;
   now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
   /** Refresh this long before expiry (default 5 minutes). */
   marginMs?: number;
   /** How long the refresh lock is held at most if its holder dies (default 15 s). */
   lockTtlMs?: number;
   /** How long a container waits for another one's refresh (default 10 s). */
   waitTimeoutMs?: number;
-  /** How often a waiting container looks again, after a first look at 20 ms. */
+  /**
+   * A waiting container wakes when the refresh ends; without a wake-up (its holder died, the
+   * store lost the notification) it looks again after this long (default 250 ms).
+   */
   pollIntervalMs?: number;
   /** A failed refresh throws even while the current token still works (for the refresh-token
    *  timer, whose failure must show before the token runs out). */
@@ -63,8 +65,6 @@ const FAILURE_TTL_MS = 5_000;
 const RECHECK_MS = 60_000;
 // Below this a token is not worth handing out: the call might outlive it.
 const USABLE_MS = 5_000;
-// A waiting container's first look for another's refresh, before it polls at pollIntervalMs.
-const FIRST_LOOK_MS = 20;
 // WeChat's daily quotas reset at midnight Beijing time (UTC+8).
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
@@ -75,6 +75,9 @@ export function accessTokenKeys(appId: string) {
     token: `wechat:access-token:${appId}`,
     /** Held by the one container that refreshes. */
     lock: `wechat:access-token:lock:${appId}`,
+    /** The change channel (Store.notifyChange) of the keys above: a refresh that ended, whatever
+     *  its outcome, or an invalidation. */
+    changed: `wechat:access-token:changed:${appId}`,
     /** The SHA-256 of the token WeChat last rejected. */
     rejected: `wechat:access-token:rejected:${appId}`,
     /** A refresh that just failed, shared for a moment. */
@@ -92,11 +95,10 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     store,
     fetchToken,
     now = Date.now,
-    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
     marginMs = 5 * 60_000,
     lockTtlMs = 15_000,
     waitTimeoutMs = 10_000,
-    pollIntervalMs = 50,
+    pollIntervalMs = 250,
     strict = false,
     log = silentLogger,
   } = options;
@@ -110,8 +112,7 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
   const isFresh = (t: StoredToken | undefined): boolean =>
     !!t && (t.expiresAt - marginMs > now() || (isUsable(t) && now() - (t.checkedAt ?? 0) < RECHECK_MS));
 
-  async function readStored(): Promise<{ raw: string; token: StoredToken } | undefined> {
-    const raw = await store.get(keys.token);
+  function parseStored(raw: string | null | undefined): { raw: string; token: StoredToken } | undefined {
     if (!raw) return undefined;
     let value: unknown;
     try {
@@ -155,11 +156,20 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     return isUsable(t) && (await store.get(keys.rejected)) !== fingerprint(t.token);
   }
 
-  async function refreshAsLockHolder(): Promise<string> {
-    // One round trip, not two: every round trip of the lock holder is waited for by every
-    // container in the stampede.
-    const [again, rejected] = await Promise.all([readStored(), store.get(keys.rejected)]);
-    if (again && isFresh(again.token)) return again.token.token;
+  /**
+   * With the lock just taken, and what this container read before it took the lock: still the
+   * truth unless the token changed meanwhile, which the change channel's version tells. So the
+   * lock holder calls WeChat without another round trip to the store, which every container in
+   * a stampede would wait for.
+   */
+  async function refreshAsLockHolder(seen: Looked, changedSince: boolean): Promise<string> {
+    let { stored: again, rejected } = seen;
+    if (changedSince) {
+      const [raw, rejectedNow] = await store.getMany([keys.token, keys.rejected]);
+      again = parseStored(raw);
+      rejected = rejectedNow ?? null;
+      if (again && isFresh(again.token)) return again.token.token;
+    }
     let fresh: StoredToken;
     try {
       fresh = await fetchFresh(rejected);
@@ -173,18 +183,32 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       }
       throw err;
     }
-    await store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now());
-    await store.delete(keys.rejected);
+    await Promise.all([
+      store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now()),
+      store.delete(keys.rejected),
+    ]);
     log.info('access token refreshed', { appId, expiresAt: new Date(fresh.expiresAt).toISOString() });
     local = fresh;
     return fresh.token;
   }
 
+  /** One look at the shared token, in one round trip; the version first (see Store). */
+  async function look() {
+    const [version = null, raw, failure = null, rejected = null] = await store.getMany([
+      keys.changed,
+      keys.token,
+      keys.failure,
+      keys.rejected,
+    ]);
+    return { version, stored: parseStored(raw), failure, rejected };
+  }
+  type Looked = Awaited<ReturnType<typeof look>>;
+
   async function obtain(): Promise<string> {
     const deadline = now() + waitTimeoutMs;
-    let looks = 0;
     for (;;) {
-      const [stored, failure] = await Promise.all([readStored(), store.get(keys.failure)]);
+      const seen = await look();
+      const { stored, failure } = seen;
       if (stored && isFresh(stored.token)) {
         local = stored.token;
         return local.token;
@@ -194,19 +218,29 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
       }
       const owner = randomUUID();
-      if ((await takeClaim(store, keys.lock, owner, lockTtlMs)).ours) {
+      // The version once more, read after the lock is taken (a store applies one caller's calls
+      // in order): whether anything changed since the look.
+      const [claim, versionNow] = await Promise.all([
+        takeClaim(store, keys.lock, owner, lockTtlMs),
+        store.get(keys.changed),
+      ]);
+      if (claim.ours) {
         try {
-          return await refreshAsLockHolder();
+          return await refreshAsLockHolder(seen, versionNow !== seen.version);
         } finally {
-          await store.compareAndDelete(keys.lock, owner);
+          // Waiters wake before the lock is free, so whoever takes it next has seen the change.
+          try {
+            await store.notifyChange(keys.changed);
+          } finally {
+            await store.compareAndDelete(keys.lock, owner);
+          }
         }
       }
       if (stored && isUsable(stored.token)) return stored.token.token;
       if (now() >= deadline) {
         throw new AccessTokenError(`no access token after waiting ${waitTimeoutMs} ms for another container's refresh`);
       }
-      // A quick refresh is over at the first look; a slow one is polled without flooding the store.
-      await sleep(looks++ === 0 ? Math.min(pollIntervalMs, FIRST_LOOK_MS) : pollIntervalMs);
+      await store.waitForChange(keys.changed, seen.version, Math.min(pollIntervalMs, deadline - now()));
     }
   }
 
@@ -221,11 +255,12 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     },
     async invalidate(rejected) {
       if (local?.token === rejected) local = undefined;
-      const stored = await readStored();
+      const stored = parseStored(await store.get(keys.token));
       // compare-and-delete: a newer token another container already wrote must survive.
       if (stored?.token.token === rejected) await store.compareAndDelete(keys.token, stored.raw);
       await store.set(keys.rejected, fingerprint(rejected), 2 * 3_600_000);
       await store.delete(keys.failure);
+      await store.notifyChange(keys.changed);
     },
   };
 }

@@ -45,7 +45,9 @@ export interface RedisServer {
  * A throwaway redis-server on loopback, with persistence off; with a password, the server
  * requires it and `url` carries it percent-encoded.
  */
-export async function startRedisServer(options: { password?: string } = {}): Promise<RedisServer> {
+export async function startRedisServer(
+  options: { password?: string /** More redis-server arguments. */; args?: string[] } = {},
+): Promise<RedisServer> {
   const { password } = options;
   if (!hasRedisServer) throw new Error(`redis-server is not installed; install it with: ${REDIS_INSTALL_HINT}`);
   const port = await freePort();
@@ -54,6 +56,7 @@ export async function startRedisServer(options: { password?: string } = {}): Pro
   async function launch() {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     if (password !== undefined) args.push('--requirepass', password);
+    args.push(...(options.args ?? []));
     child = spawn('redis-server', args, { stdio: 'ignore' });
     const client = new Redis({
       port,

@@ -37,7 +37,8 @@ describe('takeClaim', () => {
       },
     };
     expect(await takeClaim(releasing, 'k', 'me', 1_000)).toEqual({ ours: true });
-    expect(reads).toBe(1);
+    // The read-back travels with each SET NX (one round trip): once per round, two rounds.
+    expect(reads).toBe(2);
     expect(await memory.get('k')).toBe('me');
   });
 });

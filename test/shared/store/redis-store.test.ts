@@ -95,6 +95,52 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore against a rea
   });
 });
 
+describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore waiting for a change on its one connection'), () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers other commands while a wait blocks, within a short command timeout', async () => {
+    const store = createRedisStore(server.url, { commandTimeoutMs: 300 });
+    const other = createRedisStore(server.url);
+    try {
+      await store.set('busy:probe', 'v');
+      // Two channels at once: only one blocking read may hold the connection.
+      const first = store.waitForChange('busy:one', null, 1_500);
+      const second = store.waitForChange('busy:two', null, 1_500);
+      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 5; i++) {
+        expect(await store.get('busy:probe')).toBe('v');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await other.notifyChange('busy:two');
+      expect(await second).toBe(await other.get('busy:two'));
+      expect(await first).toBeNull();
+    } finally {
+      await Promise.all([store.close(), other.close()]);
+    }
+  }, 10_000);
+});
+
+describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore on a Redis without streams (before 5.0)'), () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    // Redis 2.8 and 4.0 (still offered by Tencent Cloud) have no XADD / XREAD.
+    server = await startRedisServer({
+      args: ['--rename-command', 'XADD', 'XADD-HIDDEN', '--rename-command', 'XREAD', 'XREAD-HIDDEN'],
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  storeContract(async () => createRedisStore(server.url));
+});
+
 describe.skipIf(!hasRedisServer)(redisSuiteTitle('createRedisStore with a password in STORE_URL'), () => {
   // Every character that breaks an unencoded URL: it travels percent-encoded.
   const PASSWORD = 'p@ss#w/rd?x:y%z';

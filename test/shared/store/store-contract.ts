@@ -1,7 +1,17 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../../shared/store/store';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether a promise has settled by now (after pending timers and I/O of this turn). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => {
+    done = true;
+  });
+  await sleep(0);
+  return done;
+}
 
 /** The contract every Store adapter keeps; each adapter's test file runs it. */
 export function storeContract(open: () => Promise<Store>) {
@@ -78,5 +88,85 @@ export function storeContract(open: () => Promise<Store>) {
     expect(await store.increment(key('window'), 150)).toBe(2);
     await sleep(100);
     expect(await store.increment(key('window'), 150)).toBe(1);
+  });
+
+  it('reads several keys at once, in the order asked, null for a missing one', async () => {
+    await store.set(key('a'), 'alpha');
+    await store.set(key('b'), 'beta');
+    expect(await store.getMany([key('b'), key('missing'), key('a')])).toEqual(['beta', null, 'alpha']);
+    expect(await store.getMany([])).toEqual([]);
+  });
+
+  it('lets a read started together with earlier writes see them', async () => {
+    const [, taken, value, both] = await Promise.all([
+      store.set(key('a'), 'v1'),
+      store.setIfAbsent(key('lock'), 'me', 5_000),
+      store.get(key('a')),
+      store.getMany([key('lock'), key('a')]),
+    ]);
+    expect([taken, value, both]).toEqual([true, 'v1', ['me', 'v1']]);
+    const before = await store.get(key('ch'));
+    const [, after] = await Promise.all([store.notifyChange(key('ch')), store.get(key('ch'))]);
+    expect(after).not.toBe(before);
+  });
+
+  describe('waiting for a change', () => {
+    it('wakes a waiter when the channel is notified, and hands it the new version', async () => {
+      const before = await store.get(key('ch'));
+      const waiting = store.waitForChange(key('ch'), before, 10_000);
+      await sleep(50);
+      expect(await settled(waiting)).toBe(false);
+      await store.notifyChange(key('ch'));
+      const after = await waiting;
+      expect(after).not.toBeNull();
+      expect(after).not.toBe(before);
+      expect(after).toBe(await store.get(key('ch')));
+    });
+
+    it('wakes every waiter of the channel at once, and none of another channel', async () => {
+      await store.notifyChange(key('ch'));
+      const before = await store.get(key('ch'));
+      const other = store.waitForChange(key('other'), await store.get(key('other')), 1_000);
+      const waiters = Array.from({ length: 5 }, () => store.waitForChange(key('ch'), before, 10_000));
+      await sleep(20);
+      await store.notifyChange(key('ch'));
+      const versions = await Promise.all(waiters);
+      expect(new Set(versions).size).toBe(1);
+      expect(versions[0]).not.toBe(before);
+      expect(await settled(other)).toBe(false);
+      expect(await other).toBeNull();
+    });
+
+    it('returns at once when a notify landed between reading the version and starting to wait', async () => {
+      const [before] = await store.getMany([key('ch'), key('data')]);
+      // Another process writes the data and notifies after this one's read and before its wait.
+      await store.set(key('data'), 'landed');
+      await store.notifyChange(key('ch'));
+      const started = performance.now();
+      expect(await store.waitForChange(key('ch'), before ?? null, 10_000)).not.toBe(before);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+
+    it('gives up at its timeout with the unchanged version when nothing is notified', async () => {
+      await store.notifyChange(key('ch'));
+      const before = await store.get(key('ch'));
+      const waiting = store.waitForChange(key('ch'), before, 300);
+      await sleep(150);
+      expect(await settled(waiting)).toBe(false);
+      expect(await waiting).toBe(before);
+      // A timeout of 0 only looks.
+      expect(await store.waitForChange(key('ch'), before, 0)).toBe(before);
+    });
+
+    it('changes the version with every notify, starting from none', async () => {
+      const first = await store.get(key('fresh'));
+      await store.notifyChange(key('fresh'));
+      const second = await store.get(key('fresh'));
+      await store.notifyChange(key('fresh'));
+      const third = await store.get(key('fresh'));
+      expect(first).toBeNull();
+      expect(new Set([first, second, third]).size).toBe(3);
+      expect(await store.waitForChange(key('fresh'), first, 0)).toBe(third);
+    });
   });
 }

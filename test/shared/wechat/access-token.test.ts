@@ -1,4 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockAgent } from 'undici';
 import { undiciTransport } from '../../support/undici-transport';
 import {
@@ -7,6 +11,7 @@ import {
   type AccessTokenProvider,
 } from '../../../shared/wechat/access-token';
 import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
+import { createFileStore } from '../../../shared/store/file-store';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { createRedisStore } from '../../../shared/store/redis-store';
 import type { Store } from '../../../shared/store/store';
@@ -57,17 +62,146 @@ function serveStableTokens(wechat: ReturnType<MockAgent['get']>, tokens: string[
   return calls;
 }
 
-function stampede(openStore: () => Store | Promise<Store>) {
+/**
+ * Cold containers started at once, each with its own store connection (openStore is called once
+ * per container). A waiting container never looks again on its own (pollIntervalMs of a minute):
+ * only the lock holder's wake-up can end its wait.
+ */
+function stampede(openStore: () => Store | Promise<Store>, count = 50) {
   return async () => {
     const { agent, wechat } = createWeChatMock();
-    const store = await openStore();
-    const calls = serveStableTokens(wechat, ['TOKEN_SHARED_BY_ALL_50'], 150);
-    const containers = Array.from({ length: 50 }, () => container(store, agent));
-    const tokens = await Promise.all(containers.map((c) => c.get()));
-    expect(calls).toHaveLength(1);
-    expect(new Set(tokens)).toEqual(new Set(['TOKEN_SHARED_BY_ALL_50']));
-    await agent.close();
+    const calls = serveStableTokens(wechat, ['TOKEN_SHARED_BY_ALL'], 150);
+    const stores = await Promise.all(Array.from({ length: count }, openStore));
+    try {
+      const containers = stores.map((s) => container(s, agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 }));
+      const tokens = await Promise.all(containers.map((c) => c.get()));
+      expect(calls).toHaveLength(1);
+      expect(new Set(tokens)).toEqual(new Set(['TOKEN_SHARED_BY_ALL']));
+    } finally {
+      await agent.close();
+    }
   };
+}
+
+/** Counts a store's reads of the shared token: one per look. */
+function countingLooks(store: Store): { store: Store; looks: () => number } {
+  let looks = 0;
+  return {
+    store: {
+      ...store,
+      getMany: (keys) => {
+        if (keys.includes(accessTokenKeys(APP_ID).token)) looks++;
+        return store.getMany(keys);
+      },
+    },
+    looks: () => looks,
+  };
+}
+
+/** What every store adapter must give a waiting container: a wake-up, also in the narrowest race. */
+function wakeUps(openStore: () => Promise<Store>) {
+  const keys = accessTokenKeys(APP_ID);
+  let stores: Store[] = [];
+  const open = async () => {
+    const s = await openStore();
+    stores.push(s);
+    return s;
+  };
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    stores = [];
+  });
+
+  it("wakes a waiting container when the lock holder's refresh ends, without looking in between", async () => {
+    const { agent, wechat } = createWeChatMock();
+    const calls = serveStableTokens(wechat, ['FROM_THE_LOCK_HOLDER'], 300);
+    const holderStore = await open();
+    const holder = container(holderStore, agent).get();
+    while ((await holderStore.get(keys.lock)) === null) await new Promise((r) => setTimeout(r, 5));
+    const waiting = countingLooks(await open());
+    const token = await container(waiting.store, agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 }).get();
+    expect(token).toBe('FROM_THE_LOCK_HOLDER');
+    expect(await holder).toBe('FROM_THE_LOCK_HOLDER');
+    // One look before the wait, one after the wake-up.
+    expect(waiting.looks()).toBe(2);
+    expect(calls).toHaveLength(1);
+    await agent.close();
+  });
+
+  it("wakes a waiting container with the holder's failure instead of letting it wait", async () => {
+    const { agent, wechat } = createWeChatMock();
+    wechat
+      .intercept({ path: '/cgi-bin/stable_token', method: 'POST' })
+      .reply(200, '{"errcode":40125,"errmsg":"invalid appsecret"}')
+      .delay(300);
+    const holder = container(await open(), agent).get();
+    const holderFailed = expect(holder).rejects.toMatchObject({ cause: { errcode: 40125 } });
+    await new Promise((r) => setTimeout(r, 100));
+    const waiter = container(await open(), agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 });
+    await expect(waiter.get()).rejects.toThrow(/a token refresh failed moments ago/);
+    await holderFailed;
+    await agent.close();
+  });
+
+  it('still wakes when the refresh ends between its look at the token and the start of its wait', async () => {
+    const { agent } = createWeChatMock();
+    const shared = await open();
+    await shared.setIfAbsent(keys.lock, 'another-container', 60_000);
+    const waiterStore: Store = {
+      ...shared,
+      async setIfAbsent(key, value, ttlMs) {
+        const taken = await shared.setIfAbsent(key, value, ttlMs);
+        // The other container finishes right after this one lost the lock and before it waits.
+        const token = { token: 'LANDED_IN_BETWEEN', expiresAt: Date.now() + 7_200_000 };
+        await shared.set(keys.token, JSON.stringify(token));
+        await shared.compareAndDelete(keys.lock, 'another-container');
+        await shared.notifyChange(keys.changed);
+        return taken;
+      },
+    };
+    const waiter = container(waiterStore, agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 });
+    expect(await waiter.get()).toBe('LANDED_IN_BETWEEN');
+    await agent.close();
+  });
+
+  it('does not call WeChat again when it takes the lock just after another refresh ended', async () => {
+    const shared = await open();
+    let looks = 0;
+    const lateStore: Store = {
+      ...shared,
+      async getMany(asked) {
+        const values = await shared.getMany(asked);
+        if (looks++ === 0) {
+          // Another container refreshes completely between this one's look and its lock.
+          const token = { token: 'JUST_REFRESHED', expiresAt: Date.now() + 7_200_000 };
+          await shared.set(keys.token, JSON.stringify(token));
+          await shared.notifyChange(keys.changed);
+        }
+        return values;
+      },
+    };
+    const late = createAccessTokenProvider({
+      appId: APP_ID,
+      store: lateStore,
+      fetchToken: async () => {
+        throw new Error('the token was refreshed moments ago: no second call to WeChat');
+      },
+    });
+    expect(await late.get()).toBe('JUST_REFRESHED');
+    expect(await shared.get(keys.lock)).toBeNull();
+  });
+
+  it('gives up at its deadline when no wake-up comes, and looks again every pollIntervalMs until then', async () => {
+    const { agent } = createWeChatMock();
+    const shared = await open();
+    await shared.setIfAbsent(keys.lock, 'hung-container', 60_000);
+    const waiting = countingLooks(shared);
+    const waiter = container(waiting.store, agent, { waitTimeoutMs: 400, pollIntervalMs: 100 });
+    await expect(waiter.get()).rejects.toThrow(/no access token after waiting 400 ms/);
+    expect(waiting.looks()).toBeGreaterThanOrEqual(4);
+    expect(waiting.looks()).toBeLessThanOrEqual(6);
+    await agent.close();
+  });
 }
 
 describe('createAccessTokenProvider', () => {
@@ -79,29 +213,29 @@ describe('createAccessTokenProvider', () => {
 
   it(
     'makes exactly one upstream token request for 50 cold containers started at once',
-    stampede(() => createMemoryStore()),
+    (() => {
+      const shared = createMemoryStore();
+      return stampede(() => shared);
+    })(),
   );
 
-  it("looks for another container's refresh 20 ms after losing the lock, then every pollIntervalMs", async () => {
-    await store.setIfAbsent(`wechat:access-token:lock:${APP_ID}`, 'another-container', 60_000);
-    const slept: number[] = [];
-    const provider = createAccessTokenProvider({
-      appId: APP_ID,
-      store,
-      pollIntervalMs: 50,
-      fetchToken: async () => {
-        throw new Error('a waiting container must not fetch');
-      },
-      sleep: async (ms) => {
-        slept.push(ms);
-        if (slept.length === 3) {
-          const token = { token: 'FROM_THE_LOCK_HOLDER', expiresAt: Date.now() + 7_200_000 };
-          await store.set(`wechat:access-token:${APP_ID}`, JSON.stringify(token));
-        }
-      },
+  describe('on a memory store', () => {
+    let shared: Store;
+    beforeEach(() => {
+      shared = createMemoryStore();
     });
-    expect(await provider.get()).toBe('FROM_THE_LOCK_HOLDER');
-    expect(slept).toEqual([20, 50, 50]);
+    wakeUps(async () => shared);
+  });
+
+  describe('on a file store', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'access-token-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    wakeUps(async () => createFileStore(dir));
   });
 
   it('serves later calls from its own memory without asking the store or WeChat', async () => {
@@ -284,7 +418,7 @@ describe('createAccessTokenProvider', () => {
 
   it('gives up waiting for another container after the bounded wait', async () => {
     await store.setIfAbsent(accessTokenKeys(APP_ID).lock, 'hung-container', 60_000);
-    const provider = container(resendingSetIfAbsent(store), mock.agent, { waitTimeoutMs: 100 });
+    const provider = container(resendingSetIfAbsent(store), mock.agent, { waitTimeoutMs: 100, pollIntervalMs: 60_000 });
     await expect(provider.get()).rejects.toThrow(/no access token after waiting 100 ms/);
     expect(await store.get(accessTokenKeys(APP_ID).lock)).toBe('hung-container');
   });
@@ -322,12 +456,20 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on R
     await server?.stop();
   });
 
+  beforeEach(async () => {
+    const admin = new Redis(server.port, '127.0.0.1', { lazyConnect: true });
+    await admin.flushall();
+    admin.disconnect();
+  });
+
   it(
-    'makes exactly one upstream token request for 50 cold containers started at once',
+    'makes exactly one upstream token request for 200 cold containers started at once, each on its own connection',
     stampede(() => {
       const store = createRedisStore(server.url);
       stores.push(store);
       return store;
-    }),
+    }, 200),
   );
+
+  wakeUps(async () => createRedisStore(server.url));
 });
