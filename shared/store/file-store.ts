@@ -199,7 +199,8 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
       for (;;) {
         const version = (await read(fileOf(channel)))?.value ?? null;
         const left = deadline - Date.now();
-        if (version !== afterVersion || left <= 0) return version;
+        // No message: a waiter reads what changed itself.
+        if (version !== afterVersion || left <= 0) return { version };
         await sleep(Math.min(CHANGE_POLL_MS, left));
       }
     },

@@ -1,4 +1,4 @@
-import { CHANNEL_TTL_MS, type Store } from './store';
+import { CHANNEL_TTL_MS, type ChannelChange, type Store } from './store';
 
 interface Entry {
   value: string;
@@ -9,6 +9,7 @@ interface Entry {
 export function createMemoryStore(now: () => number = Date.now): Store {
   const entries = new Map<string, Entry>();
   const waiters = new Map<string, Set<() => void>>();
+  const messages = new Map<string, { version: string; message?: string }>();
   let notifies = 0;
 
   function read(key: string): Entry | undefined {
@@ -54,14 +55,20 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     async getMany(keys) {
       return keys.map((key) => read(key)?.value ?? null);
     },
-    async notifyChange(channel) {
+    async notifyChange(channel, message) {
       notifies += 1;
-      write(channel, String(notifies), CHANNEL_TTL_MS);
+      const version = String(notifies);
+      write(channel, version, CHANNEL_TTL_MS);
+      messages.set(channel, message === undefined ? { version } : { version, message });
       for (const wake of waiters.get(channel) ?? []) wake();
     },
     waitForChange(channel, afterVersion, timeoutMs) {
-      const versionNow = () => read(channel)?.value ?? null;
-      if (versionNow() !== afterVersion || timeoutMs <= 0) return Promise.resolve(versionNow());
+      const changeNow = (): ChannelChange => {
+        const version = read(channel)?.value ?? null;
+        const last = messages.get(channel);
+        return last?.version === version && last.message !== undefined ? last : { version };
+      };
+      if (changeNow().version !== afterVersion || timeoutMs <= 0) return Promise.resolve(changeNow());
       return new Promise((resolve) => {
         const listeners = waiters.get(channel) ?? new Set();
         waiters.set(channel, listeners);
@@ -69,7 +76,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
           clearTimeout(timer);
           listeners.delete(wake);
           if (listeners.size === 0) waiters.delete(channel);
-          resolve(versionNow());
+          resolve(changeNow());
         };
         const timer = setTimeout(wake, timeoutMs);
         listeners.add(wake);
@@ -77,6 +84,7 @@ export function createMemoryStore(now: () => number = Date.now): Store {
     },
     async close() {
       entries.clear();
+      messages.clear();
       for (const listeners of waiters.values()) for (const wake of listeners) wake();
     },
   };

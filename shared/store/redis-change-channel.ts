@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { CHANNEL_TTL_MS, type Store } from './store';
+import { CHANNEL_TTL_MS, type ChannelChange, type Store } from './store';
 
-// notifyChange appends to a stream of at most one entry (Redis ≥ 5.0) and stores the entry's id,
+// notifyChange appends its message to a stream of at most one entry (Redis ≥ 5.0), whose XREAD
+// hands it to the waiters, and stores the entry's id,
 // which grows with every notify, as the channel's version in the plain key, where getMany reads
 // it with the data (one MGET). Waiters block in XREAD on the connection the container already
 // has: a subscriber would need a second connection per container, and opening it costs a cold
@@ -11,7 +12,7 @@ import { CHANNEL_TTL_MS, type Store } from './store';
 // Before Redis 5.0 (no XADD) the client's random version is stored instead, in the same script,
 // so a read sent after the notify still sees it.
 const NOTIFY_CHANGE =
-  "local id = redis.pcall('xadd', KEYS[2], 'MAXLEN', '1', '*', 'n', '1') " +
+  "local id = redis.pcall('xadd', KEYS[2], 'MAXLEN', '1', '*', 'm', ARGV[3]) " +
   "if type(id) == 'table' then id = ARGV[2] else redis.call('pexpire', KEYS[2], ARGV[1]) end " +
   "redis.call('set', KEYS[1], id, 'PX', ARGV[1]) return id";
 const NO_VERSION = '0-0';
@@ -37,7 +38,7 @@ type ChangeChannels = Pick<Store, 'notifyChange' | 'waitForChange'>;
 export function redisChangeChannels(redis: Redis, commandTimeoutMs: number): ChangeChannels {
   const blockLimitMs = Math.max(1, Math.min(250, Math.floor(commandTimeoutMs / 3)));
   let streams = true;
-  let blocking: { channel: string; afterVersion: string | null; read: Promise<string | undefined> } | undefined;
+  let blocking: { channel: string; afterVersion: string | null; read: Promise<ChannelChange | undefined> } | undefined;
 
   /** Runs a stream command; on a Redis without streams, remembers that and gives `fallback`. */
   async function withStreams<T>(run: () => Promise<T>, fallback: () => Promise<T>): Promise<T> {
@@ -51,37 +52,45 @@ export function redisChangeChannels(redis: Redis, commandTimeoutMs: number): Cha
     }
   }
 
-  /** The version after `afterVersion`, waiting up to blockMs for it (0: only looks). */
-  async function readAfter(channel: string, afterVersion: string | null, blockMs: number) {
+  /** The change after `afterVersion`, waiting up to blockMs for it (0: only looks). */
+  async function readAfter(
+    channel: string,
+    afterVersion: string | null,
+    blockMs: number,
+  ): Promise<ChannelChange | undefined> {
     const block = blockMs > 0 ? ['BLOCK', Math.ceil(blockMs)] : [];
     const from = afterVersion ?? NO_VERSION;
     const reply = (await redis.call('XREAD', 'COUNT', 1, ...block, 'STREAMS', streamOf(channel), from)) as
       | [string, [string, string[]][]][]
       | null;
-    return reply?.[0]?.[1][0]?.[0];
+    const entry = reply?.[0]?.[1][0];
+    if (entry === undefined) return undefined;
+    // Fields as [name, value, …]: the message is the value of `m`; '' stands for none.
+    const message = entry[1][1];
+    return message ? { version: entry[0], message } : { version: entry[0] };
   }
 
   async function waitOnStreams(channel: string, afterVersion: string | null, timeoutMs: number) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = deadline - Date.now();
-      let version: string | undefined;
+      let change: ChannelChange | undefined;
       if (left > 0 && blocking === undefined) {
         const read = readAfter(channel, afterVersion, Math.min(left, blockLimitMs));
         const entry = { channel, afterVersion, read };
         blocking = entry;
-        version = await read.finally(() => {
+        change = await read.finally(() => {
           if (blocking === entry) blocking = undefined;
         });
       } else if (left > 0 && blocking?.channel === channel && blocking.afterVersion === afterVersion) {
-        version = await blocking.read;
+        change = await blocking.read;
       } else {
         // Queued behind the blocking read, if any: answers when that one returns.
-        version = await readAfter(channel, afterVersion, 0);
-        if (version === undefined && left > 0) await sleep(Math.min(left, SHARED_POLL_MS));
+        change = await readAfter(channel, afterVersion, 0);
+        if (change === undefined && left > 0) await sleep(Math.min(left, SHARED_POLL_MS));
       }
-      if (version !== undefined) return version;
-      if (deadline - Date.now() <= 0) return afterVersion;
+      if (change !== undefined) return change;
+      if (deadline - Date.now() <= 0) return { version: afterVersion };
     }
   }
 
@@ -90,15 +99,15 @@ export function redisChangeChannels(redis: Redis, commandTimeoutMs: number): Cha
     for (;;) {
       const version = await redis.get(channel);
       const left = deadline - Date.now();
-      if (version !== afterVersion || left <= 0) return version;
+      if (version !== afterVersion || left <= 0) return { version };
       await sleep(Math.min(left, NO_STREAMS_POLL_MS));
     }
   }
 
   return {
-    async notifyChange(channel) {
+    async notifyChange(channel, message) {
       const fallback = `${Date.now()}-${randomUUID()}`;
-      await redis.eval(NOTIFY_CHANGE, 2, channel, streamOf(channel), String(CHANNEL_TTL_MS), fallback);
+      await redis.eval(NOTIFY_CHANGE, 2, channel, streamOf(channel), String(CHANNEL_TTL_MS), fallback, message ?? '');
     },
     waitForChange: (channel, afterVersion, timeoutMs) =>
       withStreams(

@@ -127,7 +127,7 @@ export function createRedisStore(target: string | RedisConnection, options: Redi
     delete: (key) => guard('delete', () => store.delete(key)),
     increment: (key, ttlMs) => guard('increment', () => store.increment(key, ttlMs)),
     getMany: (keys) => guard('getMany', () => store.getMany(keys)),
-    notifyChange: (channel) => guard('notifyChange', () => store.notifyChange(channel)),
+    notifyChange: (channel, message) => guard('notifyChange', () => store.notifyChange(channel, message)),
     waitForChange: (channel, afterVersion, timeoutMs) =>
       guard('waitForChange', () => store.waitForChange(channel, afterVersion, timeoutMs)),
     close: () => store.close(),

@@ -29,16 +29,23 @@ export interface Store {
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /**
    * Writes a new unique version to the key `channel` (kept CHANNEL_TTL_MS) and wakes every
-   * waitForChange(channel) caller: something they wait for has been written.
+   * waitForChange(channel) caller, handing it `message` (what changed, which spares it a read)
+   * where the adapter carries one.
    */
-  notifyChange(channel: string): Promise<void>;
+  notifyChange(channel: string, message?: string): Promise<void>;
   /**
-   * Resolves with the channel's version once it is no longer `afterVersion` (null: none), at once
-   * if it already is not, and after timeoutMs at the latest (with `afterVersion`). An adapter that
+   * Resolves once the channel's version is no longer `afterVersion` (null: none), at once if it
+   * already is not, and after timeoutMs at the latest (with `afterVersion`). An adapter that
    * cannot block may resolve early with `afterVersion`: callers look again anyway.
    */
-  waitForChange(channel: string, afterVersion: string | null, timeoutMs: number): Promise<string | null>;
+  waitForChange(channel: string, afterVersion: string | null, timeoutMs: number): Promise<ChannelChange>;
   close(): Promise<void>;
+}
+
+/** What waitForChange saw: the version, and the message of the notify that set it, if carried. */
+export interface ChannelChange {
+  version: string | null;
+  message?: string;
 }
 
 /** How long a change channel's version is kept after its last notify; waiters wait seconds. */

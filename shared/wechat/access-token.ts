@@ -162,13 +162,13 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
    * lock holder calls WeChat without another round trip to the store, which every container in
    * a stampede would wait for.
    */
-  async function refreshAsLockHolder(seen: Looked, changedSince: boolean): Promise<string> {
+  async function refreshAsLockHolder(seen: Looked, changedSince: boolean): Promise<Refreshed> {
     let { stored: again, rejected } = seen;
     if (changedSince) {
       const [raw, rejectedNow] = await store.getMany([keys.token, keys.rejected]);
       again = parseStored(raw);
       rejected = rejectedNow ?? null;
-      if (again && isFresh(again.token)) return again.token.token;
+      if (again && isFresh(again.token)) return { token: again.token.token };
     }
     let fresh: StoredToken;
     try {
@@ -179,17 +179,15 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       // A token that still works beats an error: WeChat may be briefly unreachable near expiry.
       if (!strict && again && (await isServable(again.token))) {
         log.warn('access token refresh failed; the current token is still valid', { appId, err });
-        return again.token.token;
+        return { token: again.token.token };
       }
       throw err;
     }
-    await Promise.all([
-      store.set(keys.token, JSON.stringify(fresh), fresh.expiresAt - now()),
-      store.delete(keys.rejected),
-    ]);
+    const raw = JSON.stringify(fresh);
+    await Promise.all([store.set(keys.token, raw, fresh.expiresAt - now()), store.delete(keys.rejected)]);
     log.info('access token refreshed', { appId, expiresAt: new Date(fresh.expiresAt).toISOString() });
     local = fresh;
-    return fresh.token;
+    return { token: fresh.token, stored: raw };
   }
 
   /** One look at the shared token, in one round trip; the version first (see Store). */
@@ -203,6 +201,8 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     return { version, stored: parseStored(raw), failure, rejected };
   }
   type Looked = Awaited<ReturnType<typeof look>>;
+  /** The token a lock holder hands out, and the record it stored when it fetched a new one. */
+  type Refreshed = { token: string; stored?: string };
 
   async function obtain(): Promise<string> {
     const deadline = now() + waitTimeoutMs;
@@ -225,12 +225,15 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         store.get(keys.changed),
       ]);
       if (claim.ours) {
+        let refreshed: Refreshed | undefined;
         try {
-          return await refreshAsLockHolder(seen, versionNow !== seen.version);
+          refreshed = await refreshAsLockHolder(seen, versionNow !== seen.version);
+          return refreshed.token;
         } finally {
-          // Waiters wake before the lock is free, so whoever takes it next has seen the change.
+          // Waiters wake before the lock is free, so whoever takes it next has seen the change;
+          // a new token goes with the wake-up.
           try {
-            await store.notifyChange(keys.changed);
+            await store.notifyChange(keys.changed, refreshed?.stored);
           } finally {
             await store.compareAndDelete(keys.lock, owner);
           }
@@ -240,7 +243,13 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       if (now() >= deadline) {
         throw new AccessTokenError(`no access token after waiting ${waitTimeoutMs} ms for another container's refresh`);
       }
-      await store.waitForChange(keys.changed, seen.version, Math.min(pollIntervalMs, deadline - now()));
+      const change = await store.waitForChange(keys.changed, seen.version, Math.min(pollIntervalMs, deadline - now()));
+      // The lock holder's new token came with the wake-up: no second look at the store.
+      const handed = change.version !== seen.version ? parseStored(change.message) : undefined;
+      if (handed && isFresh(handed.token)) {
+        local = handed.token;
+        return local.token;
+      }
     }
   }
 

@@ -3,5 +3,5 @@ import { createMemoryStore } from '../../../shared/store/memory-store';
 import { storeContract } from './store-contract';
 
 describe('createMemoryStore', () => {
-  storeContract(async () => createMemoryStore());
+  storeContract(async () => createMemoryStore(), { carriesMessages: true });
 });

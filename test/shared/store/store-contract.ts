@@ -14,7 +14,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 }
 
 /** The contract every Store adapter keeps; each adapter's test file runs it. */
-export function storeContract(open: () => Promise<Store>) {
+export function storeContract(open: () => Promise<Store>, options: { carriesMessages: boolean }) {
   let store: Store;
   let prefix: string;
   const key = (name: string) => `${prefix}:${name}`;
@@ -118,9 +118,22 @@ export function storeContract(open: () => Promise<Store>) {
       expect(await settled(waiting)).toBe(false);
       await store.notifyChange(key('ch'));
       const after = await waiting;
-      expect(after).not.toBeNull();
-      expect(after).not.toBe(before);
-      expect(after).toBe(await store.get(key('ch')));
+      expect(after.version).not.toBeNull();
+      expect(after.version).not.toBe(before);
+      expect(after.version).toBe(await store.get(key('ch')));
+      expect(after.message).toBeUndefined();
+    });
+
+    it.runIf(options.carriesMessages)('hands the waiters it wakes the message of the notify', async () => {
+      const before = await store.get(key('ch'));
+      const waiting = store.waitForChange(key('ch'), before, 10_000);
+      await sleep(20);
+      await store.notifyChange(key('ch'), '{"token":"NEW"}');
+      expect((await waiting).message).toBe('{"token":"NEW"}');
+      // A waiter that comes later and has not seen that version gets it too.
+      expect(await store.waitForChange(key('ch'), before, 0)).toEqual(await waiting);
+      await store.notifyChange(key('ch'));
+      expect((await store.waitForChange(key('ch'), before, 0)).message).toBeUndefined();
     });
 
     it('wakes every waiter of the channel at once, and none of another channel', async () => {
@@ -130,11 +143,11 @@ export function storeContract(open: () => Promise<Store>) {
       const waiters = Array.from({ length: 5 }, () => store.waitForChange(key('ch'), before, 10_000));
       await sleep(20);
       await store.notifyChange(key('ch'));
-      const versions = await Promise.all(waiters);
+      const versions = (await Promise.all(waiters)).map((change) => change.version);
       expect(new Set(versions).size).toBe(1);
       expect(versions[0]).not.toBe(before);
       expect(await settled(other)).toBe(false);
-      expect(await other).toBeNull();
+      expect(await other).toEqual({ version: null });
     });
 
     it('returns at once when a notify landed between reading the version and starting to wait', async () => {
@@ -143,7 +156,7 @@ export function storeContract(open: () => Promise<Store>) {
       await store.set(key('data'), 'landed');
       await store.notifyChange(key('ch'));
       const started = performance.now();
-      expect(await store.waitForChange(key('ch'), before ?? null, 10_000)).not.toBe(before);
+      expect((await store.waitForChange(key('ch'), before ?? null, 10_000)).version).not.toBe(before);
       expect(performance.now() - started).toBeLessThan(5_000);
     });
 
@@ -153,9 +166,9 @@ export function storeContract(open: () => Promise<Store>) {
       const waiting = store.waitForChange(key('ch'), before, 300);
       await sleep(150);
       expect(await settled(waiting)).toBe(false);
-      expect(await waiting).toBe(before);
+      expect(await waiting).toEqual({ version: before });
       // A timeout of 0 only looks.
-      expect(await store.waitForChange(key('ch'), before, 0)).toBe(before);
+      expect(await store.waitForChange(key('ch'), before, 0)).toEqual({ version: before });
     });
 
     it('changes the version with every notify, starting from none', async () => {
@@ -166,7 +179,7 @@ export function storeContract(open: () => Promise<Store>) {
       const third = await store.get(key('fresh'));
       expect(first).toBeNull();
       expect(new Set([first, second, third]).size).toBe(3);
-      expect(await store.waitForChange(key('fresh'), first, 0)).toBe(third);
+      expect((await store.waitForChange(key('fresh'), first, 0)).version).toBe(third);
     });
   });
 }

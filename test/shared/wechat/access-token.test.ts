@@ -99,7 +99,7 @@ function countingLooks(store: Store): { store: Store; looks: () => number } {
 }
 
 /** What every store adapter must give a waiting container: a wake-up, also in the narrowest race. */
-function wakeUps(openStore: () => Promise<Store>) {
+function wakeUps(openStore: () => Promise<Store>, options: { carriesMessages: boolean }) {
   const keys = accessTokenKeys(APP_ID);
   let stores: Store[] = [];
   const open = async () => {
@@ -122,8 +122,8 @@ function wakeUps(openStore: () => Promise<Store>) {
     const token = await container(waiting.store, agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 }).get();
     expect(token).toBe('FROM_THE_LOCK_HOLDER');
     expect(await holder).toBe('FROM_THE_LOCK_HOLDER');
-    // One look before the wait, one after the wake-up.
-    expect(waiting.looks()).toBe(2);
+    // One look before the wait; the new token comes with the wake-up, or takes one more look.
+    expect(waiting.looks()).toBe(options.carriesMessages ? 1 : 2);
     expect(calls).toHaveLength(1);
     await agent.close();
   });
@@ -224,7 +224,7 @@ describe('createAccessTokenProvider', () => {
     beforeEach(() => {
       shared = createMemoryStore();
     });
-    wakeUps(async () => shared);
+    wakeUps(async () => shared, { carriesMessages: true });
   });
 
   describe('on a file store', () => {
@@ -235,7 +235,7 @@ describe('createAccessTokenProvider', () => {
     afterEach(async () => {
       await rm(dir, { recursive: true, force: true });
     });
-    wakeUps(async () => createFileStore(dir));
+    wakeUps(async () => createFileStore(dir), { carriesMessages: false });
   });
 
   it('serves later calls from its own memory without asking the store or WeChat', async () => {
@@ -471,5 +471,5 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on R
     }, 200),
   );
 
-  wakeUps(async () => createRedisStore(server.url));
+  wakeUps(async () => createRedisStore(server.url), { carriesMessages: true });
 });
