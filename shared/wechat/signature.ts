@@ -1,4 +1,17 @@
+import * as crypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** The sha1 of `text` (UTF-8) as a binary string, by createHash: every Node version has it. */
+export function sha1BinaryByHashObject(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('binary');
+}
+
+// crypto.hash (Node 20.12+, 21.7+) digests in one call without a Hash object, about twice as fast
+// for a signature's few hundred bytes; SCF's Node.js 18 runtime lacks it and uses createHash.
+const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
+const sha1Binary: (text: string) => string = oneShotHash
+  ? (text) => oneShotHash('sha1', text, 'binary')
+  : sha1BinaryByHashObject;
 
 /**
  * WeChat's callback signature: sha1 over the lexicographically sorted, concatenated parts
@@ -50,7 +63,7 @@ export function verifySignature(
   for (const token of tokens) {
     const joined = sortedJoin(parts, token);
     // Two 20-byte buffers from Node's pool: a digest() Buffer costs an allocation of its own.
-    const digest = Buffer.from(createHash('sha1').update(joined, 'utf8').digest('binary'), 'binary');
+    const digest = Buffer.from(sha1Binary(joined), 'binary');
     if (timingSafeEqual(digest, given)) matched = true;
   }
   return matched;

@@ -1,9 +1,10 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   CallbackCryptoError,
   decodeAesKey,
+  decryptCbc,
   decryptMessage,
   encryptMessage,
 } from '../../../shared/wechat/callback-crypto';
@@ -269,5 +270,50 @@ describe('decryptMessage on text that may not be base64', () => {
       ),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('decryptCbc', () => {
+  const encodingAesKey = fc.stringMatching(/^[A-Za-z0-9]{43}$/);
+  const nodeCbc = (ciphertext: Buffer, encodingKey: string) => {
+    const key = decodeAesKey(encodingKey);
+    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
+    decipher.setAutoPadding(false);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  };
+
+  it("decrypts as Node's aes-256-cbc does, for any key and run of whole blocks, aligned or not", () => {
+    fc.assert(
+      fc.property(
+        encodingAesKey,
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 3 }),
+        fc.uint8Array({ minLength: 16 * 40, maxLength: 16 * 40 }),
+        (key, blocks, offset, bytes) => {
+          // An offset into a larger buffer, as a base64 decode out of Node's pool may give.
+          const ciphertext = Buffer.from(bytes).subarray(offset, offset + 16 * blocks);
+          if (ciphertext.length !== 16 * blocks) return;
+          expect(decryptCbc(ciphertext, key).equals(nodeCbc(ciphertext, key))).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps each key to its own decipher across interleaved calls', () => {
+    const one = Buffer.alloc(64, 1);
+    const two = Buffer.alloc(48, 2);
+    for (let round = 0; round < 3; round++) {
+      expect(decryptCbc(one, KEY).equals(nodeCbc(one, KEY))).toBe(true);
+      expect(decryptCbc(two, PREVIOUS_KEY).equals(nodeCbc(two, PREVIOUS_KEY))).toBe(true);
+    }
+  });
+
+  it('refuses what is not whole blocks, and decrypts correctly afterwards', () => {
+    for (const length of [0, 15, 17, 33]) {
+      expect(() => decryptCbc(Buffer.alloc(length, 5), KEY)).toThrow(CallbackCryptoError);
+    }
+    const ciphertext = Buffer.alloc(32, 9);
+    expect(decryptCbc(ciphertext, KEY).equals(nodeCbc(ciphertext, KEY))).toBe(true);
   });
 });

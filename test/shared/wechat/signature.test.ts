@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isFresh, sha1Signature, verifySignature } from '../../../shared/wechat/signature';
+import {
+  isFresh,
+  sha1BinaryByHashObject,
+  sha1Signature,
+  verifySignature,
+} from '../../../shared/wechat/signature';
 import {
   officialAccountTextMessage as oa,
   wecomTextMessage as wecom,
@@ -35,6 +40,18 @@ describe('sha1Signature', () => {
         expect(verifySignature(expected, [parts[0] as string], parts.slice(1))).toBe(true);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('sha1BinaryByHashObject, the digest where crypto.hash is missing (Node 18)', () => {
+  it('gives the digest createHash gives in hex, for any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
+        const hex = createHash('sha1').update(text, 'utf8').digest('hex');
+        expect(Buffer.from(sha1BinaryByHashObject(text), 'binary').toString('hex')).toBe(hex);
+      }),
+      { numRuns: 500 },
     );
   });
 });
