@@ -104,12 +104,18 @@ interface Frame {
 const Children = function (this: XmlObject) {} as unknown as new () => XmlObject;
 Children.prototype = Object.freeze(Object.create(null));
 
-function addChild(frame: Frame, name: string, value: XmlValue): void {
-  frame.children ??= new Children();
-  const existing = frame.children[name];
-  if (existing === undefined) frame.children[name] = value;
+/** Adds a child to `children` (new when undefined): a repeated name becomes an array. */
+function withChild(children: XmlObject | undefined, name: string, value: XmlValue): XmlObject {
+  const into = children ?? new Children();
+  const existing = into[name];
+  if (existing === undefined) into[name] = value;
   else if (Array.isArray(existing)) existing.push(value);
-  else frame.children[name] = [existing, value];
+  else into[name] = [existing, value];
+  return into;
+}
+
+function addChild(frame: Frame, name: string, value: XmlValue): void {
+  frame.children = withChild(frame.children, name, value);
 }
 
 function frameValue(frame: Frame, at: number): XmlValue {
@@ -298,10 +304,37 @@ class Reader {
   }
 }
 
+// A push as WeChat lays it out: `<xml>`, then elements each holding one CDATA section without
+// `]` or text without `<` and `&`, separated by whitespace (`\s`, as the Reader's), then `</xml>`.
+const FLAT_CHILD = /\s*<([A-Za-z_][\w.:-]*)>(?:<!\[CDATA\[([^\]]*)\]\]>|([^<&]*))<\/\1>/y;
+const FLAT_END = /\s*<\/xml>\s*$/y;
+
+/**
+ * The document when `input` has that flat layout, else undefined. A strict subset of what the
+ * Reader accepts, read into the same tree with two sticky regexes in half its time; anything
+ * else (declarations, comments, attributes, entities, nesting, other spacing) goes to the Reader.
+ */
+export function readFlatDocument(input: string): XmlDocument | undefined {
+  if (!input.startsWith('<xml>')) return undefined;
+  let pos = 5;
+  let children: XmlObject | undefined;
+  for (;;) {
+    FLAT_CHILD.lastIndex = pos;
+    const match = FLAT_CHILD.exec(input);
+    if (!match) break;
+    pos = FLAT_CHILD.lastIndex;
+    children = withChild(children, match[1] as string, (match[2] ?? match[3]) as string);
+  }
+  FLAT_END.lastIndex = pos;
+  if (!children || !FLAT_END.test(input)) return undefined;
+  return { root: 'xml', value: children };
+}
+
 export function parseXml(input: string, options: ParseXmlOptions): XmlDocument {
   // A UTF-16 code unit is at most 3 UTF-8 bytes: short input needs no byte count.
   if (input.length * 3 > options.maxBytes && Buffer.byteLength(input, 'utf8') > options.maxBytes) {
     throw new XmlError('too_large', 'XML body exceeds the size limit');
   }
-  return new Reader(input, options.maxDepth ?? 16).read();
+  const maxDepth = options.maxDepth ?? 16;
+  return (maxDepth >= 2 && readFlatDocument(input)) || new Reader(input, maxDepth).read();
 }

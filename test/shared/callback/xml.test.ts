@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseXml, XmlError, type ParseXmlOptions, type XmlErrorCode } from '../../../shared/callback/xml';
+import {
+  parseXml,
+  readFlatDocument,
+  XmlError,
+  type ParseXmlOptions,
+  type XmlErrorCode,
+} from '../../../shared/callback/xml';
 import { massSendJobFinish, massSendJobFinishDocumentedSample } from '../../fixtures/mass-send-job-finish';
 import { parseXmlAsBefore, XmlErrorAsBefore } from './xml-reference';
 
@@ -233,6 +239,76 @@ describe('parseXml against the reader it replaced (issue 13)', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  // Pushes laid out as WeChat lays them out, the shape readFlatDocument takes, and near misses.
+  const flatValue = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('', 'x', 'send success', '中文', ' a b ', '1>2', '\r\n') },
+    { weight: 3, arbitrary: fc.string({ maxLength: 5 }).map((text) => `<![CDATA[${text}]]>`) },
+    { weight: 1, arbitrary: fc.constantFrom('<![CDATA[a]b]]>', '<![CDATA[x]]]>', '&amp;', 'a&lt;b', '<![CDATA[x]]>y') },
+  );
+  const flatPush = fc
+    .tuple(
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant('<xml>') },
+        fc.constantFrom('<xml >', '<XML>', ' <xml>', '\ufeff<xml>', '<xml><!-- -->'),
+      ),
+      fc.array(
+        fc.tuple(
+          fc.oneof({ weight: 4, arbitrary: fc.constantFrom('', '\n', ' ') }, space),
+          fc.constantFrom('ToUserName', 'MsgID', 'A', 'item', '__proto__', 'a.b'),
+          flatValue,
+          fc.oneof({ weight: 9, arbitrary: fc.constant('') }, space),
+        ),
+        { maxLength: 6 },
+      ),
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom('</xml>', '</xml>\n') },
+        fc.constantFrom('</xml >', '</XML>', '</xml>x', '</xmlx>', ''),
+      ),
+    )
+    .map(
+      ([open, children, close]) =>
+        open +
+        children.map(([gap, name, value, inner]) => `${gap}<${name}>${value}</${name}${inner}>`).join('') +
+        close,
+    );
+  const flatOrMutated = fc
+    .tuple(flatPush, fc.nat(), fc.nat({ max: 4 }), fc.option(fragment, { nil: '' }), fc.boolean())
+    .map(([xml, at, cut, insert, mutate]) => {
+      if (!mutate) return xml;
+      const start = at % (xml.length + 1);
+      return xml.slice(0, start) + insert + xml.slice(start + cut);
+    });
+
+  it('builds the same tree or refuses with the same code, for flat pushes as WeChat lays them out', () => {
+    let flat = 0;
+    fc.assert(
+      fc.property(flatOrMutated, (input) => {
+        if (readFlatDocument(input)) flat += 1;
+        expect(run(() => parseXml(input, limits), XmlError)).toEqual(
+          run(() => parseXmlAsBefore(input, limits), XmlErrorAsBefore),
+        );
+      }),
+      { numRuns: 5000 },
+    );
+    // Both readings are exercised: the flat one and the fallback to the full reader.
+    expect(flat).toBeGreaterThan(500);
+    expect(flat).toBeLessThan(4500);
+  });
+
+  it('reads flat only what the reader it replaced reads the same, and only WeChat-shaped pushes', () => {
+    fc.assert(
+      fc.property(fc.oneof(flatOrMutated, mutated), (input) => {
+        const flat = readFlatDocument(input);
+        if (flat)
+          expect(run(() => flat, XmlError)).toEqual(run(() => parseXmlAsBefore(input, limits), XmlErrorAsBefore));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(readFlatDocument(massSendJobFinish())?.root).toBe('xml');
+    expect(readFlatDocument(massSendJobFinishDocumentedSample)).toBeUndefined();
+    expect(readFlatDocument('<xml></xml>')).toBeUndefined();
   });
 
   it('agrees on every push a test fixture holds', async () => {
