@@ -23,15 +23,16 @@ export function sha1Signature(parts: readonly string[]): string {
 }
 
 /**
- * `[...parts].sort().join('')` without the copy and the generic sort: an insertion sort of the
- * 3 to 5 parts by `<`, which orders strings by UTF-16 code unit as the default sort does.
+ * `[...parts].sort().join('')` without the generic sort: an insertion sort of the 3 to 5 parts
+ * by `<`, which orders strings by UTF-16 code unit as the default sort does.
  */
 function sortedJoin(parts: readonly string[], first?: string): string {
-  const sorted: string[] = first === undefined ? [] : [first];
-  for (const part of parts) {
-    let at = sorted.length;
-    while (at > 0 && part < (sorted[at - 1] as string)) at -= 1;
-    sorted.splice(at, 0, part);
+  const sorted = first === undefined ? [...parts] : [first, ...parts];
+  for (let i = 1; i < sorted.length; i += 1) {
+    const part = sorted[i] as string;
+    let at = i;
+    for (; at > 0 && part < (sorted[at - 1] as string); at -= 1) sorted[at] = sorted[at - 1] as string;
+    sorted[at] = part;
   }
   return sorted.join('');
 }
