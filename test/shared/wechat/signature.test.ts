@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  isFresh,
-  sha1BinaryByHashObject,
-  sha1Signature,
-  verifySignature,
-} from '../../../shared/wechat/signature';
+import { isFresh, sha1BinaryByHashObject, sha1Signature, verifySignature } from '../../../shared/wechat/signature';
 import {
   officialAccountTextMessage as oa,
   wecomTextMessage as wecom,
