@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeOpenApi } from './openapi';
+import { pureSchemas } from './pure-schemas';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -125,7 +126,7 @@ export async function buildAll(
         entryPoints: [join(root, 'functions', name, 'index.ts')],
         outfile: join(outDir, name, 'index.js'),
         ...BUNDLE_OPTIONS,
-        plugins: [scfSdkAside, ssmFromVendor, ioredisFromVendor],
+        plugins: [scfSdkAside, ssmFromVendor, ioredisFromVendor, pureSchemas(join(root, 'shared'))],
       }),
     ),
   );

@@ -1,0 +1,91 @@
+import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLE_OPTIONS } from '../../scripts/build';
+import { markPureSchemas, pureSchemas } from '../../scripts/pure-schemas';
+import { distDir } from '../support/dist';
+
+const run = promisify(execFile);
+const PURE = '/* @__PURE__ */ ';
+
+describe('markPureSchemas', () => {
+  it('marks each whole zod chain, arguments included', () => {
+    expect(markPureSchemas('const A = z.string().check(z.minLength(1));')).toBe(
+      `const A = ${PURE}z.string().check(${PURE}z.minLength(1));`,
+    );
+    expect(markPureSchemas('export const B = z.strictObject({ a: z.optional(A) });')).toBe(
+      `export const B = ${PURE}z.strictObject({ a: ${PURE}z.optional(A) });`,
+    );
+  });
+
+  it('leaves z.config, statements whose value is unused, strings, comments and types alone', () => {
+    const untouched = [
+      'z.config(en());',
+      'z.object({}).parse(input);',
+      'await z.object({}).parseAsync(input);',
+      'void z.string().parse(input);',
+      "const s = 'z.string()'; // z.number()",
+      'type T = z.infer<typeof A>;',
+      'const n = schema.parse(input);',
+    ];
+    for (const source of untouched) expect(markPureSchemas(source), source).toBe(source);
+  });
+});
+
+describe('the pure-schemas build plugin', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pure-schemas-'));
+    await writeFile(
+      join(dir, 'schemas.ts'),
+      [
+        "import * as z from 'zod/mini';",
+        "export const Used = z.string().check(z.minLength(1, 'USED-MESSAGE'));",
+        "export const Unused = z.string().check(z.minLength(1, 'UNUSED-MESSAGE'));",
+        'export function assertPositive(n: unknown) {',
+        "  z.number().check(z.positive('ASSERTED-MESSAGE')).parse(n);",
+        '}',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'entry.ts'),
+      [
+        "import { Used, assertPositive } from './schemas';",
+        'export const run = (v: unknown) => (assertPositive(v), Used.parse(String(v)));',
+      ].join('\n'),
+    );
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('drops a schema nobody uses, keeps the used one and a parse kept for its throw', async () => {
+    const outfile = join(dir, 'out.js');
+    await build({
+      entryPoints: [join(dir, 'entry.ts')],
+      ...BUNDLE_OPTIONS,
+      outfile,
+      nodePaths: [resolve(import.meta.dirname, '../../node_modules')],
+      logLevel: 'error',
+      plugins: [pureSchemas(dir)],
+    });
+    const bundle = readFileSync(outfile, 'utf8');
+    expect(bundle).toContain('USED-MESSAGE');
+    expect(bundle).not.toContain('UNUSED-MESSAGE');
+    const probe =
+      `const {run}=require(${JSON.stringify(outfile)});run(3);` +
+      "try{run(-1);console.log('no throw')}catch(e){console.log('threw')}";
+    const { stdout } = await run(process.execPath, ['-e', probe]);
+    expect(stdout.trim()).toBe('threw');
+  });
+
+  it("keeps another function's schemas out of a bundle: send-by-tag builds no media article list", () => {
+    // MediaNewsRequest (shared/api/schemas.ts) belongs to the media function's routes.
+    const message = 'must hold at most 8 articles';
+    expect(readFileSync(join(distDir(), 'media', 'index.js'), 'utf8')).toContain(message);
+    expect(readFileSync(join(distDir(), 'send-by-tag', 'index.js'), 'utf8')).not.toContain(message);
+  });
+});
