@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
-import { takeClaim } from '../store/claim';
+import { takeClaim, takeClaimReading } from '../store/claim';
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
@@ -220,10 +220,10 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
       const owner = randomUUID();
       // The version once more, read after the lock is taken (a store applies one caller's calls
       // in order): whether anything changed since the look.
-      const [claim, versionNow] = await Promise.all([
-        takeClaim(store, keys.lock, owner, lockTtlMs),
-        store.get(keys.changed),
-      ]);
+      const {
+        claim,
+        read: [versionNow = null],
+      } = await takeClaimReading(store, keys.lock, owner, lockTtlMs, [keys.changed]);
       if (claim.ours) {
         let refreshed: Refreshed | undefined;
         try {
