@@ -129,10 +129,11 @@ export function stampedeSection(r: TokenStampedeResult): Section {
       `slowest of ${r.containers} waits ${fmt.signedMs(r.extraWaitMs)} longer than one container alone (median ` +
         'over rounds); once stable_token has answered the lock holder, the last container holds the token ' +
         `${fmt.ms(r.slowestAfterTokenMs)} later: the lock holder wakes the waiting containers (a blocking XREAD ` +
-        'on their own connections), and each reads the token once more',
+        'on their own connections, which hands them the new token)',
       "token requested / answered: from the start of the round to the lock holder's " +
         'stable_token request reaching the fake WeChat, and to its answer (upstream delay ' +
-        'included); what comes before the request is 200 Redis connections opening in one process',
+        `included); the request leaves ${fmt.ms(r.requestDelayMs)} later than a lone container's (median), ` +
+        'the time 200 containers take to connect, read and claim the lock on the one CPU they share here',
       'each container: its own ioredis connection, token fetcher and provider (production ' +
         'defaults); the wait counts from creating the containers to each one holding a token',
     ],

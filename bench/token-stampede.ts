@@ -24,6 +24,8 @@ export interface StampedeRound {
   /** One container alone, cold, against the same Redis and token server. */
   loneContainerWaitMs: number;
   loneUpstreamRequests: number;
+  /** The lone container's stable_token request reaching WeChat, from its start. */
+  loneTokenRequestedMs: number;
   /** From the containers' start to the lock holder's stable_token request reaching WeChat. */
   tokenRequestedMs: number;
   /** From the containers' start to stable_token answering the lock holder. */
@@ -46,6 +48,12 @@ export interface TokenStampedeResult {
   extraWaitMs: number;
   /** Median over rounds of slowestAfterTokenMs: the wake-up's share of extraWaitMs. */
   slowestAfterTokenMs: number;
+  /**
+   * Median over rounds of tokenRequestedMs − loneTokenRequestedMs: the share of extraWaitMs spent
+   * before the lock holder's request leaves, which is mostly 200 containers' connections and
+   * first reads sharing one process (separate SCF containers do not share a CPU).
+   */
+  requestDelayMs: number;
 }
 
 /** Cold containers started together: each its own Redis connection, fetcher and provider. */
@@ -89,6 +97,7 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
     const loneAppId = `wxbenchlone${r}`;
     const {
       waits: [lone],
+      started: loneStarted,
     } = await startContainers(1, loneAppId, redis.url, upstream.url);
     const appId = `wxbenchstampede${r}`;
     const { waits, started, cpuMs } = await startContainers(containers, appId, redis.url, upstream.url);
@@ -103,6 +112,7 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
       medianWaitMs: round(median(ms)),
       loneContainerWaitMs: round(lone!.ms),
       loneUpstreamRequests: upstream.requests(loneAppId),
+      loneTokenRequestedMs: round((upstream.timeline(loneAppId).requestedAt ?? Number.NaN) - loneStarted),
       tokenRequestedMs: round((timeline.requestedAt ?? Number.NaN) - started),
       tokenAnsweredMs: round(answered),
       slowestAfterTokenMs: round(Math.max(...ms) - answered),
@@ -120,5 +130,6 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
     loneContainerWaitMs: round(lone),
     extraWaitMs: round(slowest - lone),
     slowestAfterTokenMs: round(median(results.map((r) => r.slowestAfterTokenMs))),
+    requestDelayMs: round(median(results.map((r) => r.tokenRequestedMs - r.loneTokenRequestedMs))),
   };
 }
