@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
+import { ReplyError } from 'ioredis';
 import { CHANNEL_TTL_MS, type ChannelChange, type Store } from './store';
 
 // notifyChange appends its message to a stream of at most one entry (Redis ≥ 5.0), whose XREAD
@@ -16,14 +17,18 @@ const NOTIFY_CHANGE =
   "if type(id) == 'table' then id = ARGV[2] else redis.call('pexpire', KEYS[2], ARGV[1]) end " +
   "redis.call('set', KEYS[1], id, 'PX', ARGV[1]) return id";
 const NO_VERSION = '0-0';
-// Redis before 5.0 has no streams: waiters look this often.
+// Redis before 5.0 has no streams: waiters look this often. Tencent Cloud still offers 2.8 and 4.0
+// without XADD/XREAD; 5.0, 6.2 and 7.0 have them in both architectures, the cluster one for keys
+// of one slot (tencentcloud.com/document/product/239/50380).
 const NO_STREAMS_POLL_MS = 20;
 // While one wait blocks the connection, another channel's waiter looks this often (rare: two
 // AppIDs refreshing in one container at the same moment).
 const SHARED_POLL_MS = 20;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isUnknownCommand = (err: unknown) => err instanceof Error && /unknown (redis )?command/i.test(err.message);
+// Any error the server answers (ERR unknown command, a proxy's "not supported") means no streams;
+// a timeout or a lost connection is not an answer and fails the call as every command does.
+const isRefusedByServer = (err: unknown) => err instanceof ReplyError;
 const streamOf = (channel: string) => `{${channel}}:changes`;
 
 type ChangeChannels = Pick<Store, 'notifyChange' | 'waitForChange'>;
@@ -46,7 +51,7 @@ export function redisChangeChannels(redis: Redis, commandTimeoutMs: number): Cha
     try {
       return await run();
     } catch (err) {
-      if (!isUnknownCommand(err)) throw err;
+      if (!isRefusedByServer(err)) throw err;
       streams = false;
       return fallback();
     }
