@@ -30,6 +30,8 @@ export interface CallbackResponse {
   body: string;
   /** What happened, for the invocation's one log line (the caller writes it). */
   logFields?: Record<string, unknown>;
+  /** That line's level: refusals are `warn`, faults `error`; default `info`. */
+  logLevel?: 'warn' | 'error';
 }
 
 export type CallbackLog = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -87,10 +89,14 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
   if (deps.tokens.length === 0) throw new Error('createCallbackHandler needs at least one callback token');
   for (const key of deps.aesKeys) decodeAesKey(key);
 
-  const reject = ([status, reason]: Rejection, fields: Record<string, unknown> = {}): CallbackResponse => {
-    deps.log.warn(`callback rejected: ${reason}`, { status, reason, ...fields });
-    return { status, contentType: TEXT, body: reason };
-  };
+  // Every outcome goes into the invocation's one log line, refusals and faults included.
+  const reject = ([status, reason]: Rejection, fields: Record<string, unknown> = {}): CallbackResponse => ({
+    status,
+    contentType: TEXT,
+    body: reason,
+    logLevel: 'warn',
+    logFields: { outcome: 'callback rejected', reason, ...fields },
+  });
 
   function authenticate(query: CallbackRequest['query']): Rejection | undefined {
     const { signature, timestamp, nonce } = query;
@@ -167,15 +173,24 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (claimed === 'busy') {
       // Another invocation is processing this request. Acknowledging it would lose the push if
       // that invocation dies; an error makes WeChat retry, and the retry finds it done.
-      deps.log.warn('callback request already being processed', { status: 503, reason: 'in_progress' });
-      return { status: 503, contentType: TEXT, body: 'in_progress' };
+      return {
+        status: 503,
+        contentType: TEXT,
+        body: 'in_progress',
+        logLevel: 'warn',
+        logFields: { outcome: 'callback request already being processed', reason: 'in_progress' },
+      };
     }
     let answer: CallbackResponse | undefined;
     try {
       answer = await process(req);
     } finally {
       if (answer?.status !== 200) {
-        await releaseRequest(deps.store, claim).catch(() => deps.log.warn('callback claim not released'));
+        const released = await releaseRequest(deps.store, claim).then(
+          () => true,
+          () => false,
+        );
+        if (answer && !released) answer = { ...answer, logFields: { ...answer.logFields, claimReleased: false } };
       }
     }
     if (answer.status === 200) {
@@ -184,7 +199,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
       try {
         await markDone(deps.store, claim, deps.windowSeconds);
       } catch {
-        deps.log.warn('callback claim not kept');
+        answer = { ...answer, logLevel: 'warn', logFields: { ...answer.logFields, claimKept: false } };
       }
     }
     return answer;
@@ -194,8 +209,13 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     const opened = open(req);
     if (Array.isArray(opened)) {
       if (opened[0] >= 500) {
-        deps.log.error(`callback misconfigured: ${opened[1]}`, { reason: opened[1] });
-        return { status: opened[0], contentType: TEXT, body: 'internal error' };
+        return {
+          status: opened[0],
+          contentType: TEXT,
+          body: 'internal error',
+          logLevel: 'error',
+          logFields: { outcome: 'callback misconfigured', reason: opened[1] },
+        };
       }
       return reject(opened);
     }
@@ -231,11 +251,17 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
       }
       if (isCallbackCryptoError(error)) return reject([400, 'cannot_decrypt'], { cryptoError: error.code });
       // Store outages land here; their messages carry no callback content.
-      deps.log.error('callback failed', {
-        errorName: error instanceof Error ? error.name : typeof error,
-        errorMessage: error instanceof Error ? error.message : undefined,
-      });
-      return { status: 500, contentType: TEXT, body: 'internal error' };
+      return {
+        status: 500,
+        contentType: TEXT,
+        body: 'internal error',
+        logLevel: 'error',
+        logFields: {
+          outcome: 'callback failed',
+          errorName: error instanceof Error ? error.name : typeof error,
+          errorMessage: error instanceof Error ? error.message : undefined,
+        },
+      };
     }
   }
 

@@ -91,6 +91,8 @@ export interface ApiResult {
   contentType?: string;
   /** Added to the invocation's one `request` log line (one line per request, not two). */
   logFields?: Record<string, unknown>;
+  /** That line's level: `warn` for a refusal worth a look, `error` for a fault; default `info`. */
+  logLevel?: 'info' | 'warn' | 'error';
 }
 
 export function toApiRequest(event: unknown, requestId: string): ApiRequest {
@@ -224,7 +226,7 @@ export function createScfHandler(
       const request = toApiRequest(event, requestId);
       const started = Date.now();
       const result = await built.handle(request).catch((err: unknown) => toErrorResult(err, requestId, log!));
-      log.info('request', {
+      log[result.logLevel ?? 'info']('request', {
         requestId,
         ...result.logFields,
         method: request.method,

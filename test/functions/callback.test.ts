@@ -118,12 +118,24 @@ describe('callback function (main_handler)', () => {
     });
   });
 
-  it('refuses a plain-mode push with 401 while an EncodingAESKey is configured', async () => {
+  it('refuses a plain-mode push with 401 while an EncodingAESKey is configured, in one warn line', async () => {
     const { timestamp, nonce, signature } = signed();
+    const before = logged.length;
     const res = await main_handler(
       gatewayEvent('POST', { signature, timestamp, nonce }, massSendJobFinishDocumentedSample),
+      { request_id: 'req-refused' },
     );
     expect([res.statusCode, res.body]).toEqual([401, 'plain_push_refused']);
+    const lines = logged.slice(before);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'warn',
+      message: 'request',
+      requestId: 'req-refused',
+      status: 401,
+      outcome: 'callback rejected',
+      reason: 'plain_push_refused',
+    });
   });
 
   it('refuses a bad signature with 401 before parsing and logs no secret or decrypted text', async () => {

@@ -265,7 +265,12 @@ describe('refusals', () => {
     const { handle, log } = setup();
     const res = await handle(safePush(massSendJobFinish(), { appId: 'wxffffffffffffffff' }));
     expect(res).toMatchObject({ status: 400, body: 'cannot_decrypt' });
-    expect(log.lines.join('\n')).toContain('appid_mismatch');
+    // The invocation's one log line says why, at warn; the handler writes no line of its own.
+    expect(res).toMatchObject({
+      logLevel: 'warn',
+      logFields: { outcome: 'callback rejected', reason: 'cannot_decrypt', cryptoError: 'appid_mismatch' },
+    });
+    expect(log.lines).toEqual([]);
   });
 
   it('answers 400 for a push encrypted with a key we do not hold', async () => {
@@ -322,10 +327,14 @@ describe('refusals', () => {
   });
 
   it('answers 500 and logs an error when safe mode arrives but no EncodingAESKey is configured', async () => {
-    const { handle, log } = setup({ aesKeys: [] });
+    const { handle } = setup({ aesKeys: [] });
     const res = await handle(safePush(massSendJobFinish()));
-    expect(res.status).toBe(500);
-    expect(log.lines.some((line) => line.includes('"level":"error"'))).toBe(true);
+    expect(res).toMatchObject({
+      status: 500,
+      body: 'internal error',
+      logLevel: 'error',
+      logFields: { outcome: 'callback misconfigured', reason: 'aes_not_configured' },
+    });
   });
 
   it('answers 500 when the store fails, so that WeChat retries', async () => {
@@ -649,6 +658,43 @@ describe('a claim never swallows a real push', () => {
     expect(await next.handle(push)).toEqual(success);
     expect(await readMassReport(memory, APP_ID, '3147494552')).toMatchObject({ msgId: '3147494552' });
     expect(next.notified).toHaveLength(1);
+  });
+});
+
+describe('the one log line of a push the store fails', () => {
+  it('answers success when only the done marker fails, and says so at warn', async () => {
+    const memory = createMemoryStore(() => NOW_MS);
+    const failingSet: Store = { ...memory, set: () => Promise.reject(new Error('the shared store failed')) };
+    const { handle, log } = setup({ store: failingSet });
+    const res = await handle(safePush(massSendJobFinish({ msgId: '3147494553' })));
+    expect(res).toEqual(success);
+    expect(res).toMatchObject({
+      logLevel: 'warn',
+      logFields: { outcome: 'mass send report recorded', claimKept: false },
+    });
+    expect(await readMassReport(memory, APP_ID, '3147494553')).toMatchObject({ msgId: '3147494553' });
+    expect(log.lines).toEqual([]);
+  });
+
+  it('answers 500 at error, naming the failure, when neither the report nor the claim release is written', async () => {
+    const memory = createMemoryStore(() => NOW_MS);
+    const broken: Store = {
+      ...memory,
+      setIfAbsent: (key, value, ttl) =>
+        key.startsWith('mass:report:')
+          ? Promise.reject(new Error('the shared store failed'))
+          : memory.setIfAbsent(key, value, ttl),
+      compareAndDelete: () => Promise.reject(new Error('the shared store failed')),
+    };
+    const { handle, log } = setup({ store: broken });
+    const res = await handle(safePush(massSendJobFinish({ msgId: '3147494554' })));
+    expect(res).toMatchObject({
+      status: 500,
+      body: 'internal error',
+      logLevel: 'error',
+      logFields: { outcome: 'callback failed', errorName: 'Error', errorMessage: 'the shared store failed' },
+    });
+    expect(log.lines).toEqual([]);
   });
 });
 
