@@ -4,13 +4,12 @@ import { ReplyError } from 'ioredis';
 import { CHANNEL_TTL_MS, type ChannelChange, type Store } from './store';
 
 // notifyChange appends its message to a stream of at most one entry (Redis ≥ 5.0), whose XREAD
-// hands it to the waiters, and stores the entry's id,
-// which grows with every notify, as the channel's version in the plain key, where getMany reads
-// it with the data (one MGET). Waiters block in XREAD on the connection the container already
-// has: a subscriber would need a second connection per container, and opening it costs a cold
-// container more than the wait it saves. The stream's name carries the channel in braces, so
-// that a Redis Cluster keeps both keys in one slot, as a script needs.
-// Before Redis 5.0 (no XADD) the client's random version is stored instead, in the same script,
+// hands it to the waiters, and stores the entry's id, which grows with every notify, in the plain
+// key as the channel's version, where getMany reads it with the data (one MGET). Waiters block in
+// XREAD on the connection the container already has: a subscriber would need a second connection
+// per container, and opening it costs a cold container more than the wait it saves. The stream's
+// name carries the channel in braces, so that a Redis Cluster keeps both keys in one slot, as a
+// script needs. Before Redis 5.0 (no XADD) the script stores the client's random version instead,
 // so a read sent after the notify still sees it.
 const NOTIFY_CHANGE =
   "local id = redis.pcall('xadd', KEYS[2], 'MAXLEN', '1', '*', 'm', ARGV[3]) " +
