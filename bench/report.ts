@@ -203,8 +203,8 @@ export function redisClientSection(r: RedisClientCostResult): Section {
       `evaluating ioredis ${fmt.signedMs(r.evaluationMs)}, opening the connection ` +
         `${fmt.signedMs(r.connectionMs)}, the first command's answer ${fmt.signedMs(r.firstCommandMs)} ` +
         '(loopback; in a VPC add a round trip to each of the last two)',
-      "the options are redis-store.ts's (no ready check: no INFO round trip before the first command);" +
-        ' functions on memory: or file: never evaluate ioredis (test/scripts/bundle-runtime.test.ts)',
+      "the options are redis-store.ts's (no ready check and no CLIENT SETINFO: no round trip before the first " +
+        'command); functions on memory: or file: never evaluate ioredis (test/scripts/bundle-runtime.test.ts)',
       "the vendor file's `debug` is never enabled and redis-errors' node:assert is a two-line check " +
         '(scripts/build.ts); both cost a cold start about 5 ms each in the package as published',
     ],
