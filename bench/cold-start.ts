@@ -9,6 +9,7 @@ import { FIRST_INVOCATIONS, type InvocationContext } from './cold-start-invocati
 import { DEMO_MEDIA } from '../sandbox/server';
 import { median, round } from './stats';
 import { spawnTimed } from './spawn-timed';
+import { PEAK_RSS_KIB } from './peak-rss';
 
 export interface ColdStartOptions {
   distDir: string;
@@ -23,7 +24,7 @@ export interface StoreTiming {
   /** That median minus the empty node's median in the same run. */
   overEmptyNodeMs: number;
   samplesMs: number[];
-  /** Median peak resident set (the child's own process.resourceUsage().maxRSS at exit), MiB. */
+  /** Median peak resident set (the child's own VmHWM at exit, bench/peak-rss.ts), MiB. */
   peakRssMiB: number;
   peakRssSamplesMiB: number[];
 }
@@ -65,7 +66,7 @@ export interface ColdStartResult {
 // Loads the bundle with plain require() as SCF's Node.js runtime does, invokes it once,
 // reports on fd 1 synchronously and exits at once: the process's life is the cold start.
 const DRIVER = `const fs=require('fs');const[,bundle,event,expect]=process.argv;
-const done=(code,info)=>{info.maxRssKiB=process.resourceUsage().maxRSS;
+const done=(code,info)=>{info.maxRssKiB=${PEAK_RSS_KIB};
 fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
 let h;try{h=require(bundle).main_handler}catch(e){done(3,{error:'require failed: '+(e&&e.message)})}
 Promise.resolve().then(()=>h(JSON.parse(event),{request_id:'bench-cold-start'})).then(r=>{
@@ -123,7 +124,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
   // The references report their own peak RSS at exit, as the functions' driver does.
   const rssOnExit =
     "process.on('exit',()=>require('fs').writeSync(1," +
-    "'\\n@@bench '+JSON.stringify({maxRssKiB:process.resourceUsage().maxRSS})+'\\n'));";
+    `'\\n@@bench '+JSON.stringify({maxRssKiB:${PEAK_RSS_KIB}})+'\\n'));`;
   const references = {
     empty: { script: rssOnExit, ms: [] as number[], rss: [] as number[] },
     fetch: {
@@ -240,7 +241,7 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
   };
 }
 
-/** The child's own peak RSS (process.resourceUsage().maxRSS, KiB), from its @@bench line. */
+/** The child's own peak RSS (VmHWM, KiB: bench/peak-rss.ts), from its @@bench line. */
 function peakRssMiB(stdout: string): number {
   const report = JSON.parse(lastReport(stdout).startsWith('{') ? lastReport(stdout) : '{}') as { maxRssKiB?: number };
   return (report.maxRssKiB ?? Number.NaN) / 1024;

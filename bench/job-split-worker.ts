@@ -4,6 +4,7 @@
  * Prints `{ms, maxRssMb, ...}` as its last line.
  */
 import type { Message } from '../shared/api/message';
+import { peakRssKiB } from './peak-rss';
 import { appendChunk, createJob, MAX_CHUNK_OPENIDS, startJob } from '../shared/jobs/job-repository';
 import { createFileStore } from '../shared/store/file-store';
 
@@ -37,7 +38,7 @@ async function main() {
     extra = { size: set.size };
   }
   const ms = performance.now() - started;
-  console.log(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra }));
+  console.log(JSON.stringify({ ms, maxRssMb: peakRssKiB() / 1024, ...extra }));
 }
 
 main().catch((err) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { Cleanup } from './cleanup';
+import { PEAK_RSS_KIB } from './peak-rss';
 import { fmt, type Section } from './table';
 
 const run = promisify(execFile);
@@ -45,7 +46,7 @@ export async function measureJobSplit(options: { count: number; cleanup: Cleanup
   const append = await once('append');
   const start = await once('start');
   const set = await once('set');
-  const { stdout } = await run(process.execPath, ['-e', 'console.log(process.resourceUsage().maxRSS / 1024)']);
+  const { stdout } = await run(process.execPath, ['-e', `console.log(${PEAK_RSS_KIB} / 1024)`]);
   return {
     openIds: options.count,
     append: { ms: append.ms!, maxRssMb: append.maxRssMb! },
@@ -77,7 +78,7 @@ export function jobSplitSection(r: JobSplitResult): Section {
       ['empty node (baseline)', '—', mb(r.emptyNodeRssMb), 'node -e with nothing to do'],
     ],
     notes: [
-      "peak RSS is process.resourceUsage().maxRSS of the step's own process;" +
+      "peak RSS is the step's own process's VmHWM (bench/peak-rss.ts);" +
         " the dispatcher's peak is measured by test/jobs/million.test.ts",
     ],
   };

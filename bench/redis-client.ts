@@ -5,6 +5,7 @@ import { buildIoredisVendor } from '../scripts/build';
 import { startRedisServer } from '../test/support/redis-server';
 import type { Cleanup } from './cleanup';
 import { spawnTimed } from './spawn-timed';
+import { PEAK_RSS_KIB } from './peak-rss';
 import { median, round } from './stats';
 
 export interface RedisClientCostOptions {
@@ -25,7 +26,7 @@ export interface RedisClientCostResult {
 }
 
 // Each step's process reports its own peak RSS at exit; the steps differ only in how far they go.
-const RSS = `process.on('exit',()=>require('fs').writeSync(1,'\\n@@rss '+process.resourceUsage().maxRSS+'\\n'));`;
+const RSS = `process.on('exit',()=>require('fs').writeSync(1,'\\n@@rss '+${PEAK_RSS_KIB}+'\\n'));`;
 // The options shared/store/redis-store.ts opens its connection with, but for the offline queue:
 // the store waits for 'ready' before its first command, here the queue holds it until then.
 const OPTIONS =

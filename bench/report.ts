@@ -49,7 +49,7 @@ export function coldStartSection(r: ColdStartResult): Section {
         "main_handler call answered 2xx (timer: {ok: true}) against the bench's sandbox on loopback",
       'memory store: each fresh process also fetches the access token (stable_token on the sandbox); redis ' +
         'store: the token is read from Redis after the first run, so refresh-token makes no HTTP call at all there',
-      `peak RSS = the child's own process.resourceUsage().maxRSS at exit ` +
+      `peak RSS = the child's own peak resident set at exit (VmHWM; not maxRSS, which a child inherits) ` +
         `(median); an empty node peaks at ${fmt.mib(r.emptyNode.peakRssMiB)}`,
       'references measured in the same run: a fresh node that only makes one request to the sandbox takes ' +
         `${fmt.ms(r.nodeWithOneHttpRequest.medianMs)} (${fmt.signedMs(r.nodeWithOneHttpRequest.overEmptyNodeMs)} ` +
