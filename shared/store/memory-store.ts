@@ -5,9 +5,14 @@ interface Entry {
   expiresAt: number;
 }
 
-/** One process only: tests, and a single long-lived container. */
-export function createMemoryStore(now: () => number = Date.now): Store {
+/**
+ * One process only: tests, and a single long-lived container. `size` counts the entries held,
+ * expired ones not yet swept included.
+ */
+export function createMemoryStore(now: () => number = Date.now): Store & { readonly size: number } {
   const entries = new Map<string, Entry>();
+  let writesSinceSweep = 0;
+  let sweepAfter = 1_024;
   const waiters = new Map<string, Set<() => void>>();
   const messages = new Map<string, { version: string; message?: string }>();
   let notifies = 0;
@@ -23,9 +28,25 @@ export function createMemoryStore(now: () => number = Date.now): Store {
 
   function write(key: string, value: string, ttlMs?: number): void {
     entries.set(key, { value, expiresAt: ttlMs === undefined ? Infinity : now() + ttlMs });
+    // Keys that are written once and never read again (a callback's replay claims, kept 10
+    // minutes) would otherwise stay for the process's life. Sweeping once the writes since the
+    // last sweep match the entries it left keeps the cost per write constant on average, and the
+    // store at most about twice its live entries.
+    writesSinceSweep += 1;
+    if (writesSinceSweep >= sweepAfter) sweep();
+  }
+
+  function sweep(): void {
+    writesSinceSweep = 0;
+    const at = now();
+    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
+    sweepAfter = Math.max(1_024, entries.size);
   }
 
   return {
+    get size() {
+      return entries.size;
+    },
     async get(key) {
       return read(key)?.value ?? null;
     },
