@@ -21,7 +21,11 @@ export function charCount(text: string): number {
   return count;
 }
 
-/** A string check: at most `limit` characters, saying where the limit comes from. */
+/**
+ * A string check: at most `limit` characters, saying where the limit comes from. It builds a
+ * check and nothing else, so esbuild may drop a call nobody uses (scripts/pure-schemas.ts).
+ */
+/* @__NO_SIDE_EFFECTS__ */
 export function maxChars(limit: number) {
   return z.refine<string>((text) => charCount(text) <= limit, {
     error: (issue) => `must hold at most ${limit} characters (WeChat's limit), has ${charCount(String(issue.input))}`,

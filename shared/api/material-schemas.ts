@@ -33,6 +33,7 @@ export const TemporaryMediaResponse = z.strictObject({
 });
 export type TemporaryMediaResponse = z.infer<typeof TemporaryMediaResponse>;
 
+/* @__NO_SIDE_EFFECTS__ */
 const digits = (name: string) => z.string().check(z.regex(/^\d{1,6}$/, `${name} must be a whole number`));
 
 export const PageQuery = z.object({
@@ -74,6 +75,7 @@ export type MaterialCountResponse = z.infer<typeof MaterialCountResponse>;
 export const DeletedResponse = z.strictObject({ deleted: z.literal(true) });
 export type DeletedResponse = z.infer<typeof DeletedResponse>;
 
+/* @__NO_SIDE_EFFECTS__ */
 const chars = (max: number) =>
   z.string().check(z.refine((v) => [...v].length <= max, `must be at most ${max} characters`));
 const unit = z.number().check(z.minimum(0, 'must be 0 to 1'), z.maximum(1, 'must be 0 to 1'));

@@ -396,9 +396,9 @@ export const DraftArticle = z.strictObject({
   digest: z.optional(z.string()),
   content: z.string().check(z.minLength(1)),
   content_source_url: z.optional(z.string()),
-  thumb_media_id: mediaId(),
-  need_open_comment: flag01(),
-  only_fans_can_comment: flag01(),
+  thumb_media_id: z.string().check(z.minLength(1)),
+  need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+  only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
   pic_crop_235_1: z.optional(z.string()),
   pic_crop_1_1: z.optional(z.string()),
 });
