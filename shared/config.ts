@@ -45,8 +45,10 @@ const csv = z.pipe(
 // 43 base64 characters decode (with the "=" WeChat leaves off) to a 32-byte AES-256 key.
 const encodingAesKey = z.optional(z.string().check(z.regex(/^[A-Za-z0-9+/]{43}$/, 'must be 43 base64 characters')));
 
+// Each section's schemas are built when a function reads that section (a cold start builds
+// only its own: issue 13).
 const sections = {
-  wechat: {
+  wechat: () => ({
     WECHAT_APP_ID: required,
     WECHAT_APP_SECRET: required,
     WECHAT_API_BASE_URL: z._default(z.url(), 'https://api.weixin.qq.com'),
@@ -64,8 +66,8 @@ const sections = {
     // only against a WeChat that allows more (the sandbox with its limits off).
     MASS_SEND_PER_MINUTE: positiveInt(60),
     MASS_SEND_PER_DAY: positiveInt(100),
-  },
-  store: {
+  }),
+  store: () => ({
     // Checked here, so that a malformed Redis URL is `not_configured` naming STORE_URL, and
     // never printed: it holds the password.
     STORE_URL: z.string().check(
@@ -75,10 +77,10 @@ const sections = {
         if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: '' });
       }),
     ),
-  },
+  }),
   // Handing a started job to the dispatcher through SCF's Invoke API. Without a function name
   // (or without the role's credentials, which SCF sets) the dispatcher's timer picks jobs up.
-  dispatch: {
+  dispatch: () => ({
     DISPATCHER_FUNCTION_NAME: optionalText,
     DISPATCHER_NAMESPACE: z._default(z.string(), 'default'),
     SCF_API_ENDPOINT: z._default(z.url(), 'https://scf.tencentcloudapi.com'),
@@ -86,11 +88,11 @@ const sections = {
     TENCENTCLOUD_SECRETID: optionalText,
     TENCENTCLOUD_SECRETKEY: optionalText,
     TENCENTCLOUD_SESSIONTOKEN: optionalText,
-  },
-  api: {
+  }),
+  api: () => ({
     API_KEYS: z.pipe(csv, z.array(z.string().check(z.minLength(16, 'each key must be at least 16 characters')))),
-  },
-  callback: {
+  }),
+  callback: () => ({
     WECHAT_APP_ID: required,
     WECHAT_TOKEN: required,
     WECHAT_TOKEN_PREVIOUS: optionalText,
@@ -104,10 +106,10 @@ const sections = {
     CALLBACK_ACCEPT_PLAIN: z._default(z.enum(['true', 'false']), 'false'),
     NOTIFY_URL: z.optional(z.url()),
     NOTIFY_SECRET: optionalText,
-  },
-} as const;
+  }),
+};
 
-type Sections = typeof sections;
+type Sections = { [K in keyof typeof sections]: ReturnType<(typeof sections)[K]> };
 type Raw<K extends keyof Sections> = z.infer<z.ZodMiniObject<Sections[K]>>;
 
 const build = {
@@ -150,7 +152,7 @@ export type CallbackConfig = Config['callback'];
 
 /** The variables the given sections read: what a function needs from the environment. */
 export function configVariables(...wanted: Array<keyof Sections>): string[] {
-  return [...new Set(wanted.flatMap((key) => Object.keys(sections[key])))];
+  return [...new Set(wanted.flatMap((key) => Object.keys(sections[key]())))];
 }
 
 /**
@@ -161,7 +163,7 @@ export function readConfig<K extends keyof Sections>(
   env: Record<string, string | undefined>,
   ...wanted: K[]
 ): Pick<Config, K> {
-  const shape = Object.assign({}, ...wanted.map((key) => sections[key]));
+  const shape = Object.assign({}, ...wanted.map((key) => sections[key]()));
   // An empty variable counts as unset: deployment templates pass `${env:X}` for optional ones.
   // Only the function's own variables are read, so reading the environment reveals what it uses.
   const given = Object.fromEntries(
