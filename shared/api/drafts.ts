@@ -20,7 +20,7 @@ import type {
   DraftResponse,
 } from './material-schemas';
 import { callWeChat } from './call-wechat';
-import type { FieldPaths } from './wechat-errors';
+import { ARTICLE_FIELDS } from './wechat-errors';
 import { compact, flag } from './wechat-shape';
 
 /**
@@ -74,17 +74,6 @@ function fromNewsItem(item: DraftNewsItem): DraftArticle {
     ...(item.url ? { url: item.url } : {}),
   };
 }
-
-// WeChat names no article in its errcodes; the paths say which field of the articles it was.
-const ARTICLE_FIELDS: FieldPaths = {
-  mediaId: 'articles[].thumbMediaId',
-  articles: 'articles',
-  title: 'articles[].title',
-  author: 'articles[].author',
-  digest: 'articles[].digest',
-  content: 'articles[].content',
-  contentSourceUrl: 'articles[].contentSourceUrl',
-};
 
 export async function createDraft(deps: DraftDeps, request: CreateDraftRequest): Promise<CreateDraftResponse> {
   const reply = await callWeChat(

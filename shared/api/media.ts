@@ -12,6 +12,7 @@ import type {
   NewsArticleInput,
 } from './schemas';
 import { callWeChat } from './call-wechat';
+import { ARTICLE_FIELDS } from './wechat-errors';
 import { compact, flag } from './wechat-shape';
 
 export interface MediaDeps extends UploadDeps {
@@ -43,15 +44,7 @@ export async function uploadNewsArticles(deps: MediaDeps, request: MediaNewsRequ
     deps.client,
     uploadNews,
     { articles: request.articles.map(toNewsArticle) },
-    {
-      mediaId: 'articles[].thumbMediaId',
-      title: 'articles[].title',
-      author: 'articles[].author',
-      digest: 'articles[].digest',
-      content: 'articles[].content',
-      contentSourceUrl: 'articles[].contentSourceUrl',
-      articles: 'articles',
-    },
+    ARTICLE_FIELDS,
   );
   return mediaIdAnswer(reply);
 }

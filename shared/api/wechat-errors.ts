@@ -333,6 +333,18 @@ export function ruleFor(err: WeChatApiError): WeChatErrorRule {
 
 export type FieldPaths = Partial<Record<FieldRole, string>>;
 
+// WeChat names no article in its errcodes; the paths say which field of the articles it was.
+// /media/news and /media/drafts take the same `articles[]`.
+export const ARTICLE_FIELDS: FieldPaths = {
+  mediaId: 'articles[].thumbMediaId',
+  articles: 'articles',
+  title: 'articles[].title',
+  author: 'articles[].author',
+  digest: 'articles[].digest',
+  content: 'articles[].content',
+  contentSourceUrl: 'articles[].contentSourceUrl',
+};
+
 function errcodeDetails(err: WeChatApiError): { errcode: number; errmsg: string } {
   return { errcode: err.errcode, errmsg: redact(err.errmsg) };
 }
