@@ -2,47 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCallbackHandler } from '../../../shared/callback/handle-callback';
 import { parseXml, XmlError } from '../../../shared/callback/xml';
-import { createMemoryStore } from '../../../shared/store/memory-store';
 import { decryptMessage, encryptMessage } from '../../../shared/wechat/callback-crypto';
 import { massSendJobFinish } from '../../fixtures/mass-send-job-finish';
-import {
-  AES_KEY,
-  APP_ID,
-  captureLog,
-  driveCallback,
-  NOW_MS,
-  plainPush,
-  safePush,
-  signedEncrypt,
-  TOKEN,
-} from './callback-requests';
+import { AES_KEY, APP_ID, callbackDeps, driveCallback, plainPush, safePush, signedEncrypt } from './callback-requests';
 
-const handle = driveCallback(
-  createCallbackHandler({
-    appId: APP_ID,
-    tokens: [TOKEN],
-    aesKeys: [AES_KEY],
-    windowSeconds: 300,
-    maxBodyBytes: 8 * 1024,
-    now: () => NOW_MS,
-    store: createMemoryStore(() => NOW_MS),
-    log: captureLog(),
-  }),
-);
+const handle = driveCallback(createCallbackHandler(callbackDeps({ maxBodyBytes: 8 * 1024 })));
 
 // Plain mode is refused once an EncodingAESKey is set, so plain bodies go to a plain-only callback.
-const handlePlain = driveCallback(
-  createCallbackHandler({
-    appId: APP_ID,
-    tokens: [TOKEN],
-    aesKeys: [],
-    windowSeconds: 300,
-    maxBodyBytes: 8 * 1024,
-    now: () => NOW_MS,
-    store: createMemoryStore(() => NOW_MS),
-    log: captureLog(),
-  }),
-);
+const handlePlain = driveCallback(createCallbackHandler(callbackDeps({ aesKeys: [], maxBodyBytes: 8 * 1024 })));
 
 // Fragments of WeChat XML, so generated bodies get past the first character now and then.
 const xmlish = fc

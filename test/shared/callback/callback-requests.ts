@@ -1,4 +1,10 @@
-import type { CallbackLog, CallbackRequest, CallbackResponse } from '../../../shared/callback/handle-callback';
+import type {
+  CallbackHandlerDeps,
+  CallbackLog,
+  CallbackRequest,
+  CallbackResponse,
+} from '../../../shared/callback/handle-callback';
+import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { ApiHandler } from '../../../shared/http/api-gateway';
 import { encryptMessage } from '../../../shared/wechat/callback-crypto';
 import { sha1Signature } from '../../../shared/wechat/signature';
@@ -99,4 +105,19 @@ export function captureLog(): CapturedLog {
     lines.push(JSON.stringify({ level, message, ...fields }));
   };
   return { lines, info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** A callback handler's dependencies for one account in safe mode at NOW_MS; override what a test is about. */
+export function callbackDeps(overrides: Partial<CallbackHandlerDeps> = {}): CallbackHandlerDeps {
+  return {
+    appId: APP_ID,
+    tokens: [TOKEN],
+    aesKeys: [AES_KEY],
+    windowSeconds: 300,
+    maxBodyBytes: 16 * 1024,
+    now: () => NOW_MS,
+    store: createMemoryStore(() => NOW_MS),
+    log: captureLog(),
+    ...overrides,
+  };
 }

@@ -5,7 +5,7 @@ import { createRedisStore } from '../../../shared/store/redis-store';
 import type { Store } from '../../../shared/store/store';
 import { massSendJobFinish } from '../../fixtures/mass-send-job-finish';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
-import { AES_KEY, APP_ID, captureLog, driveCallback, safePush, TOKEN } from './callback-requests';
+import { APP_ID, callbackDeps, driveCallback, safePush } from './callback-requests';
 
 describe.skipIf(!hasRedisServer)(redisSuiteTitle('the callback on a Redis that stops answering (SIGSTOP)'), () => {
   let server: RedisServer;
@@ -28,18 +28,7 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('the callback on a Redis that s
     const push = safePush(massSendJobFinish({ msgId: '3147494552' }), {
       timestamp: String(Math.floor(Date.now() / 1000)),
     });
-    const handle = driveCallback(
-      createCallbackHandler({
-        appId: APP_ID,
-        tokens: [TOKEN],
-        aesKeys: [AES_KEY],
-        windowSeconds: 300,
-        maxBodyBytes: 16 * 1024,
-        now: Date.now,
-        store,
-        log: captureLog(),
-      }),
-    );
+    const handle = driveCallback(createCallbackHandler(callbackDeps({ now: Date.now, store })));
 
     server.pause();
     const started = performance.now();

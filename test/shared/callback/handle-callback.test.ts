@@ -20,6 +20,7 @@ import { officialAccountTextMessage as oaVector } from '../../fixtures/wxbizmsgc
 import {
   AES_KEY,
   APP_ID,
+  callbackDeps,
   captureLog,
   driveCallback,
   NOW_MS,
@@ -38,20 +39,16 @@ function setup(overrides: Partial<CallbackHandlerDeps> = {}) {
   const store = overrides.store ?? createMemoryStore(() => NOW_MS);
   const log = captureLog();
   const notified: MassSendJobReport[] = [];
-  const deps: CallbackHandlerDeps = {
-    appId: APP_ID,
+  const deps = callbackDeps({
     tokens: [TOKEN, PREVIOUS_TOKEN],
     aesKeys: [AES_KEY, PREVIOUS_AES_KEY],
-    windowSeconds: 300,
-    maxBodyBytes: 16 * 1024,
-    now: () => NOW_MS,
     store,
     notify: async (report) => {
       notified.push(report);
     },
     log,
     ...overrides,
-  };
+  });
   return { handle: driveCallback(createCallbackHandler(deps)), store, log, notified };
 }
 

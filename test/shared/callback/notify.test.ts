@@ -14,7 +14,7 @@ import {
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { HttpTransportError, type HttpTransport } from '../../../shared/transport/transport';
 import { massSendJobFinish } from '../../fixtures/mass-send-job-finish';
-import { AES_KEY, APP_ID, captureLog, driveCallback, NOW_MS, safePush, TOKEN } from './callback-requests';
+import { callbackDeps, captureLog, driveCallback, NOW_MS, safePush } from './callback-requests';
 
 const SECRET = 'notify-secret-9fK2';
 
@@ -138,18 +138,14 @@ function callbackNotifying(url: string, options: { notifyWaitMs?: number; timeou
   const log = captureLog();
   const store = createMemoryStore(() => NOW_MS);
   const handle = driveCallback(
-    createCallbackHandler({
-      appId: APP_ID,
-      tokens: [TOKEN],
-      aesKeys: [AES_KEY],
-      windowSeconds: 300,
-      maxBodyBytes: 16 * 1024,
-      now: () => NOW_MS,
-      store,
-      notify: createNotifier({ url, secret: SECRET, timeoutMs: options.timeoutMs ?? 2000, log }),
-      notifyWaitMs: options.notifyWaitMs ?? 1500,
-      log,
-    }),
+    createCallbackHandler(
+      callbackDeps({
+        store,
+        notify: createNotifier({ url, secret: SECRET, timeoutMs: options.timeoutMs ?? 2000, log }),
+        notifyWaitMs: options.notifyWaitMs ?? 1500,
+        log,
+      }),
+    ),
   );
   return { handle, log };
 }
