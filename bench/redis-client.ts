@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildIoredisVendor } from '../scripts/build';
+import { buildVendor, VENDORS } from '../scripts/build';
 import { startRedisServer } from '../test/support/redis-server';
 import type { Cleanup } from './cleanup';
 import { spawnTimed } from './spawn-timed';
@@ -42,7 +42,7 @@ export async function measureRedisClientCost(options: RedisClientCostOptions): P
   const dir = mkdtempSync(join(tmpdir(), 'bench-ioredis-'));
   options.cleanup.defer('ioredis bundle', async () => rmSync(dir, { recursive: true, force: true }));
   const bundle = join(dir, 'ioredis.js');
-  await buildIoredisVendor(bundle);
+  await buildVendor(VENDORS.ioredis, bundle);
   const redis = await startRedisServer();
   options.cleanup.defer('redis-server (redis client)', () => redis.stop());
   const load = `const Redis=require(${JSON.stringify(bundle)});`;

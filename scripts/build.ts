@@ -1,12 +1,11 @@
 /**
  * Bundles every functions/<name>/index.ts into dist/<name>/index.js: one self-contained
  * CommonJS file for SCF's Node.js runtime, nothing from node_modules at run time.
- * The SSM SDK, which only functions with WECHAT_SECRET_NAME load, is bundled once on its own
- * into dist/vendor/tencentcloud-ssm.js (multi-scf deploys the whole of dist/ for every function).
+ * The SDKs and ioredis, which only some paths need, are bundled once each into dist/vendor/
+ * (multi-scf deploys the whole of dist/ for every function).
  * Then writes dist/openapi.json, generated from the route table.
  */
 import { type BuildOptions, build, type Plugin } from 'esbuild';
-import { createRequire } from 'node:module';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
@@ -39,22 +38,16 @@ export const BUNDLE_OPTIONS = {
 
 // dist/vendor/ has no index.js, so neither the local gateway nor a function list takes it for one.
 // multi-scf uploads all of dist/ for every function, so one copy of a vendor file serves them all.
-export const SSM_VENDOR_FILE = join('vendor', 'tencentcloud-ssm.js');
+// Each is bundled once on its own; a function bundle requires it (shared/runtime/load-lazily.ts)
+// only on the path that needs it, so no other path parses it.
+interface Vendor {
+  module: string;
+  file: string;
+  plugins?: Plugin[];
+}
 
 /**
- * The SCF SDK (tencentcloud-sdk-nodejs-scf, for handing a job to the dispatcher) brings its own
- * HTTP stack (node-fetch, form-data): about 400 KB that only the hand-off needs. It is bundled
- * once into dist/vendor/, and the functions that may hand off require it on the first hand-off
- * only, so no function loads or even parses it before then. esbuild would otherwise inline it
- * into every API bundle.
- */
-export const SCF_VENDOR_FILE = join('vendor', 'tencentcloud-scf.js');
-const scfSdkAside = vendorPlugin('tencentcloud-sdk-nodejs-scf', SCF_VENDOR_FILE);
-
-/**
- * ioredis (about 150 KB) is needed only by functions whose STORE_URL is redis: or rediss:, so it
- * is bundled once into dist/vendor/ioredis.js and required when the Redis store opens: a
- * function on memory: or file: never even parses it. Two of its dependencies are replaced:
+ * ioredis's `debug` and redis-errors' node:assert, replaced in the ioredis vendor file:
  * - `debug`, which ioredis logs through when DEBUG=ioredis:* is set, by a logger that is never
  *   enabled: evaluating `debug` opens process.stderr and probes the terminal's colours (about 5 ms
  *   of a cold start), and ioredis's debug lines would carry the values it sends, our access token
@@ -62,8 +55,6 @@ const scfSdkAside = vendorPlugin('tencentcloud-sdk-nodejs-scf', SCF_VENDOR_FILE)
  * - node:assert, which redis-errors loads only to check two arguments of a parser error: loading
  *   it costs a cold start about 5 ms (--cpu-prof of `require('ioredis')`, issue 13).
  */
-export const IOREDIS_VENDOR_FILE = join('vendor', 'ioredis.js');
-const ioredisFromVendor = vendorPlugin('ioredis', IOREDIS_VENDOR_FILE);
 const NEVER_ENABLED_DEBUG =
   'function debug(namespace){const log=()=>{};log.enabled=false;log.namespace=namespace;log.log=()=>{};' +
   'log.destroy=()=>false;log.extend=(more)=>debug(namespace+":"+more);return log}' +
@@ -71,7 +62,7 @@ const NEVER_ENABLED_DEBUG =
 const ARGUMENT_CHECK =
   "function ok(value,message){if(!value)throw new Error(message||'redis-errors: assertion failed')}" +
   'ok.strictEqual=(a,b,message)=>ok(a===b,message);module.exports=ok;';
-export const ioredisLean: Plugin = {
+const ioredisLean: Plugin = {
   name: 'ioredis-lean',
   setup(b) {
     b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'lean' }));
@@ -85,58 +76,56 @@ export const ioredisLean: Plugin = {
   },
 };
 
-/** Builds the ioredis vendor file (also the bench's redis-client figure, so it measures what ships). */
-export function buildIoredisVendor(outfile: string) {
+export const VENDORS = {
+  /** The SSM SDK (pulls tencentcloud-sdk-nodejs-common): only functions with WECHAT_SECRET_NAME. */
+  ssm: { module: 'tencentcloud-sdk-nodejs-ssm', file: join('vendor', 'tencentcloud-ssm.js') },
+  /**
+   * The SCF SDK, for handing a job to the dispatcher, brings its own HTTP stack (node-fetch,
+   * form-data): about 400 KB that only the hand-off needs.
+   */
+  scf: { module: 'tencentcloud-sdk-nodejs-scf', file: join('vendor', 'tencentcloud-scf.js') },
+  /** ioredis (about 150 KB): only functions whose STORE_URL is redis: or rediss:, when the store opens. */
+  ioredis: { module: 'ioredis', file: join('vendor', 'ioredis.js'), plugins: [ioredisLean] },
+} satisfies Record<string, Vendor>;
+
+/** Builds one vendor file (the bench's redis-client figure uses it too, to measure what ships). */
+export function buildVendor(vendor: Vendor, outfile: string) {
   return build({
-    stdin: { contents: "module.exports = require('ioredis');", resolveDir: root },
+    stdin: { contents: `module.exports = require('${vendor.module}');`, resolveDir: root },
     outfile,
     ...BUNDLE_OPTIONS,
-    plugins: [ioredisLean],
+    // Warnings about third-party code are not ours to act on.
+    logLevel: 'error',
+    plugins: vendor.plugins ?? [],
   });
 }
 
-/** Resolves `module` to the vendor file beside the bundle, required only when the code runs. */
-function vendorPlugin(module: string, file: string): Plugin {
-  const filter = new RegExp(`^${module}$`);
-  return {
-    name: `${module}-from-vendor`,
-    setup(b) {
-      b.onResolve({ filter }, () => ({ path: `../${file}`, external: true }));
-    },
-  };
-}
+/** In the function bundles, each vendor module resolves to its file beside the bundle. */
+const fromVendorFiles: Plugin = {
+  name: 'from-vendor-files',
+  setup(b) {
+    const byModule = new Map(Object.values(VENDORS).map((v: Vendor) => [v.module, v.file]));
+    const filter = new RegExp(`^(${[...byModule.keys()].join('|')})$`);
+    b.onResolve({ filter }, (args) => ({ path: `../${byModule.get(args.path)}`, external: true }));
+  },
+};
 
-// `import('tencentcloud-sdk-nodejs-ssm')` in shared/secrets/ssm-client.ts becomes a require of
-// the vendor file beside the bundle, evaluated only when that code runs.
-const ssmFromVendor = vendorPlugin('tencentcloud-sdk-nodejs-ssm', SSM_VENDOR_FILE);
-
-/** Bundles every function into `outDir` (default dist/). */
+/** Bundles every function into `outDir` (default dist/), and the vendor files beside them. */
 export async function buildAll(
   outDir = DEFAULT_DIST,
 ): Promise<Array<{ name: string; bytes: number; gzipBytes: number }>> {
   const names = functionNames();
-  await build({
-    stdin: { contents: "module.exports = require('tencentcloud-sdk-nodejs-ssm');", resolveDir: root },
-    outfile: join(outDir, SSM_VENDOR_FILE),
-    ...BUNDLE_OPTIONS,
-  });
-  await Promise.all(
-    names.map((name) =>
+  await Promise.all([
+    ...names.map((name) =>
       build({
         entryPoints: [join(root, 'functions', name, 'index.ts')],
         outfile: join(outDir, name, 'index.js'),
         ...BUNDLE_OPTIONS,
-        plugins: [scfSdkAside, ssmFromVendor, ioredisFromVendor, pureSchemas(join(root, 'shared'))],
+        plugins: [fromVendorFiles, pureSchemas(join(root, 'shared'))],
       }),
     ),
-  );
-  await buildIoredisVendor(join(outDir, IOREDIS_VENDOR_FILE));
-  await build({
-    entryPoints: [createRequire(import.meta.url).resolve('tencentcloud-sdk-nodejs-scf')],
-    outfile: join(outDir, SCF_VENDOR_FILE),
-    ...BUNDLE_OPTIONS,
-    logLevel: 'error',
-  });
+    ...Object.values(VENDORS).map((vendor) => buildVendor(vendor, join(outDir, vendor.file))),
+  ]);
   return names.map((name) => {
     const file = join(outDir, name, 'index.js');
     return { name, bytes: statSync(file).size, gzipBytes: gzipSync(readFileSync(file)).length };
@@ -157,10 +146,10 @@ async function main() {
   for (const { name, bytes, gzipBytes } of sizes) {
     console.log(`${name.padEnd(width)}  ${String(bytes).padStart(9)}  ${String(gzipBytes).padStart(8)}`);
   }
-  const vendor = readFileSync(join(DEFAULT_DIST, SSM_VENDOR_FILE));
-  console.log(
-    `${SSM_VENDOR_FILE}: ${vendor.length} bytes, ${gzipSync(vendor).length} gzip (loaded only with WECHAT_SECRET_NAME)`,
-  );
+  for (const { file } of Object.values(VENDORS)) {
+    const vendor = readFileSync(join(DEFAULT_DIST, file));
+    console.log(`dist/${file}: ${vendor.length} bytes, ${gzipSync(vendor).length} gzip (required on its path only)`);
+  }
   console.log('dist/openapi.json written');
 }
 
