@@ -42,7 +42,7 @@ export function createScfHandOff(options: ScfHandOffOptions): HandOff {
       () => require('tencentcloud-sdk-nodejs-scf') as typeof import('tencentcloud-sdk-nodejs-scf'),
       () => import('tencentcloud-sdk-nodejs-scf'),
     ).then((sdk) => {
-      // Built aside (scripts/build.ts) and imported natively, the CommonJS SDK arrives as `default`.
+      // The CommonJS SDK arrives as itself when required (the bundles) and as `default` via import().
       const { scf } = ((sdk as unknown as { default?: typeof sdk }).default ?? sdk) as typeof sdk;
       const url = new URL(options.endpoint);
       return new scf.v20180416.Client({

@@ -34,8 +34,8 @@ export class SecretUnavailableError extends Error {
  */
 export function createSsmClient(options: SsmClientOptions): FetchSecret {
   return async (name, version) => {
-    // Bundled, the import is of dist/vendor/tencentcloud-ssm.js, a CommonJS file: its exports
-    // may arrive as the namespace's default.
+    // Bundled, this requires dist/vendor/tencentcloud-ssm.js; via import() (vitest) the CommonJS
+    // SDK's exports may arrive as the namespace's default.
     const loaded = (await loadLazily(
       () => require('tencentcloud-sdk-nodejs-ssm'),
       () => import('tencentcloud-sdk-nodejs-ssm'),
