@@ -35,21 +35,22 @@ function endpoint<Req, Res>(
   definition: Omit<Endpoint<Req, Res>, 'request' | 'response'>,
   schemas: () => Schemas<Req, Res>,
 ): Endpoint<Req, Res> {
-  let built: Schemas<Req, Res> | undefined;
+  const built = shared(schemas);
   return {
     ...definition,
     get request() {
-      built ??= schemas();
-      return built.request;
+      return built().request;
     },
     get response() {
-      built ??= schemas();
-      return built.response;
+      return built().response;
     },
   };
 }
 
-/** A schema several endpoints share, built when the first of them is. */
+/**
+ * A value built on first use, as shared/runtime/memoize.ts's memoize, but marked free of side
+ * effects in this module so that esbuild drops the ones no kept endpoint reads.
+ */
 /* @__NO_SIDE_EFFECTS__ */
 function shared<T>(build: () => T): () => T {
   let built: T | undefined;
