@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { isRedisUrl, parseRedisUrl, RedisUrlError } from './store/redis-url';
 import { describeIssues } from './validation';
+import { memoize } from './runtime/memoize';
 
 /** Names every environment variable that is missing or malformed, and why. */
 export class ConfigError extends Error {
@@ -45,10 +46,10 @@ const csv = z.pipe(
 // 43 base64 characters decode (with the "=" WeChat leaves off) to a 32-byte AES-256 key.
 const encodingAesKey = z.optional(z.string().check(z.regex(/^[A-Za-z0-9+/]{43}$/, 'must be 43 base64 characters')));
 
-// Each section's schemas are built when a function reads that section (a cold start builds
-// only its own: issue 13).
+// Each section's schemas are built once, when a function first reads that section (a cold start
+// builds only its own: issue 13); configVariables and readConfig share them.
 const sections = {
-  wechat: () => ({
+  wechat: memoize(() => ({
     WECHAT_APP_ID: required,
     WECHAT_APP_SECRET: required,
     WECHAT_API_BASE_URL: z._default(z.url(), 'https://api.weixin.qq.com'),
@@ -66,8 +67,8 @@ const sections = {
     // only against a WeChat that allows more (the sandbox with its limits off).
     MASS_SEND_PER_MINUTE: positiveInt(60),
     MASS_SEND_PER_DAY: positiveInt(100),
-  }),
-  store: () => ({
+  })),
+  store: memoize(() => ({
     // Checked here, so that a malformed Redis URL is `not_configured` naming STORE_URL, and
     // never printed: it holds the password.
     STORE_URL: z.string().check(
@@ -77,10 +78,10 @@ const sections = {
         if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: '' });
       }),
     ),
-  }),
+  })),
   // Handing a started job to the dispatcher through SCF's Invoke API. Without a function name
   // (or without the role's credentials, which SCF sets) the dispatcher's timer picks jobs up.
-  dispatch: () => ({
+  dispatch: memoize(() => ({
     DISPATCHER_FUNCTION_NAME: optionalText,
     DISPATCHER_NAMESPACE: z._default(z.string(), 'default'),
     SCF_API_ENDPOINT: z._default(z.url(), 'https://scf.tencentcloudapi.com'),
@@ -88,11 +89,11 @@ const sections = {
     TENCENTCLOUD_SECRETID: optionalText,
     TENCENTCLOUD_SECRETKEY: optionalText,
     TENCENTCLOUD_SESSIONTOKEN: optionalText,
-  }),
-  api: () => ({
+  })),
+  api: memoize(() => ({
     API_KEYS: z.pipe(csv, z.array(z.string().check(z.minLength(16, 'each key must be at least 16 characters')))),
-  }),
-  callback: () => ({
+  })),
+  callback: memoize(() => ({
     WECHAT_APP_ID: required,
     WECHAT_TOKEN: required,
     WECHAT_TOKEN_PREVIOUS: optionalText,
@@ -106,7 +107,7 @@ const sections = {
     CALLBACK_ACCEPT_PLAIN: z._default(z.enum(['true', 'false']), 'false'),
     NOTIFY_URL: z.optional(z.url()),
     NOTIFY_SECRET: optionalText,
-  }),
+  })),
 };
 
 type Sections = { [K in keyof typeof sections]: ReturnType<(typeof sections)[K]> };
