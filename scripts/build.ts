@@ -9,6 +9,7 @@ import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeOpenApi } from './openapi';
 import { pureSchemas } from './pure-schemas';
@@ -47,13 +48,36 @@ interface Vendor {
 }
 
 /**
- * ioredis's `debug` and redis-errors' node:assert, replaced in the ioredis vendor file:
+ * The Redis commands the ioredis vendor file defines methods for. ioredis defines two methods
+ * (string and Buffer replies) on three prototypes for each of the 287 commands of
+ * @ioredis/commands at load, about 40% of evaluating it (--cpu-prof, issue 13); a cold
+ * container on Redis pays that before its first command. Kept:
+ * - what shared/store/redis-*.ts sends: GET, SET, DEL, MGET, EVAL, XREAD (through `call`), QUIT;
+ * - what ioredis sends by itself (its handshake, resubscription, scripts, transactions):
+ *   AUTH, SELECT, CLIENT, INFO, PING, HELLO, READONLY, the (un)subscribe family, MULTI, EXEC,
+ *   EVALSHA, SCRIPT.
+ * A command not listed has no method (`redis.hset` is undefined) but still goes out through
+ * `redis.call`; test/shared/store/redis-store-vendor.test.ts runs the store contract against
+ * the built file and checks every method the store calls.
+ */
+export const IOREDIS_COMMANDS = [
+  ...['get', 'set', 'del', 'mget', 'eval', 'xread', 'quit'],
+  ...['auth', 'select', 'client', 'info', 'ping', 'hello', 'readonly', 'multi', 'exec', 'evalsha', 'script'],
+  ...['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe'],
+];
+
+/**
+ * What the ioredis vendor file leaves out or replaces:
  * - `debug`, which ioredis logs through when DEBUG=ioredis:* is set, by a logger that is never
  *   enabled: evaluating `debug` opens process.stderr and probes the terminal's colours (about 5 ms
  *   of a cold start), and ioredis's debug lines would carry the values it sends, our access token
  *   among them, into the function's log;
  * - node:assert, which redis-errors loads only to check two arguments of a parser error: loading
- *   it costs a cold start about 5 ms (--cpu-prof of `require('ioredis')`, issue 13).
+ *   it costs a cold start about 5 ms (--cpu-prof of `require('ioredis')`, issue 13);
+ * - the command table, cut to IOREDIS_COMMANDS;
+ * - Redis Cluster and Sentinel (their modules, and node:dns, which only they load): STORE_URL
+ *   names one standalone Redis (Tencent Cloud Redis standard edition, or one shard's proxy
+ *   address); constructing either throws.
  */
 const NEVER_ENABLED_DEBUG =
   'function debug(namespace){const log=()=>{};log.enabled=false;log.namespace=namespace;log.log=()=>{};' +
@@ -62,6 +86,16 @@ const NEVER_ENABLED_DEBUG =
 const ARGUMENT_CHECK =
   "function ok(value,message){if(!value)throw new Error(message||'redis-errors: assertion failed')}" +
   'ok.strictEqual=(a,b,message)=>ok(a===b,message);module.exports=ok;';
+const notBundled = (what: string) =>
+  `class NotBundled{constructor(){throw new Error(${JSON.stringify(`${what} is not in this build of ioredis`)})}}` +
+  'module.exports={__esModule:true,default:NotBundled};';
+const LEAN_MODULES: Record<string, string> = {
+  debug: NEVER_ENABLED_DEBUG,
+  assert: ARGUMENT_CHECK,
+  cluster: notBundled('Redis Cluster'),
+  sentinel: notBundled('Redis Sentinel'),
+};
+const fromIoredis = (importer: string) => /[\\/]ioredis[\\/]built[\\/]/.test(importer);
 const ioredisLean: Plugin = {
   name: 'ioredis-lean',
   setup(b) {
@@ -69,10 +103,22 @@ const ioredisLean: Plugin = {
     b.onResolve({ filter: /^assert$/ }, (args) =>
       /[\\/]redis-errors[\\/]/.test(args.importer) ? { path: 'assert', namespace: 'lean' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lean' }, (args) => ({
-      contents: args.path === 'debug' ? NEVER_ENABLED_DEBUG : ARGUMENT_CHECK,
-      loader: 'js',
-    }));
+    b.onResolve({ filter: /^\.\/cluster$/ }, (args) =>
+      fromIoredis(args.importer) ? { path: 'cluster', namespace: 'lean' } : undefined,
+    );
+    b.onResolve({ filter: /(^|\/)SentinelConnector$/ }, (args) =>
+      fromIoredis(args.importer) ? { path: 'sentinel', namespace: 'lean' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lean' }, (args) => ({ contents: LEAN_MODULES[args.path], loader: 'js' }));
+    b.onLoad({ filter: /[\\/]@ioredis[\\/]commands[\\/]built[\\/]commands\.json$/ }, async (args) => {
+      const table = JSON.parse(await readFile(args.path, 'utf8')) as Record<string, unknown>;
+      const missing = IOREDIS_COMMANDS.filter((name) => !(name in table));
+      if (missing.length > 0) throw new Error(`@ioredis/commands has no ${missing.join(', ')}`);
+      return {
+        contents: JSON.stringify(Object.fromEntries(IOREDIS_COMMANDS.map((n) => [n, table[n]]))),
+        loader: 'json',
+      };
+    });
   },
 };
 
