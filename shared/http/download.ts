@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { request, type Agent } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { DownloadError } from './download-error';
 
 /**
  * Fetches a caller's `sourceUrl` for an upload without letting it reach inside our network
@@ -11,28 +12,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  * internal one (DNS rebinding). Only https, no credentials in the URL, no redirects (one could
  * point anywhere), a size cap and one deadline for the whole download.
  */
-export type DownloadRefusal =
-  | 'invalid_url'
-  | 'scheme'
-  | 'credentials'
-  | 'unresolvable'
-  | 'blocked_address'
-  | 'redirect'
-  | 'http_status'
-  | 'too_large'
-  | 'timeout'
-  | 'network';
-
-export class DownloadError extends Error {
-  override readonly name = 'DownloadError';
-  constructor(
-    readonly reason: DownloadRefusal,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { DownloadError, type DownloadRefusal } from './download-error';
 
 export interface ResolvedAddress {
   address: string;

@@ -1,7 +1,7 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { loadLazily } from '../runtime/load-lazily';
 
-let collect: ((options?: { type: 'major' | 'minor' }) => void) | null | undefined;
+type Collect = (options?: { type: 'major' | 'minor' }) => void;
+let collect: Promise<Collect | null> | undefined;
 
 /**
  * Asks V8 for a full collection. The dispatcher drops about 2 MB per batch (the OpenIDs read,
@@ -9,16 +9,20 @@ let collect: ((options?: { type: 'major' | 'minor' }) => void) | null | undefine
  * resident memory before it collects (measured: 128 MB peak for 60 batches of 10,000), and SCF
  * bills and limits the peak. A collection after each batch costs a few milliseconds and keeps the
  * peak near what one batch needs. `gc` is not exposed by default; the V8 flag turns it on for a
- * fresh context, which hands it back.
+ * fresh context, which hands it back. node:v8 and node:vm load on the first call: loading node:v8
+ * brings its heap and profiler bindings, a cost every bundle with job code paid at its cold start.
  */
-export function collectGarbage(): void {
-  if (collect === undefined) {
+export async function collectGarbage(): Promise<void> {
+  collect ??= loadLazily(
+    () => ({ v8: require('node:v8') as typeof import('node:v8'), vm: require('node:vm') as typeof import('node:vm') }),
+    async () => ({ v8: await import('node:v8'), vm: await import('node:vm') }),
+  ).then(({ v8, vm }) => {
     try {
-      setFlagsFromString('--expose-gc');
-      collect = runInNewContext('gc') as typeof collect;
+      v8.setFlagsFromString('--expose-gc');
+      return vm.runInNewContext('gc') as Collect;
     } catch {
-      collect = null;
+      return null;
     }
-  }
-  collect?.();
+  });
+  (await collect)?.();
 }

@@ -217,7 +217,7 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
           return outcome.stop === 'minute' ? 'minute_limit' : 'unavailable';
       }
       log.info('batch recorded', { jobId: job.id, batch: n, state: outcome.kind });
-      collectGarbage();
+      await collectGarbage();
       return outcome.kind === 'unknown' ? undefined : 'done';
     } finally {
       await store.compareAndDelete(claimKey, owner);

@@ -197,7 +197,7 @@ export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRec
     if (text === null) throw new Error(`chunk ${n} of job ${jobId} is gone from the store`);
     for (const openId of text.split('\n')) distinct.add(openId);
     // Each chunk leaves ~10 MB of garbage that V8 would otherwise let pile up (collect-garbage.ts).
-    collectGarbage();
+    await collectGarbage();
   }
   if (distinct.size < 2) {
     throw new HttpError(
@@ -220,7 +220,7 @@ export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRec
     // record that exists: setIfAbsent.
     await deps.store.set(jobKeys.batchOpenIds(deps.appId, jobId, n), ids.join('\n'));
     await deps.store.setIfAbsent(jobKeys.batch(deps.appId, jobId, n), JSON.stringify(record), KEEP_MS);
-    collectGarbage();
+    await collectGarbage();
   }
   const started = await markStarted(deps, jobId, distinct.size, sizes.length);
   for (const n of job.chunks) {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { ApiRequest } from '../http/api-gateway';
-import { download, DownloadError, type Downloaded, type DownloadOptions } from '../http/download';
+import type { Downloaded, DownloadOptions } from '../http/download';
+import { DownloadError } from '../http/download-error';
 import { type ErrorStatus, HttpError } from '../http/http-error';
 import { invalidRequest } from '../http/json-body';
 import { isMultipart, parseMultipart } from '../http/multipart';
@@ -79,7 +80,8 @@ async function fromSourceUrl(request: ApiRequest, rule: UploadRule, deps: Upload
   const parsed = SourceUploadRequest.safeParse(json);
   if (!parsed.success) throw invalidRequest(describeIssues(parsed.error.issues));
   const { sourceUrl, ...fields } = parsed.data;
-  const fetchSource = deps.fetchSource ?? download;
+  // download.ts (node:https, node:dns, node:net) is evaluated on the first download only.
+  const fetchSource = deps.fetchSource ?? ((url, o) => import('../http/download').then((m) => m.download(url, o)));
   try {
     const file = await fetchSource(sourceUrl, { maxBytes: rule.maxBytes, timeoutMs: SOURCE_TIMEOUT_MS });
     return {

@@ -89,6 +89,23 @@ describe('a function at run time', () => {
     expect(output).not.toMatch(/ioredis:/);
   });
 
+  // Node modules a path may never need (node:http and node:https, node:v8 and node:vm for the
+  // jobs' garbage collection, node:dns and node:net for media downloads) load on that path only.
+  it.each(functionNames())('%s loads no more of Node at require than node:crypto does', async (name) => {
+    const loaded = async (module: string) => {
+      const { stdout } = await run(process.execPath, [
+        '-e',
+        'const before=new Set(process.moduleLoadList);require(process.argv[1]);' +
+          'console.log(JSON.stringify(process.moduleLoadList.filter((m)=>!before.has(m))))',
+        module,
+      ]);
+      return JSON.parse(stdout) as string[];
+    };
+    const [crypto, bundle] = await Promise.all([loaded('node:crypto'), loaded(join(distDir(), name, 'index.js'))]);
+    expect(crypto).toContain('NativeModule crypto');
+    expect(bundle.filter((m) => !crypto.includes(m))).toEqual([]);
+  });
+
   it.each(functionNames())('%s bundle holds no fetch, undici, FormData or Blob', (name) => {
     const source = readFileSync(join(distDir(), name, 'index.js'), 'utf8');
     expect(source.match(/\bfetch\b|undici|\bFormData\b|\bBlob\b/gi) ?? []).toEqual([]);
