@@ -1,11 +1,11 @@
-import { queryParams, type ApiHandler } from '../http/api-gateway';
+import { bodyText, queryParams, type ApiHandler } from '../http/api-gateway';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { decodeAesKey, decryptMessage, isCallbackCryptoError } from '../wechat/callback-crypto';
 import { isFresh, verifySignature } from '../wechat/signature';
 import { recordMassReport } from '../reports/mass-report-store';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
-import { CallbackValidationError, parseCallbackMessage } from './messages';
+import { CallbackValidationError, type CallbackMessage, parseCallbackMessage } from './messages';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
 import {
   type ClaimOutcome,
@@ -68,6 +68,7 @@ const success = (logFields: Record<string, unknown>): CallbackResponse => ({
 });
 
 type Rejection = [status: number, reason: string];
+type MassSendJobFinish = Extract<CallbackMessage, { kind: 'mass_send_job_finish' }>;
 
 // The envelope exactly as WeChat sends it in safe mode (ToUserName, then Encrypt, both CDATA,
 // nothing else): a strict subset of what parseXml reads, and read the same, without building a
@@ -112,7 +113,11 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     if (!signature || !timestamp || !nonce || echostr === undefined) return reject([400, 'missing_parameters']);
     const refused = authenticate(query);
     if (refused) return reject(refused);
-    await rememberVerification(deps.store, replayKey(deps.appId, signature), deps.windowSeconds);
+    try {
+      await rememberVerification(deps.store, replayKey(deps.appId, signature), deps.windowSeconds);
+    } catch (error) {
+      return failed(error);
+    }
     // Official Accounts send a plain echostr even in safe mode (an encrypted one is WeCom's).
     return { status: 200, contentType: TEXT, body: echostr, logFields: { outcome: 'callback URL verified' } };
   }
@@ -152,60 +157,85 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     return decryptMessage(encrypt, { keys: deps.aesKeys, appId: deps.appId });
   }
 
+  /**
+   * A POST: claimed, processed, marked done. One async frame for the whole push (the steps
+   * below it are synchronous or return the store's promise): each frame and await is an
+   * allocation per push, which a container receiving a burst of pushes pays for in GC.
+   */
   async function receive(req: CallbackRequest): Promise<CallbackResponse> {
-    if (Buffer.byteLength(req.body, 'utf8') > deps.maxBodyBytes) return reject([413, 'body_too_large']);
-    const refused = authenticate(req.query);
-    if (refused) return reject(refused);
-    // `signature` is authenticated above; whatever else the query says is not, yet.
-    const claim = newClaim(replayKey(deps.appId, req.query.signature as string));
-    let claimed: ClaimOutcome;
     try {
-      claimed = await claimRequest(deps.store, claim);
-    } catch (err) {
-      // A stalled store may still run the SET NX once it answers again: take the claim back
-      // (the delete queues behind it on the same connection) so that WeChat's retry is processed.
-      await releaseRequest(deps.store, claim).catch(() => {});
-      throw err;
-    }
-    if (claimed === 'done') {
-      return success({ outcome: 'callback replay ignored' });
-    }
-    if (claimed === 'busy') {
-      // Another invocation is processing this request. Acknowledging it would lose the push if
-      // that invocation dies; an error makes WeChat retry, and the retry finds it done.
-      return {
-        status: 503,
-        contentType: TEXT,
-        body: 'in_progress',
-        logLevel: 'warn',
-        logFields: { outcome: 'callback request already being processed', reason: 'in_progress' },
-      };
-    }
-    let answer: CallbackResponse | undefined;
-    try {
-      answer = await process(req);
-    } finally {
-      if (answer?.status !== 200) {
-        const released = await releaseRequest(deps.store, claim).then(
-          () => true,
-          () => false,
-        );
-        if (answer && !released) answer = { ...answer, logFields: { ...answer.logFields, claimReleased: false } };
+      const { body } = req;
+      // A UTF-16 code unit is at most 3 UTF-8 bytes: a short body needs no byte count.
+      if (body.length * 3 > deps.maxBodyBytes && Buffer.byteLength(body, 'utf8') > deps.maxBodyBytes) {
+        return reject([413, 'body_too_large']);
       }
-    }
-    if (answer.status === 200) {
-      // Processed (the report is stored): failing to remember that only lets a replay be
-      // processed again, which finds the report there and changes nothing.
+      const refused = authenticate(req.query);
+      if (refused) return reject(refused);
+      // `signature` is authenticated above; whatever else the query says is not, yet.
+      const claim = newClaim(replayKey(deps.appId, req.query.signature as string));
+      let claimed: ClaimOutcome;
       try {
-        await markDone(deps.store, claim, deps.windowSeconds);
-      } catch {
-        answer = { ...answer, logLevel: 'warn', logFields: { ...answer.logFields, claimKept: false } };
+        claimed = await claimRequest(deps.store, claim);
+      } catch (err) {
+        // A stalled store may still run the SET NX once it answers again: take the claim back
+        // (the delete queues behind it on the same connection) so that WeChat's retry is processed.
+        await releaseRequest(deps.store, claim).catch(() => {});
+        throw err;
       }
+      if (claimed === 'done') {
+        return success({ outcome: 'callback replay ignored' });
+      }
+      if (claimed === 'busy') {
+        // Another invocation is processing this request. Acknowledging it would lose the push if
+        // that invocation dies; an error makes WeChat retry, and the retry finds it done.
+        return {
+          status: 503,
+          contentType: TEXT,
+          body: 'in_progress',
+          logLevel: 'warn',
+          logFields: { outcome: 'callback request already being processed', reason: 'in_progress' },
+        };
+      }
+      let answer: CallbackResponse | undefined;
+      try {
+        const read = readPush(req);
+        if ('kind' in read) {
+          const { report } = read;
+          const first = await recordMassReport(deps.store, deps.appId, report);
+          if (first && deps.notify) {
+            await notifyWithin(deps.notify, report, deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS, deps.log);
+          }
+          const outcome = first ? 'mass send report recorded' : 'mass send report redelivered';
+          answer = success({ outcome, msgId: report.msgId, reportStatus: report.status.kind });
+        } else {
+          answer = read;
+        }
+      } finally {
+        if (answer?.status !== 200) {
+          const released = await releaseRequest(deps.store, claim).then(
+            () => true,
+            () => false,
+          );
+          if (answer && !released) answer = { ...answer, logFields: { ...answer.logFields, claimReleased: false } };
+        }
+      }
+      if (answer.status === 200) {
+        // Processed (the report is stored): failing to remember that only lets a replay be
+        // processed again, which finds the report there and changes nothing.
+        try {
+          await markDone(deps.store, claim, deps.windowSeconds);
+        } catch {
+          answer = { ...answer, logLevel: 'warn', logFields: { ...answer.logFields, claimKept: false } };
+        }
+      }
+      return answer;
+    } catch (error) {
+      return failed(error);
     }
-    return answer;
   }
 
-  async function process(req: CallbackRequest): Promise<CallbackResponse> {
+  /** A claimed push read: the answer (a refusal, an ignored message), or the report to record. */
+  function readPush(req: CallbackRequest): CallbackResponse | MassSendJobFinish {
     const opened = open(req);
     if (Array.isArray(opened)) {
       if (opened[0] >= 500) {
@@ -226,48 +256,41 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
     switch (message.kind) {
       case 'ignored':
         return success({ outcome: 'callback acknowledged', msgType: message.msgType, event: message.event });
-      case 'mass_send_job_finish': {
-        const { report } = message;
-        const first = await recordMassReport(deps.store, deps.appId, report);
-        if (first && deps.notify) {
-          await notifyWithin(deps.notify, report, deps.notifyWaitMs ?? DEFAULT_NOTIFY_WAIT_MS, deps.log);
-        }
-        const outcome = first ? 'mass send report recorded' : 'mass send report redelivered';
-        return success({ outcome, msgId: report.msgId, reportStatus: report.status.kind });
-      }
+      case 'mass_send_job_finish':
+        return message;
     }
   }
 
-  async function handle(req: CallbackRequest): Promise<CallbackResponse> {
-    try {
-      const method = req.method.toUpperCase();
-      if (method === 'GET') return await verifyUrl(req.query);
-      if (method === 'POST') return await receive(req);
-      return reject([405, 'method_not_allowed']);
-    } catch (error) {
-      if (error instanceof XmlError) return reject([400, 'malformed_xml'], { xmlError: error.code });
-      if (error instanceof CallbackValidationError) {
-        return reject([400, `invalid_field:${error.field}`], { field: error.field });
-      }
-      if (isCallbackCryptoError(error)) return reject([400, 'cannot_decrypt'], { cryptoError: error.code });
-      // Store outages land here; their messages carry no callback content.
-      return {
-        status: 500,
-        contentType: TEXT,
-        body: 'internal error',
-        logLevel: 'error',
-        logFields: {
-          outcome: 'callback failed',
-          errorName: error instanceof Error ? error.name : typeof error,
-          errorMessage: error instanceof Error ? error.message : undefined,
-        },
-      };
+  /** What a thrown error answers: refusals of what the push holds, else a 500 (WeChat retries). */
+  function failed(error: unknown): CallbackResponse {
+    if (error instanceof XmlError) return reject([400, 'malformed_xml'], { xmlError: error.code });
+    if (error instanceof CallbackValidationError) {
+      return reject([400, `invalid_field:${error.field}`], { field: error.field });
     }
+    if (isCallbackCryptoError(error)) return reject([400, 'cannot_decrypt'], { cryptoError: error.code });
+    // Store outages land here; their messages carry no callback content.
+    return {
+      status: 500,
+      contentType: TEXT,
+      body: 'internal error',
+      logLevel: 'error',
+      logFields: {
+        outcome: 'callback failed',
+        errorName: error instanceof Error ? error.name : typeof error,
+        errorMessage: error instanceof Error ? error.message : undefined,
+      },
+    };
+  }
+
+  function handle(req: CallbackRequest): Promise<CallbackResponse> {
+    const method = req.method.toUpperCase();
+    if (method === 'POST') return receive(req);
+    if (method === 'GET') return verifyUrl(req.query);
+    return Promise.resolve(reject([405, 'method_not_allowed']));
   }
 
   // The same handler type as the API routes: createScfHandler serves both.
-  return (request) =>
-    handle({ method: request.method, query: queryParams(request), body: request.rawBody.toString('utf8') });
+  return (request) => handle({ method: request.method, query: queryParams(request), body: bodyText(request) });
 }
 
 /** Whether a push names `originalId` as its ToUserName (an account's 原始ID, gh_…). */

@@ -1,5 +1,5 @@
 import { type ApiDeps, loadApiDeps } from '../runtime/api';
-import { memoizeAsync } from '../runtime/memoize';
+import { memoizeAsyncValue } from '../runtime/memoize';
 import { describeIssues } from '../validation';
 import { createScfHandler, queryParams, type ApiHandler, type ApiRequest } from './api-gateway';
 import { authenticate } from './auth';
@@ -80,7 +80,7 @@ export function createApiHandler<Deps extends { apiKeys: readonly string[] }>(
  */
 export function apiFunction(routes: readonly Route<ApiDeps>[], env: Record<string, string | undefined>) {
   return createScfHandler(
-    memoizeAsync(async () => {
+    memoizeAsyncValue(async () => {
       const deps = await loadApiDeps(env);
       return { handle: createApiHandler(routes, deps), log: deps.log };
     }),

@@ -80,6 +80,8 @@ export interface ApiRequest {
   headers: Record<string, string>;
   query: Record<string, QueryValue>;
   rawBody: Buffer;
+  /** The body as the event carried it, when it was not base64: rawBody is its UTF-8. */
+  text?: string;
   requestId: string;
 }
 
@@ -95,23 +97,62 @@ export interface ApiResult {
   logLevel?: 'info' | 'warn' | 'error';
 }
 
+/** An event's request; its body is encoded into bytes the first time they are read. */
+class GatewayRequest implements ApiRequest {
+  #rawBody: Buffer | undefined;
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly headers: Record<string, string>,
+    readonly query: Record<string, QueryValue>,
+    readonly requestId: string,
+    readonly text: string | undefined,
+    readonly base64Body: string | undefined,
+  ) {}
+
+  get rawBody(): Buffer {
+    this.#rawBody ??=
+      this.text === undefined ? Buffer.from(this.base64Body ?? '', 'base64') : Buffer.from(this.text, 'utf8');
+    return this.#rawBody;
+  }
+}
+
 export function toApiRequest(event: unknown, requestId: string): ApiRequest {
   const checked = checkApiGatewayEvent(event);
   if (!checked.ok) throw new HttpError(400, 'bad_event', 'not an API Gateway event');
   const e = checked.event;
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(e.headers ?? {})) {
+  const given = e.headers ?? {};
+  for (const name in given) {
+    const value = Object.hasOwn(given, name) ? given[name] : undefined;
     if (value !== undefined) headers[name.toLowerCase()] = value;
   }
   const body = e.body ?? '';
-  return {
-    method: e.httpMethod.toUpperCase(),
-    path: e.path,
+  const base64 = e.isBase64Encoded === true;
+  return new GatewayRequest(
+    e.httpMethod.toUpperCase(),
+    e.path,
     headers,
-    query: e.queryString ?? {},
-    rawBody: e.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
+    e.queryString ?? {},
     requestId,
-  };
+    base64 ? undefined : body,
+    base64 ? body : undefined,
+  );
+}
+
+// Only lone surrogates change in a UTF-8 round trip (they become U+FFFD): well-formed text comes
+// back as it was. String.prototype.isWellFormed (Node 20+) answers at once for Latin-1 text;
+// Node 18 looks for any surrogate.
+const SURROGATE = /[\uD800-\uDFFF]/;
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !SURROGATE.test(text);
+
+/** The body as text: `rawBody` decoded as UTF-8, without encoding and decoding it when it came as text. */
+export function bodyText(request: ApiRequest): string {
+  const { text } = request;
+  return text !== undefined && isWellFormed(text) ? text : request.rawBody.toString('utf8');
 }
 
 /** A query parameter as one string: the last of repeated values; a bare key reads as "". */
@@ -220,12 +261,19 @@ export function createScfHandler(
       context?.request_id ?? (event as ApiGatewayEvent | undefined)?.requestContext?.requestId ?? randomUUID();
     let log: Logger | undefined;
     try {
-      const built = await getHandler();
+      // A warm container's handler is there already (memoizeAsyncValue): no await for it.
+      const got = getHandler();
+      const built = got instanceof Promise ? await got : got;
       // requestId goes in the line's fields, where a child logger per request used to put it.
       log = built.log;
       const request = toApiRequest(event, requestId);
       const started = Date.now();
-      const result = await built.handle(request).catch((err: unknown) => toErrorResult(err, requestId, log!));
+      let result: ApiResult;
+      try {
+        result = await built.handle(request);
+      } catch (err) {
+        result = toErrorResult(err, requestId, log);
+      }
       log[result.logLevel ?? 'info']('request', {
         requestId,
         ...result.logFields,

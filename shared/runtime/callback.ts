@@ -7,7 +7,7 @@ import { rememberSecret } from '../redact';
 import { withSecrets } from '../secrets/secret-env';
 import { openStore } from '../store/open-store';
 import type { Store } from '../store/store';
-import { type Env, memoizeAsync } from './memoize';
+import { type Env, memoizeAsyncValue } from './memoize';
 
 const CALLBACK_STORE_TIMEOUT_MS = 1_000;
 
@@ -45,6 +45,8 @@ export function buildCallbackDeps(env: Env, overrides: { store?: Store; log?: Lo
  */
 export function callbackFunction(env: Env) {
   return createScfHandler(
-    memoizeAsync(async () => buildCallbackDeps((await withSecrets(env, configVariables('callback', 'store'))).env)),
+    memoizeAsyncValue(async () =>
+      buildCallbackDeps((await withSecrets(env, configVariables('callback', 'store'))).env),
+    ),
   );
 }

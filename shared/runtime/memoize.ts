@@ -21,4 +21,27 @@ export function memoizeAsync<T>(build: () => Promise<T>): (() => Promise<T>) & {
   return Object.assign(get, { reset: () => (value = undefined) });
 }
 
+/**
+ * memoizeAsync whose getter hands back the value itself once it is built, so that a warm
+ * invocation takes its dependencies without an await (a microtask and a suspended frame).
+ */
+export function memoizeAsyncValue<T>(build: () => Promise<T>): (() => T | Promise<T>) & { reset(): void } {
+  let built: { value: T } | undefined;
+  let generation = 0;
+  const pending = memoizeAsync(async () => {
+    const started = generation;
+    const value = await build();
+    if (started === generation) built = { value };
+    return value;
+  });
+  const get = () => (built ? built.value : pending());
+  return Object.assign(get, {
+    reset: () => {
+      generation += 1;
+      built = undefined;
+      pending.reset();
+    },
+  });
+}
+
 export type Env = Record<string, string | undefined>;

@@ -39,7 +39,10 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
   function sweep(): void {
     writesSinceSweep = 0;
     const at = now();
-    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key);
+    // forEach rather than for…of: no [key, value] array per entry; deleting while iterating is allowed.
+    entries.forEach((entry, key) => {
+      if (entry.expiresAt <= at) entries.delete(key);
+    });
     sweepAfter = Math.max(1_024, entries.size);
   }
 

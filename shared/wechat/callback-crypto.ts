@@ -48,20 +48,6 @@ const RANDOM_BYTES = 16;
 const HEADER_BYTES = RANDOM_BYTES + 4;
 // WeChat generates EncodingAESKey from [a-zA-Z0-9]; accept the full base64 alphabet anyway.
 const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
-/**
- * Canonical base64 (whole 4-character groups, '=' only as the last one or two) decoded, or
- * undefined. Node's decoder skips characters outside the alphabet and stops at '=', so any
- * such character leaves fewer bytes than the length promises; it also takes the URL-safe '-'
- * and '_', refused apart. As strict as /^(?:[A-Za-z0-9+/]{4})*(?:…==|…=)?$/ without a regex
- * pass over the whole text on every push.
- */
-function decodeBase64(text: string): Buffer | undefined {
-  if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
-  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const bytes = Buffer.from(text, 'base64');
-  return bytes.length === (text.length / 4) * 3 - padding ? bytes : undefined;
-}
-
 // The configured keys are decoded once per container, not once per push.
 const decodedKeys = new Map<string, Buffer>();
 
@@ -113,74 +99,103 @@ function appIdBytes(appId: string): Buffer {
   return lastAppId.bytes;
 }
 
-type BlockDecipher = ReturnType<typeof createDecipheriv>;
-const blockDeciphers = new Map<string, BlockDecipher>();
+const IV_BYTES = 16;
+// The ciphertext of the push being decrypted, after one block of room for the IV (see
+// decryptInPlace). Kept for the container and grown when a push needs more, so a push decodes
+// its base64 without allocating a buffer. It only ever holds ciphertext and the key's IV.
+let scratch = Buffer.allocUnsafeSlow(2_048);
+
+function scratchFor(ciphertextBytes: number): Buffer {
+  if (scratch.length < IV_BYTES + ciphertextBytes) {
+    scratch = Buffer.allocUnsafeSlow(Math.max(IV_BYTES + ciphertextBytes, 2 * scratch.length));
+  }
+  return scratch;
+}
+
+type CbcDecipher = ReturnType<typeof createDecipheriv>;
+const deciphers = new Map<string, CbcDecipher>();
 
 /**
- * AES-256-CBC decryption with the key's first 16 bytes as IV, as WeChat encrypts, by CBC's
- * definition (NIST SP 800-38A, 6.2): each plaintext block is the AES decryption of its ciphertext
- * block XORed with the ciphertext block before it (the IV for the first). The block decryptions
- * come from one AES-256-ECB decipher per key, kept for the container's life: building an
- * `aes-256-cbc` decipher per push ran the key schedule and built a cipher object every time,
- * about half of the decryption's cost. Without padding, ECB holds nothing back between calls
- * when given whole blocks, which decryptMessage checks before calling this. A test holds the
- * result to Node's own aes-256-cbc for any key and ciphertext.
+ * AES-256-CBC decryption of the `length` bytes of ciphertext in `scratch` from IV_BYTES on,
+ * with the key's first 16 bytes as IV, as WeChat encrypts. The result holds IV_BYTES of filler,
+ * then the plaintext.
+ *
+ * One `aes-256-cbc` decipher per key is kept for the container's life: building one per push
+ * ran the key schedule and built a cipher object every time, about half of the decryption's
+ * cost. A kept decipher chains from the last ciphertext block it saw, so the IV goes in first as
+ * a block of ciphertext of its own (CBC, NIST SP 800-38A 6.2: each plaintext block is the
+ * decryption of its ciphertext block XORed with the ciphertext block before it). Its own output
+ * block is the filler; every block after it decrypts as with a fresh decipher. Without padding
+ * a decipher holds nothing back when given whole blocks, which the caller checks.
  */
-export function decryptCbc(ciphertext: Buffer, encodingAesKey: string): Buffer {
-  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) throw new CallbackCryptoError('bad_block_length');
+function decryptScratch(length: number, encodingAesKey: string): Buffer {
+  if (length === 0 || length % 16 !== 0) throw new CallbackCryptoError('bad_block_length');
   const key = decodeAesKey(encodingAesKey);
-  let ecb = blockDeciphers.get(encodingAesKey);
-  if (!ecb) {
-    ecb = createDecipheriv('aes-256-ecb', key, null);
-    ecb.setAutoPadding(false);
-    if (blockDeciphers.size < 16) blockDeciphers.set(encodingAesKey, ecb);
+  let cbc = deciphers.get(encodingAesKey);
+  if (!cbc) {
+    cbc = createDecipheriv('aes-256-cbc', key, key.subarray(0, IV_BYTES));
+    cbc.setAutoPadding(false);
+    if (deciphers.size < 16) deciphers.set(encodingAesKey, cbc);
   }
-  let plain: Buffer | undefined;
+  key.copy(scratch, 0, 0, IV_BYTES);
+  let out: Buffer | undefined;
   try {
-    plain = ecb.update(ciphertext);
+    out = cbc.update(scratch.subarray(0, IV_BYTES + length));
   } finally {
     // Whole blocks in, whole blocks out: a decipher that did otherwise is not used again.
-    if (plain?.length !== ciphertext.length) blockDeciphers.delete(encodingAesKey);
+    if (out?.length !== IV_BYTES + length) deciphers.delete(encodingAesKey);
   }
-  if (plain.length !== ciphertext.length) throw new CallbackCryptoError('bad_block_length');
-  xorPreviousBlocks(plain, ciphertext, key);
-  return plain;
+  if (out.length !== IV_BYTES + length) throw new CallbackCryptoError('bad_block_length');
+  return out;
 }
 
-/** plain[i] ^= (i < 16 ? iv[i] : ciphertext[i - 16]), four bytes at a time when aligned. */
-function xorPreviousBlocks(plain: Buffer, ciphertext: Buffer, iv: Buffer): void {
-  for (let i = 0; i < 16; i += 1) plain[i] = (plain[i] as number) ^ (iv[i] as number);
-  if (plain.byteOffset % 4 === 0 && ciphertext.byteOffset % 4 === 0) {
-    const words = new Int32Array(plain.buffer, plain.byteOffset, plain.length >> 2);
-    const previous = new Int32Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length >> 2);
-    for (let i = 4; i < words.length; i += 1) words[i] = (words[i] as number) ^ (previous[i - 4] as number);
-    return;
-  }
-  for (let i = 16; i < plain.length; i += 1) plain[i] = (plain[i] as number) ^ (ciphertext[i - 16] as number);
+/** AES-256-CBC decryption of `ciphertext` as WeChat encrypts (IV: the key's first 16 bytes). */
+export function decryptCbc(ciphertext: Buffer, encodingAesKey: string): Buffer {
+  ciphertext.copy(scratchFor(ciphertext.length), IV_BYTES);
+  return decryptScratch(ciphertext.length, encodingAesKey).subarray(IV_BYTES);
 }
 
-function decryptWithKey(ciphertext: Buffer, encodingAesKey: string, appId: string): string {
-  const padded = decryptCbc(ciphertext, encodingAesKey);
+/**
+ * Canonical base64 (whole 4-character groups, '=' only as the last one or two) decoded into
+ * `scratch` after the IV's room: its length in bytes, or undefined. Node's decoder skips
+ * characters outside the alphabet and stops at '=', so any such character leaves fewer bytes
+ * than the length promises; it also takes the URL-safe '-' and '_', refused apart. As strict as
+ * /^(?:[A-Za-z0-9+/]{4})*(?:…==|…=)?$/ without a regex pass over the whole text on every push.
+ */
+function decodeBase64IntoScratch(text: string): number | undefined {
+  if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return undefined;
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const expected = (text.length / 4) * 3 - padding;
+  // Room for everything the decoder could write, so that it never stops for lack of it.
+  const written = scratchFor((text.length / 4) * 3).write(text, IV_BYTES, 'base64');
+  return written === expected ? written : undefined;
+}
 
-  const padLength = padded[padded.length - 1] ?? 0;
-  if (padLength < 1 || padLength > BLOCK || padLength > padded.length) {
+function decryptWithKey(length: number, encodingAesKey: string, appId: string): string {
+  const out = decryptScratch(length, encodingAesKey);
+  const end = out.length;
+
+  const padLength = out[end - 1] ?? 0;
+  if (padLength < 1 || padLength > BLOCK || padLength > length) {
     throw new CallbackCryptoError('bad_padding');
   }
-  for (let i = padded.length - padLength; i < padded.length; i += 1) {
-    if (padded[i] !== padLength) throw new CallbackCryptoError('bad_padding');
+  for (let i = end - padLength; i < end; i += 1) {
+    if (out[i] !== padLength) throw new CallbackCryptoError('bad_padding');
   }
-  const plain = padded.subarray(0, padded.length - padLength);
+  const plainEnd = end - padLength;
 
-  if (plain.length < HEADER_BYTES) throw new CallbackCryptoError('bad_length');
-  const messageLength = plain.readUInt32BE(RANDOM_BYTES);
-  if (messageLength > plain.length - HEADER_BYTES) throw new CallbackCryptoError('bad_length');
-  const messageEnd = HEADER_BYTES + messageLength;
+  const messageStart = IV_BYTES + HEADER_BYTES;
+  if (plainEnd < messageStart) throw new CallbackCryptoError('bad_length');
+  const messageLength = out.readUInt32BE(IV_BYTES + RANDOM_BYTES);
+  if (messageLength > plainEnd - messageStart) throw new CallbackCryptoError('bad_length');
+  const messageEnd = messageStart + messageLength;
 
-  if (!plain.subarray(messageEnd).equals(appIdBytes(appId))) {
+  const ours = appIdBytes(appId);
+  if (out.compare(ours, 0, ours.length, messageEnd, plainEnd) !== 0) {
     throw new CallbackCryptoError('appid_mismatch');
   }
   try {
-    return utf8.decode(plain.subarray(HEADER_BYTES, messageEnd));
+    return utf8.decode(out.subarray(messageStart, messageEnd));
   } catch {
     throw new CallbackCryptoError('bad_utf8');
   }
@@ -192,15 +207,13 @@ function decryptWithKey(ciphertext: Buffer, encodingAesKey: string, appId: strin
  */
 export function decryptMessage(encryptBase64: string, options: DecryptOptions): string {
   if (options.keys.length === 0) throw new CallbackCryptoError('bad_aes_key');
-  const ciphertext = decodeBase64(encryptBase64);
-  if (!ciphertext) throw new CallbackCryptoError('bad_base64');
-  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
-    throw new CallbackCryptoError('bad_block_length');
-  }
+  const length = decodeBase64IntoScratch(encryptBase64);
+  if (length === undefined) throw new CallbackCryptoError('bad_base64');
+  if (length === 0 || length % 16 !== 0) throw new CallbackCryptoError('bad_block_length');
   let firstError: unknown;
   for (const key of options.keys) {
     try {
-      return decryptWithKey(ciphertext, key, options.appId);
+      return decryptWithKey(length, key, options.appId);
     } catch (error) {
       firstError ??= error;
     }

@@ -1,17 +1,17 @@
 import * as crypto from 'node:crypto';
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-/** The sha1 of `text` (UTF-8) as a binary string, by createHash: every Node version has it. */
-export function sha1BinaryByHashObject(text: string): string {
-  return createHash('sha1').update(text, 'utf8').digest('binary');
+/** The sha1 of `text` (UTF-8) in lower-case hex, by createHash: every Node version has it. */
+export function sha1HexByHashObject(text: string): string {
+  return createHash('sha1').update(text, 'utf8').digest('hex');
 }
 
 // crypto.hash (Node 20.12+, 21.7+) digests in one call without a Hash object, about twice as fast
 // for a signature's few hundred bytes; SCF's Node.js 18 runtime lacks it and uses createHash.
 const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
-const sha1Binary: (text: string) => string = oneShotHash
-  ? (text) => oneShotHash('sha1', text, 'binary')
-  : sha1BinaryByHashObject;
+const sha1Hex: (text: string) => string = oneShotHash
+  ? (text) => oneShotHash('sha1', text, 'hex')
+  : sha1HexByHashObject;
 
 /**
  * WeChat's callback signature: sha1 over the lexicographically sorted, concatenated parts
@@ -19,7 +19,7 @@ const sha1Binary: (text: string) => string = oneShotHash
  * The sort is by UTF-16 code unit, as the official samples do; the parts are ASCII in practice.
  */
 export function sha1Signature(parts: readonly string[]): string {
-  return createHash('sha1').update(sortedJoin(parts), 'utf8').digest('hex');
+  return sha1HexByHashObject(sortedJoin(parts));
 }
 
 /**
@@ -44,28 +44,43 @@ export function safeEqual(expected: string, actual: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-// A sha1 in hex, either case: anything else cannot match and is not worth hashing for.
-const SHA1_HEX = /^[0-9A-Fa-f]{40}$/;
+/** A sha1 in hex, either case (/^[0-9A-Fa-f]{40}$/): anything else cannot match and is not worth hashing for. */
+function isSha1Hex(text: string): boolean {
+  if (text.length !== 40) return false;
+  for (let i = 0; i < 40; i += 1) {
+    const code = text.charCodeAt(i);
+    const lower = code | 0x20;
+    if (!((code >= 0x30 && code <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether `given` (40 hex digits, either case) names the same digest as `lowerHex` (40 lower-case
+ * hex digits), in constant time: every character is compared, the differences ORed together,
+ * and nothing branches on them. `| 0x20` lower-cases A-F and leaves the digits as they are.
+ * The same answer as timingSafeEqual over the decoded digests, without two buffers per check.
+ */
+function sameHexDigest(given: string, lowerHex: string): boolean {
+  let difference = 0;
+  for (let i = 0; i < 40; i += 1) difference |= (given.charCodeAt(i) | 0x20) ^ lowerHex.charCodeAt(i);
+  return difference === 0;
+}
 
 /**
  * True when `signature` was made with one of `tokens` over `parts` (everything but the token).
  * Several tokens exist only during a rotation (current first, then previous); every token is
- * tried so the time taken does not tell which one matched. The given hex is decoded and the
- * 20-byte digests compared in constant time: the same answer as comparing the hex ignoring case.
+ * tried so the time taken does not tell which one matched. The hex is compared ignoring case.
  */
 export function verifySignature(
   signature: string | undefined,
   tokens: readonly string[],
   parts: readonly string[],
 ): boolean {
-  if (!signature || !SHA1_HEX.test(signature)) return false;
-  const given = Buffer.from(signature, 'hex');
+  if (!signature || !isSha1Hex(signature)) return false;
   let matched = false;
   for (const token of tokens) {
-    const joined = sortedJoin(parts, token);
-    // Two 20-byte buffers from Node's pool: a digest() Buffer costs an allocation of its own.
-    const digest = Buffer.from(sha1Binary(joined), 'binary');
-    if (timingSafeEqual(digest, given)) matched = true;
+    if (sameHexDigest(signature, sha1Hex(sortedJoin(parts, token)))) matched = true;
   }
   return matched;
 }

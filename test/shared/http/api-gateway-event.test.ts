@@ -1,6 +1,13 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HttpError } from '../../../shared/http/http-error';
-import { checkApiGatewayEvent, createScfHandler, queryParams, toApiRequest } from '../../../shared/http/api-gateway';
+import {
+  bodyText,
+  checkApiGatewayEvent,
+  createScfHandler,
+  queryParams,
+  toApiRequest,
+} from '../../../shared/http/api-gateway';
 import { createLogger } from '../../../shared/log';
 import { apiEvent } from '../../support/api-event';
 
@@ -41,6 +48,55 @@ describe('checkApiGatewayEvent', () => {
     const reply = await main({ httpMethod: 'GET', path: '/', headers: { host: 1 } }, { request_id: 'r-1' });
     expect(reply.statusCode).toBe(400);
     expect(JSON.parse(reply.body)).toMatchObject({ error: { code: 'bad_event' } });
+  });
+});
+
+describe('createScfHandler', () => {
+  it('writes the one request line for a handler that throws before it returns a promise', async () => {
+    const lines: string[] = [];
+    const main = createScfHandler(() => ({
+      handle: () => {
+        throw new HttpError(400, 'invalid_request', 'give each query parameter once: a');
+      },
+      log: createLogger({}, (line) => lines.push(line)),
+    }));
+    const reply = await main(apiEvent({ method: 'GET', path: '/x' }), { request_id: 'r-2' });
+    expect(reply.statusCode).toBe(400);
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ message: 'request', requestId: 'r-2', status: 400, path: '/x' }),
+    ]);
+  });
+
+  it('takes the handler a memoized getter gives, first as a promise and then as the value', async () => {
+    let builds = 0;
+    const built = { handle: async () => ({ status: 204 }), log: createLogger({}, () => {}) };
+    let ready = false;
+    const main = createScfHandler(() => {
+      if (ready) return built;
+      builds += 1;
+      ready = true;
+      return Promise.resolve(built);
+    });
+    for (let i = 0; i < 3; i++) expect((await main(apiEvent({ method: 'GET', path: '/' }), {})).statusCode).toBe(204);
+    expect(builds).toBe(1);
+  });
+});
+
+describe('bodyText', () => {
+  it('is the UTF-8 decoding of rawBody for any body, lone surrogates and base64 included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 30 }), fc.boolean(), (text, binary) => {
+        const event = binary
+          ? apiEvent({ path: '/callback', binary: Buffer.from(text, 'utf8') })
+          : apiEvent({ path: '/callback', body: text });
+        const request = toApiRequest(event, 'r');
+        expect(bodyText(request)).toBe(request.rawBody.toString('utf8'));
+        expect(request.rawBody.equals(Buffer.from(text, 'utf8'))).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+    const lone = toApiRequest(apiEvent({ path: '/callback', body: 'a\ud800b' }), 'r');
+    expect(bodyText(lone)).toBe('a\ufffdb');
   });
 });
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash, timingSafeEqual } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isFresh, sha1BinaryByHashObject, sha1Signature, verifySignature } from '../../../shared/wechat/signature';
+import { isFresh, sha1HexByHashObject, sha1Signature, verifySignature } from '../../../shared/wechat/signature';
 import {
   officialAccountTextMessage as oa,
   wecomTextMessage as wecom,
@@ -39,12 +39,11 @@ describe('sha1Signature', () => {
   });
 });
 
-describe('sha1BinaryByHashObject, the digest where crypto.hash is missing (Node 18)', () => {
-  it('gives the digest createHash gives in hex, for any text', () => {
+describe('sha1HexByHashObject, the digest where crypto.hash is missing (Node 18)', () => {
+  it('gives the digest crypto.hash gives, for any text', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
-        const hex = createHash('sha1').update(text, 'utf8').digest('hex');
-        expect(Buffer.from(sha1BinaryByHashObject(text), 'binary').toString('hex')).toBe(hex);
+        expect(sha1HexByHashObject(text)).toBe(hash('sha1', text, 'hex'));
       }),
       { numRuns: 500 },
     );
@@ -93,6 +92,30 @@ describe('verifySignature', () => {
     expect(verifySignature(`${good.slice(0, 38)}  `, ['current-token'], parts)).toBe(false);
     expect(verifySignature(`${good.slice(0, 39)}\u212a`, ['current-token'], parts)).toBe(false);
     expect(verifySignature('0'.repeat(40), ['current-token'], parts)).toBe(false);
+  });
+
+  it('answers as a hex check and timingSafeEqual over the decoded digests do, for near misses in either case', () => {
+    const swaps = [...'0123456789abcdefABCDEF', 'g', 'G', '@', '`', ' ', '\x10', '\x19', '\u212a', '\uff10'];
+    const bySlowPath = (signature: string) =>
+      /^[0-9A-Fa-f]{40}$/.test(signature) &&
+      timingSafeEqual(
+        Buffer.from(signature, 'hex'),
+        createHash('sha1')
+          .update(['current-token', ...parts].sort().join(''))
+          .digest(),
+      );
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }),
+        fc.option(fc.tuple(fc.nat(39), fc.constantFrom(...swaps))),
+        (upper, change) => {
+          let signature = [...good].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('');
+          if (change) signature = signature.slice(0, change[0]) + change[1] + signature.slice(change[0] + 1);
+          expect(verifySignature(signature, ['current-token'], parts)).toBe(bySlowPath(signature));
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });
 
