@@ -73,6 +73,8 @@ describe('a function at run time', () => {
     expect(files.filter(isIoredis)).toEqual([]);
     expect(modules).not.toContain('NativeModule tls');
     expect(modules).toContain('NativeModule http');
+    // The global `performance` would load perf_hooks (node-transport.ts times with process.hrtime).
+    expect(modules).not.toContain('NativeModule perf_hooks');
   });
 
   it.skipIf(!hasRedisServer)('requires the ioredis vendor file on redis:, and nothing of undici', async () => {
