@@ -4,6 +4,7 @@ import { HttpError } from '../http/http-error';
 import type { Logger } from '../log';
 import { takeClaim } from '../store/claim';
 import { StoreUnavailableError, type Store } from '../store/store';
+import { memoize } from '../runtime/memoize';
 
 /**
  * Which clientmsgid a send carries: the caller's clientMsgId, else one derived from the
@@ -86,11 +87,14 @@ export interface SendOnceResult<R> {
   result: R;
 }
 
-const StoredRecord = z.discriminatedUnion('state', [
-  z.looseObject({ state: z.literal('pending'), fingerprint: z.string() }),
-  z.looseObject({ state: z.literal('unknown'), fingerprint: z.string() }),
-  z.looseObject({ state: z.literal('done'), fingerprint: z.string(), result: z.unknown() }),
-]);
+// Built on the first record read back (a retry or a replay), not at every cold start.
+const storedRecord = /* @__PURE__ */ memoize(() =>
+  z.discriminatedUnion('state', [
+    z.looseObject({ state: z.literal('pending'), fingerprint: z.string() }),
+    z.looseObject({ state: z.literal('unknown'), fingerprint: z.string() }),
+    z.looseObject({ state: z.literal('done'), fingerprint: z.string(), result: z.unknown() }),
+  ]),
+);
 
 /**
  * A stored record, or undefined when it is not one (corrupt, written by something else, or a
@@ -103,7 +107,7 @@ function parseRecord<R>(raw: string, result: z.ZodMiniType<R>): SendRecord<R> | 
   } catch {
     return undefined;
   }
-  const parsed = StoredRecord.safeParse(value);
+  const parsed = storedRecord().safeParse(value);
   if (!parsed.success) return undefined;
   const record = parsed.data;
   switch (record.state) {

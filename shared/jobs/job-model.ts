@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Message } from '../api/message';
+import { memoize } from '../runtime/memoize';
 
 /**
  * A job is one logical send to an OpenID list of any length, cut into batches WeChat accepts.
@@ -12,59 +13,66 @@ import { Message } from '../api/message';
  * got no readable answer, or its dispatcher died mid-call) is retried with the batch's own
  * clientmsgid, which WeChat refuses to send twice (45065 names the msg_id it did send).
  */
-export const JobState = z.enum(['building', 'scheduled', 'running', 'paused', 'done', 'cancelled']);
-export type JobState = z.infer<typeof JobState>;
+const JOB_STATES = ['building', 'scheduled', 'running', 'paused', 'done', 'cancelled'] as const;
+export type JobState = (typeof JOB_STATES)[number];
 
 /** A scheduled send by tag or to all: one sendall call, no OpenIDs. */
-export const TagAudience = z.union([z.object({ all: z.literal(true) }), z.object({ tagId: z.number() })]);
-export type TagAudience = z.infer<typeof TagAudience>;
+export type TagAudience = z.infer<ReturnType<typeof tagAudience>>;
+const tagAudience = () => z.union([z.object({ all: z.literal(true) }), z.object({ tagId: z.number() })]);
 
-export const JobRecord = z.object({
-  id: z.string(),
-  clientMsgId: z.string(),
-  /** sha256 of message + sendAt: a create retried with the same clientMsgId must match it. */
-  fingerprint: z.string(),
-  message: Message,
-  /** Set for a scheduled send-by-tag; an OpenID job has none. */
-  audience: z.optional(TagAudience),
-  state: JobState,
-  createdAt: z.number(),
-  sendAt: z.optional(z.number()),
-  /** Chunk numbers appended so far (building). */
-  chunks: z.array(z.number()),
-  /** OpenIDs received, before deduplication. */
-  received: z.number(),
-  startedAt: z.optional(z.number()),
-  finishedAt: z.optional(z.number()),
-  cancelledAt: z.optional(z.number()),
-  /** Distinct OpenIDs and batches, known once started. */
-  openIds: z.optional(z.number()),
-  batches: z.optional(z.number()),
-  pausedUntil: z.optional(z.number()),
-  pauseReason: z.optional(z.string()),
-});
-export type JobRecord = z.infer<typeof JobRecord>;
+// The records' schemas are built on the first read of a record: a function whose first request
+// makes no job (a send now, a status) does not build them at its cold start (issue 13), and a
+// bundle that never reads one drops them (@__PURE__: memoize's call has no other effect).
+const jobRecord = /* @__PURE__ */ memoize(() =>
+  z.object({
+    id: z.string(),
+    clientMsgId: z.string(),
+    /** sha256 of message + sendAt: a create retried with the same clientMsgId must match it. */
+    fingerprint: z.string(),
+    message: Message,
+    /** Set for a scheduled send-by-tag; an OpenID job has none. */
+    audience: z.optional(tagAudience()),
+    state: z.enum(JOB_STATES),
+    createdAt: z.number(),
+    sendAt: z.optional(z.number()),
+    /** Chunk numbers appended so far (building). */
+    chunks: z.array(z.number()),
+    /** OpenIDs received, before deduplication. */
+    received: z.number(),
+    startedAt: z.optional(z.number()),
+    finishedAt: z.optional(z.number()),
+    cancelledAt: z.optional(z.number()),
+    /** Distinct OpenIDs and batches, known once started. */
+    openIds: z.optional(z.number()),
+    batches: z.optional(z.number()),
+    pausedUntil: z.optional(z.number()),
+    pauseReason: z.optional(z.string()),
+  }),
+);
+export type JobRecord = z.infer<ReturnType<typeof jobRecord>>;
 
-export const BatchState = z.enum(['pending', 'claimed', 'sent', 'failed', 'unknown', 'awaiting_confirmation']);
-export type BatchState = z.infer<typeof BatchState>;
+const BATCH_STATES = ['pending', 'claimed', 'sent', 'failed', 'unknown', 'awaiting_confirmation'] as const;
+export type BatchState = (typeof BATCH_STATES)[number];
 
-export const BatchRecord = z.object({
-  state: BatchState,
-  size: z.number(),
-  /** Calls made for this batch (a retried unknown batch makes more than one). */
-  attempts: z.number(),
-  /** When the last call was started. */
-  lastAttemptAt: z.optional(z.number()),
-  msgId: z.optional(z.string()),
-  /** The send had already gone out (WeChat answered 45065 with its msg_id). */
-  duplicate: z.optional(z.boolean()),
-  errcode: z.optional(z.number()),
-  sentAt: z.optional(z.number()),
-  /** mass/get's answer when no MASSSENDJOBFINISH arrived in time. */
-  msgStatus: z.optional(z.string()),
-  checkedAt: z.optional(z.number()),
-});
-export type BatchRecord = z.infer<typeof BatchRecord>;
+const batchRecord = /* @__PURE__ */ memoize(() =>
+  z.object({
+    state: z.enum(BATCH_STATES),
+    size: z.number(),
+    /** Calls made for this batch (a retried unknown batch makes more than one). */
+    attempts: z.number(),
+    /** When the last call was started. */
+    lastAttemptAt: z.optional(z.number()),
+    msgId: z.optional(z.string()),
+    /** The send had already gone out (WeChat answered 45065 with its msg_id). */
+    duplicate: z.optional(z.boolean()),
+    errcode: z.optional(z.number()),
+    sentAt: z.optional(z.number()),
+    /** mass/get's answer when no MASSSENDJOBFINISH arrived in time. */
+    msgStatus: z.optional(z.string()),
+    checkedAt: z.optional(z.number()),
+  }),
+);
+export type BatchRecord = z.infer<ReturnType<typeof batchRecord>>;
 
 export const TERMINAL_BATCH_STATES: ReadonlySet<BatchState> = new Set(['sent', 'failed', 'awaiting_confirmation']);
 
@@ -85,9 +93,9 @@ export const jobKeys = {
 };
 
 export function parseJob(raw: string): JobRecord {
-  return JobRecord.parse(JSON.parse(raw));
+  return jobRecord().parse(JSON.parse(raw));
 }
 
 export function parseBatch(raw: string): BatchRecord {
-  return BatchRecord.parse(JSON.parse(raw));
+  return batchRecord().parse(JSON.parse(raw));
 }
