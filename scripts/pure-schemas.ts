@@ -10,6 +10,11 @@
  * `z.config(...)` (a global setting) and any call that is a statement of its own, whose value is
  * unused by definition (a `z.object(...).parse(x);` kept for its throw must never be dropped).
  * It uses TypeScript's parser rather than a pattern, so strings, comments and types are safe.
+ *
+ * It also empties each route's `answers` (shared/http/route.ts): the schemas of successful
+ * answers only document the API (scripts/openapi.ts reads them from the source) and type-check
+ * `run`; nothing in a function reads them, and building them cost the media function 76 of its
+ * 298 schemas at load. Emptied, they are unused, and the PURE marks let esbuild drop them.
  */
 import { readFile } from 'node:fs/promises';
 import type { Plugin } from 'esbuild';
@@ -67,6 +72,38 @@ export function pureSchemaPositions(source: string, fileName = 'module.ts'): num
   return [...positions].sort((a, b) => a - b);
 }
 
+/** The source ranges of the `answers` values in `defineRoute({...})` calls. */
+export function routeAnswersRanges(source: string, fileName = 'module.ts'): Array<[number, number]> {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const ranges: Array<[number, number]> = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'defineRoute') {
+      const [spec] = node.arguments;
+      if (spec && ts.isObjectLiteralExpression(spec)) {
+        for (const property of spec.properties) {
+          if (ts.isPropertyAssignment(property) && ts.isIdentifier(property.name) && property.name.text === 'answers') {
+            ranges.push([property.initializer.getStart(file), property.initializer.getEnd()]);
+          }
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return ranges;
+}
+
+/** `source` with every route's `answers` emptied to `{}`. */
+export function dropRouteAnswers(source: string, fileName?: string): string {
+  let out = '';
+  let from = 0;
+  for (const [start, end] of routeAnswersRanges(source, fileName)) {
+    out += `${source.slice(from, start)}{}`;
+    from = end;
+  }
+  return out + source.slice(from);
+}
+
 export function markPureSchemas(source: string, fileName?: string): string {
   let out = '';
   let from = 0;
@@ -77,7 +114,10 @@ export function markPureSchemas(source: string, fileName?: string): string {
   return out + source.slice(from);
 }
 
-/** The esbuild plugin: our own .ts modules that import zod/mini, marked as above. */
+/**
+ * The esbuild plugin: our own .ts modules that import zod/mini marked as above, and routes'
+ * `answers` emptied.
+ */
 export function pureSchemas(sharedDir: string): Plugin {
   return {
     name: 'pure-schemas',
@@ -85,8 +125,11 @@ export function pureSchemas(sharedDir: string): Plugin {
       b.onLoad({ filter: /\.ts$/ }, async (args) => {
         if (!args.path.startsWith(sharedDir)) return undefined;
         const source = await readFile(args.path, 'utf8');
-        if (!source.includes("from 'zod/mini'")) return undefined;
-        return { contents: markPureSchemas(source, args.path), loader: 'ts' };
+        const routes = source.includes('defineRoute(');
+        const schemas = source.includes("from 'zod/mini'");
+        if (!routes && !schemas) return undefined;
+        const answered = routes ? dropRouteAnswers(source, args.path) : source;
+        return { contents: schemas ? markPureSchemas(answered, args.path) : answered, loader: 'ts' };
       });
     },
   };

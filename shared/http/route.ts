@@ -103,6 +103,10 @@ export interface RouteSpec<Deps, B, Q, P, A extends Answers> {
   headers?: readonly HeaderParam[];
   /** The largest body this route takes (default DEFAULT_BODY_LIMIT), and why: 413 above it. */
   bodyLimit?: BodyLimit;
+  /**
+   * The schema of each successful answer: documentation (scripts/openapi.ts) and the type `run`
+   * must answer. The function bundles leave it empty (scripts/pure-schemas.ts): nothing reads it.
+   */
   answers: A;
   /** What each status means for this route (success or error), beyond the errors every route has. */
   responses?: Readonly<Record<number, string>>;

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
-import { markPureSchemas, pureSchemas } from '../../scripts/pure-schemas';
+import { dropRouteAnswers, markPureSchemas, pureSchemas } from '../../scripts/pure-schemas';
 import { distDir } from '../support/dist';
 
 const run = promisify(execFile);
@@ -37,6 +37,27 @@ describe('markPureSchemas', () => {
   });
 });
 
+describe('dropRouteAnswers', () => {
+  it("empties each route's answers and nothing else", () => {
+    const source = [
+      'export const routes = [',
+      "  defineRoute({ path: '/a', body: A, answers: { 200: Sent, 202: Accepted }, run }),",
+      "  defineRoute({ path: '/b', answers: B_ANSWERS, responses: { 200: 'answers: { 200: X }' } }),",
+      '];',
+      'const other = { answers: { 200: Kept } };',
+    ].join('\n');
+    expect(dropRouteAnswers(source)).toBe(
+      [
+        'export const routes = [',
+        "  defineRoute({ path: '/a', body: A, answers: {}, run }),",
+        "  defineRoute({ path: '/b', answers: {}, responses: { 200: 'answers: { 200: X }' } }),",
+        '];',
+        'const other = { answers: { 200: Kept } };',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('the pure-schemas build plugin', () => {
   let dir: string;
   beforeAll(async () => {
@@ -47,6 +68,7 @@ describe('the pure-schemas build plugin', () => {
         "import * as z from 'zod/mini';",
         "export const Used = z.string().check(z.minLength(1, 'USED-MESSAGE'));",
         "export const Unused = z.string().check(z.minLength(1, 'UNUSED-MESSAGE'));",
+        "export const Answer = z.string().check(z.minLength(1, 'ANSWER-MESSAGE'));",
         'export function assertPositive(n: unknown) {',
         "  z.number().check(z.positive('ASSERTED-MESSAGE')).parse(n);",
         '}',
@@ -61,6 +83,29 @@ describe('the pure-schemas build plugin', () => {
     );
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("drops the schemas only a route's answers name, and keeps its body's", async () => {
+    await writeFile(
+      join(dir, 'routes.ts'),
+      [
+        "import { Answer, Used } from './schemas';",
+        'const defineRoute = <T>(spec: T) => spec;',
+        'export const routes = [defineRoute({ body: Used, answers: { 200: Answer } })];',
+      ].join('\n'),
+    );
+    const outfile = join(dir, 'routes.js');
+    await build({
+      entryPoints: [join(dir, 'routes.ts')],
+      ...BUNDLE_OPTIONS,
+      outfile,
+      nodePaths: [resolve(import.meta.dirname, '../../node_modules')],
+      logLevel: 'error',
+      plugins: [pureSchemas(dir)],
+    });
+    const bundle = readFileSync(outfile, 'utf8');
+    expect(bundle).toContain('USED-MESSAGE');
+    expect(bundle).not.toContain('ANSWER-MESSAGE');
+  });
 
   it('drops a schema nobody uses, keeps the used one and a parse kept for its throw', async () => {
     const outfile = join(dir, 'out.js');
