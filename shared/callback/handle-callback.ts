@@ -6,6 +6,7 @@ import { isFresh, verifySignature } from '../wechat/signature';
 import { recordMassReport } from '../reports/mass-report-store';
 import type { MassSendJobReport } from '../reports/mass-send-job-report';
 import { CallbackValidationError, type CallbackMessage, parseCallbackMessage } from './messages';
+import { readSafeEnvelope } from './envelope';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
 import {
   type ClaimOutcome,
@@ -70,14 +71,6 @@ const success = (logFields: Record<string, unknown>): CallbackResponse => ({
 type Rejection = [status: number, reason: string];
 type MassSendJobFinish = Extract<CallbackMessage, { kind: 'mass_send_job_finish' }>;
 
-// The envelope exactly as WeChat sends it in safe mode (ToUserName, then Encrypt, both CDATA,
-// nothing else): a strict subset of what parseXml reads, and read the same, without building a
-// tree. Compatible mode's extra fields, other whitespace or order go through parseXml.
-const SAFE_ENVELOPE = new RegExp(
-  /^<xml>\s*<ToUserName><!\[CDATA\[[^\]<>&]*\]\]><\/ToUserName>\s*/.source +
-    /<Encrypt><!\[CDATA\[([A-Za-z0-9+/=]+)\]\]><\/Encrypt>\s*<\/xml>\s*$/.source,
-);
-
 /**
  * The developer-URL protocol: GET URL verification, POST pushes in plain, compatible and safe
  * (`encrypt_type=aes`) mode. Every refusal is a 4xx naming a reason code; only a failing
@@ -128,8 +121,8 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
 
   /** The envelope's Encrypt: WeChat's own safe-mode layout directly, anything else parsed. */
   function readEncrypt(body: string): XmlValue | XmlValue[] | undefined {
-    const safe = SAFE_ENVELOPE.exec(body);
-    if (safe) return safe[1];
+    const safe = readSafeEnvelope(body);
+    if (safe !== undefined) return safe;
     const envelope = parse(body);
     return typeof envelope === 'object' ? envelope.Encrypt : undefined;
   }

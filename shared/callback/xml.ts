@@ -313,6 +313,9 @@ const FLAT_END = /\s*<\/xml>\s*$/y;
  * The document when `input` has that flat layout, else undefined. A strict subset of what the
  * Reader accepts, read into the same tree with two sticky regexes in half its time; anything
  * else (declarations, comments, attributes, entities, nesting, other spacing) goes to the Reader.
+ * Each element is matched with `test`, not `exec`: a match array and its strings per element
+ * were most of what a push allocated here. The name and value are sliced at positions that
+ * follow from the match's ends (blanks hold no `<`, a name no `>`).
  */
 export function readFlatDocument(input: string): XmlDocument | undefined {
   if (!input.startsWith('<xml>')) return undefined;
@@ -320,10 +323,15 @@ export function readFlatDocument(input: string): XmlDocument | undefined {
   let children: XmlObject | undefined;
   for (;;) {
     FLAT_CHILD.lastIndex = pos;
-    const match = FLAT_CHILD.exec(input);
-    if (!match) break;
-    pos = FLAT_CHILD.lastIndex;
-    children = withChild(children, match[1] as string, (match[2] ?? match[3]) as string);
+    if (!FLAT_CHILD.test(input)) break;
+    const end = FLAT_CHILD.lastIndex;
+    const nameStart = input.indexOf('<', pos) + 1;
+    const nameEnd = input.indexOf('>', nameStart);
+    const closing = end - (nameEnd - nameStart) - 3;
+    const cdata = input.charCodeAt(nameEnd + 1) === LT && input.charCodeAt(nameEnd + 2) === BANG;
+    const value = cdata ? input.slice(nameEnd + 10, closing - 3) : input.slice(nameEnd + 1, closing);
+    children = withChild(children, input.slice(nameStart, nameEnd), value);
+    pos = end;
   }
   FLAT_END.lastIndex = pos;
   if (!children || !FLAT_END.test(input)) return undefined;

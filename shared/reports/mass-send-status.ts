@@ -50,6 +50,9 @@ export const MassSendStatus = z.discriminatedUnion('kind', [
 export type MassSendStatus = z.infer<typeof MassSendStatus>;
 
 export function parseMassSendStatus(text_: string): MassSendStatus | undefined {
+  // What WeChat sends, answered before normalising.
+  if (text_ === 'send success') return { kind: 'success' };
+  if (text_ === 'send fail') return { kind: 'fail' };
   const normalised = text_.replace(/\s+/g, '').toLowerCase();
   if (normalised === 'sendsuccess') return { kind: 'success' };
   if (normalised === 'sendfail') return { kind: 'fail' };

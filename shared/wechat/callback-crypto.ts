@@ -190,9 +190,11 @@ function decryptWithKey(length: number, encodingAesKey: string, appId: string): 
   if (messageLength > plainEnd - messageStart) throw new CallbackCryptoError('bad_length');
   const messageEnd = messageStart + messageLength;
 
+  // Byte by byte in place (the AppID is no secret): Buffer#compare is a call into C++ per push.
   const ours = appIdBytes(appId);
-  if (out.compare(ours, 0, ours.length, messageEnd, plainEnd) !== 0) {
-    throw new CallbackCryptoError('appid_mismatch');
+  if (plainEnd - messageEnd !== ours.length) throw new CallbackCryptoError('appid_mismatch');
+  for (let i = 0; i < ours.length; i += 1) {
+    if (out[messageEnd + i] !== ours[i]) throw new CallbackCryptoError('appid_mismatch');
   }
   try {
     return utf8.decode(out.subarray(messageStart, messageEnd));

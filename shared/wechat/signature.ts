@@ -44,26 +44,20 @@ export function safeEqual(expected: string, actual: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** A sha1 in hex, either case (/^[0-9A-Fa-f]{40}$/): anything else cannot match and is not worth hashing for. */
-function isSha1Hex(text: string): boolean {
-  if (text.length !== 40) return false;
-  for (let i = 0; i < 40; i += 1) {
-    const code = text.charCodeAt(i);
-    const lower = code | 0x20;
-    if (!((code >= 0x30 && code <= 0x39) || (lower >= 0x61 && lower <= 0x66))) return false;
-  }
-  return true;
-}
-
 /**
- * Whether `given` (40 hex digits, either case) names the same digest as `lowerHex` (40 lower-case
- * hex digits), in constant time: every character is compared, the differences ORed together,
- * and nothing branches on them. `| 0x20` lower-cases A-F and leaves the digits as they are.
- * The same answer as timingSafeEqual over the decoded digests, without two buffers per check.
+ * Whether `given` (40 characters) is the digest `lowerHex` (40 lower-case hex digits) in either
+ * case, in constant time: every character is compared, the differences ORed together, and nothing
+ * branches on them. Where the digest has a letter, bit 0x20 of the given character is ignored
+ * (A-F match a-f); where it has a digit, only that digit matches. So this is also the hex check:
+ * the same answer as /^[0-9A-Fa-f]{40}$/ and timingSafeEqual over the decoded digests, without
+ * two buffers and a regex per check.
  */
 function sameHexDigest(given: string, lowerHex: string): boolean {
   let difference = 0;
-  for (let i = 0; i < 40; i += 1) difference |= (given.charCodeAt(i) | 0x20) ^ lowerHex.charCodeAt(i);
+  for (let i = 0; i < 40; i += 1) {
+    const expected = lowerHex.charCodeAt(i);
+    difference |= (given.charCodeAt(i) | ((expected & 0x40) >> 1)) ^ expected;
+  }
   return difference === 0;
 }
 
@@ -77,7 +71,7 @@ export function verifySignature(
   tokens: readonly string[],
   parts: readonly string[],
 ): boolean {
-  if (!signature || !isSha1Hex(signature)) return false;
+  if (signature?.length !== 40) return false;
   let matched = false;
   for (const token of tokens) {
     if (sameHexDigest(signature, sha1Hex(sortedJoin(parts, token)))) matched = true;

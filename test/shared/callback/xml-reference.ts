@@ -209,3 +209,30 @@ export function parseXmlAsBefore(input: string, options: ParseXmlOptions): XmlDo
   if (stack.length > 0 || !document) fail('malformed', 'unexpected end of XML');
   return document as XmlDocument;
 }
+
+// readFlatDocument as issue 13 first wrote it, reading each element's name and value from exec's
+// captures: the oracle of the version that slices them at positions instead (xml.test.ts).
+const FLAT_CHILD = /\s*<([A-Za-z_][\w.:-]*)>(?:<!\[CDATA\[([^\]]*)\]\]>|([^<&]*))<\/\1>/y;
+const FLAT_END = /\s*<\/xml>\s*$/y;
+
+export function readFlatDocumentByCaptures(input: string): XmlDocument | undefined {
+  if (!input.startsWith('<xml>')) return undefined;
+  let pos = 5;
+  let children: XmlObject | undefined;
+  for (;;) {
+    FLAT_CHILD.lastIndex = pos;
+    const match = FLAT_CHILD.exec(input);
+    if (!match) break;
+    pos = FLAT_CHILD.lastIndex;
+    const name = match[1] as string;
+    const value = (match[2] ?? match[3]) as string;
+    children ??= Object.create(null) as XmlObject;
+    const existing = Object.hasOwn(children, name) ? children[name] : undefined;
+    if (existing === undefined) Object.defineProperty(children, name, { value, enumerable: true, writable: true });
+    else if (Array.isArray(existing)) existing.push(value);
+    else children[name] = [existing, value];
+  }
+  FLAT_END.lastIndex = pos;
+  if (!children || !FLAT_END.test(input)) return undefined;
+  return { root: 'xml', value: children };
+}

@@ -8,7 +8,7 @@ import {
   type XmlErrorCode,
 } from '../../../shared/callback/xml';
 import { massSendJobFinish, massSendJobFinishDocumentedSample } from '../../fixtures/mass-send-job-finish';
-import { parseXmlAsBefore, XmlErrorAsBefore } from './xml-reference';
+import { parseXmlAsBefore, readFlatDocumentByCaptures, XmlErrorAsBefore } from './xml-reference';
 
 const limits = { maxBytes: 64 * 1024 };
 
@@ -309,6 +309,28 @@ describe('parseXml against the reader it replaced (issue 13)', () => {
     expect(readFlatDocument(massSendJobFinish())?.root).toBe('xml');
     expect(readFlatDocument(massSendJobFinishDocumentedSample)).toBeUndefined();
     expect(readFlatDocument('<xml></xml>')).toBeUndefined();
+  });
+
+  it("reads flat exactly what it read from exec's captures, into the same tree", () => {
+    let flat = 0;
+    fc.assert(
+      fc.property(fc.oneof({ weight: 4, arbitrary: flatOrMutated }, mutated), (input) => {
+        const expected = readFlatDocumentByCaptures(input);
+        if (expected) flat += 1;
+        expect(readFlatDocument(input)).toEqual(expected);
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(flat).toBeGreaterThan(1000);
+    for (const input of [
+      '<xml><A>x!</A></xml>',
+      '<xml><A><![CDATA[]]></A><B></B><C>a!b</C></xml>',
+      '<xml><A><![CDATA[x]]></A><A>y</A><A>z</A></xml>',
+      '<xml>\u2028<A><![CDATA[<&>]]></A>\u00a0<_.:-9>v</_.:-9>\r\n</xml> \u3000',
+    ]) {
+      expect(readFlatDocument(input)).toEqual(readFlatDocumentByCaptures(input));
+      expect(readFlatDocument(input)).toBeDefined();
+    }
   });
 
   it('agrees on every push a test fixture holds', async () => {
