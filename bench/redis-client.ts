@@ -30,7 +30,7 @@ const RSS = `process.on('exit',()=>require('fs').writeSync(1,'\\n@@rss '+${PEAK_
 // The options shared/store/redis-store.ts opens its connection with, but for the offline queue:
 // the store waits for 'ready' before its first command, here the queue holds it until then.
 const OPTIONS =
-  '{connectTimeout:3000,commandTimeout:1500,maxRetriesPerRequest:2,enableAutoPipelining:true,enableReadyCheck:false,' +
+  '{connectTimeout:3000,commandTimeout:1500,maxRetriesPerRequest:2,enableAutoPipelining:false,enableReadyCheck:false,' +
   'disableClientInfo:true}';
 
 /**

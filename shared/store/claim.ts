@@ -1,4 +1,4 @@
-import type { Store } from './store';
+import type { ConditionalClaim, ReadAndClaimed, Store } from './store';
 
 /**
  * A claim is a key written with SET NX whose value is a random owner, unique to the claimer.
@@ -49,4 +49,20 @@ export async function takeClaimReading(
     if (holder !== null) return { claim: { ours: false, holder }, read };
   }
   return { claim: { ours: false, holder: null }, read };
+}
+
+/**
+ * Store.getManyAndClaim for an adapter that cannot look and claim at one moment (the file store):
+ * the claim after a look at `unlessPresent`, then the values and the holder read after it, so a
+ * token or a failure written in between shows in `values`.
+ */
+export async function getManyAndClaimInSteps(
+  store: Pick<Store, 'getMany' | 'setIfAbsent'>,
+  keys: readonly string[],
+  claim: ConditionalClaim,
+): Promise<ReadAndClaimed> {
+  const present = await store.getMany(claim.unlessPresent);
+  if (present.every((value) => value === null)) await store.setIfAbsent(claim.key, claim.owner, claim.ttlMs);
+  const [holder = null, ...values] = await store.getMany([claim.key, ...keys]);
+  return { values, holder };
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getManyAndClaimInSteps } from './claim';
 import { CHANNEL_TTL_MS, type Store } from './store';
 
 interface Entry {
@@ -158,7 +159,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     if (writing.size > 0) await Promise.allSettled([...writing]);
   }
 
-  return {
+  const store: Store = {
     async get(key) {
       await readable();
       return (await read(fileOf(key)))?.value ?? null;
@@ -192,6 +193,7 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
       for (const key of keys) values.push((await read(fileOf(key)))?.value ?? null);
       return values;
     },
+    getManyAndClaim: (keys, claim) => getManyAndClaimInSteps(store, keys, claim),
     notifyChange: (channel) => withLock(channel, (file) => write(file, randomUUID(), CHANNEL_TTL_MS)),
     async waitForChange(channel, afterVersion, timeoutMs) {
       await readable();
@@ -206,4 +208,5 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     },
     async close() {},
   };
+  return store;
 }

@@ -79,6 +79,10 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
     async getMany(keys) {
       return keys.map((key) => read(key)?.value ?? null);
     },
+    async getManyAndClaim(keys, { key, owner, ttlMs, unlessPresent }) {
+      if (!read(key) && unlessPresent.every((k) => !read(k))) write(key, owner, ttlMs);
+      return { values: keys.map((k) => read(k)?.value ?? null), holder: read(key)?.value ?? null };
+    },
     async notifyChange(channel, message) {
       notifies += 1;
       const version = String(notifies);

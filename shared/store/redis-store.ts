@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
-import { redisChangeChannels } from './redis-change-channel';
+import { RedisChangeChannels } from './redis-change-channel';
 import { parseRedisUrl, type RedisConnection } from './redis-url';
-import { StoreUnavailableError, type Store } from './store';
+import { type ConditionalClaim, type ReadAndClaimed, StoreUnavailableError, type Store } from './store';
 
 // Both run atomically inside Redis, so two containers can never interleave between the
 // read and the write.
@@ -9,6 +9,13 @@ const COMPARE_AND_DELETE =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 const INCREMENT_WITH_TTL =
   "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('pexpire', KEYS[1], ARGV[1]) end return n";
+// KEYS: the claim's key, ARGV[3] keys to read, then the keys whose presence leaves the claim
+// untried; ARGV: owner, TTL, ARGV[3]. Answers the claim's holder, then the values read.
+const GET_MANY_AND_CLAIM =
+  'local n = tonumber(ARGV[3]) local free = true ' +
+  "for i = n + 2, #KEYS do if redis.call('exists', KEYS[i]) == 1 then free = false break end end " +
+  "if free then redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) end " +
+  "local out = {redis.call('get', KEYS[1])} for i = 2, n + 1 do out[i] = redis.call('get', KEYS[i]) end return out";
 
 export interface RedisStoreOptions {
   /**
@@ -22,6 +29,8 @@ export interface RedisStoreOptions {
 }
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
+
+const ignore = () => {};
 
 /**
  * Tencent Cloud Redis in production; any Redis ≥ 2.6.12 speaks these commands, and waiting for a
@@ -42,7 +51,10 @@ export function createRedisStore(target: string | RedisConnection, options: Redi
     // instead of waiting in ioredis's offline queue for a reconnect that may never come.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 2,
-    enableAutoPipelining: true,
+    // Each command is written when it is sent. Auto-pipelining holds it back to the end of the
+    // event loop's turn (setImmediate) to batch it with others, and a cold container has none to
+    // batch: its first command would wait for whatever else the process does in that turn.
+    enableAutoPipelining: false,
     // No INFO round trip before the first command: a cold container waits for every round trip.
     enableReadyCheck: false,
     // No CLIENT SETINFO either (ioredis ≥ 5.5 sends two and waits for both before the first
@@ -51,21 +63,41 @@ export function createRedisStore(target: string | RedisConnection, options: Redi
     disableClientInfo: true,
   });
   // Without a listener ioredis prints every reconnect failure; callers see command errors.
-  redis.on('error', () => {});
+  redis.on('error', ignore);
+  return new RedisStore(redis, commandTimeoutMs, connectTimeoutMs);
+}
 
-  let connecting: Promise<void> | undefined;
+/**
+ * A class, so that a cold container opening its store creates one object and not a closure per
+ * method: 200 containers starting at once in one process (the bench's stampede) spend that time
+ * before the first of them can send its first command.
+ */
+class RedisStore implements Store {
+  private readonly channels: RedisChangeChannels;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly commandTimeoutMs: number,
+    private readonly connectTimeoutMs: number,
+  ) {
+    this.channels = new RedisChangeChannels(redis, commandTimeoutMs);
+  }
+
   /**
    * Commands are sent only on a ready connection. The first use connects (a cold container);
    * while ioredis reconnects, a command waits for it at most one command timeout.
    */
-  function ready(): Promise<void> {
+  private ready(): Promise<void> {
+    const { redis } = this;
     if (redis.status === 'ready') return Promise.resolve();
     if (redis.status === 'wait') {
-      connecting = redis.connect().finally(() => {
-        connecting = undefined;
+      this.connecting = redis.connect().finally(() => {
+        this.connecting = undefined;
       });
     }
-    const limitMs = connecting ? connectTimeoutMs : commandTimeoutMs;
+    const connecting = this.connecting;
+    const limitMs = connecting ? this.connectTimeoutMs : this.commandTimeoutMs;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         redis.off('ready', onReady);
@@ -85,51 +117,86 @@ export function createRedisStore(target: string | RedisConnection, options: Redi
   }
 
   // Callers learn that the store failed, not ioredis's connection details.
-  const guard = <T>(operation: string, run: () => Promise<T>): Promise<T> =>
-    ready()
+  private guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return this.ready()
       .then(run)
       .catch((err: unknown) => {
         throw new StoreUnavailableError(operation, {
           cause: err instanceof Error ? new Error(err.message) : undefined,
         });
       });
-  const channels = redisChangeChannels(redis, commandTimeoutMs);
-  const store: Store = {
-    get: (key) => redis.get(key),
-    async set(key, value, ttlMs) {
-      if (ttlMs === undefined) await redis.set(key, value);
-      else await redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
-    },
-    async setIfAbsent(key, value, ttlMs) {
-      return (await redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
-    },
-    async compareAndDelete(key, expected) {
-      return (await redis.eval(COMPARE_AND_DELETE, 1, key, expected)) === 1;
-    },
-    async delete(key) {
-      await redis.del(key);
-    },
-    async increment(key, ttlMs) {
-      return Number(await redis.eval(INCREMENT_WITH_TTL, 1, key, String(Math.max(1, Math.ceil(ttlMs)))));
-    },
-    getMany: async (keys) => (keys.length === 0 ? [] : redis.mget(...keys)),
-    ...channels,
-    async close() {
-      if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
-      else redis.disconnect();
-    },
-  };
-  return {
-    get: (key) => guard('get', () => store.get(key)),
-    set: (key, value, ttlMs) => guard('set', () => store.set(key, value, ttlMs)),
-    setIfAbsent: (key, value, ttlMs) => guard('setIfAbsent', () => store.setIfAbsent(key, value, ttlMs)),
-    compareAndDelete: (key, expected) => guard('compareAndDelete', () => store.compareAndDelete(key, expected)),
-    delete: (key) => guard('delete', () => store.delete(key)),
-    increment: (key, ttlMs) => guard('increment', () => store.increment(key, ttlMs)),
-    getMany: (keys) => guard('getMany', () => store.getMany(keys)),
-    notifyChange: (channel, message) => guard('notifyChange', () => store.notifyChange(channel, message)),
-    waitForChange: (channel, afterVersion, timeoutMs) =>
-      guard('waitForChange', () => store.waitForChange(channel, afterVersion, timeoutMs)),
-    close: () => store.close(),
-  };
+  }
+
+  get(key: string) {
+    return this.guard('get', () => this.redis.get(key));
+  }
+
+  set(key: string, value: string, ttlMs?: number) {
+    return this.guard('set', async () => {
+      if (ttlMs === undefined) await this.redis.set(key, value);
+      else await this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    });
+  }
+
+  setIfAbsent(key: string, value: string, ttlMs: number) {
+    return this.guard(
+      'setIfAbsent',
+      async () => (await this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK',
+    );
+  }
+
+  compareAndDelete(key: string, expected: string) {
+    return this.guard(
+      'compareAndDelete',
+      async () => (await this.redis.eval(COMPARE_AND_DELETE, 1, key, expected)) === 1,
+    );
+  }
+
+  delete(key: string) {
+    return this.guard('delete', async () => {
+      await this.redis.del(key);
+    });
+  }
+
+  increment(key: string, ttlMs: number) {
+    return this.guard('increment', async () =>
+      Number(await this.redis.eval(INCREMENT_WITH_TTL, 1, key, String(Math.max(1, Math.ceil(ttlMs))))),
+    );
+  }
+
+  getMany(keys: readonly string[]) {
+    return this.guard('getMany', async () => (keys.length === 0 ? [] : this.redis.mget(...keys)));
+  }
+
+  getManyAndClaim(keys: readonly string[], { key, owner, ttlMs, unlessPresent }: ConditionalClaim) {
+    return this.guard('getManyAndClaim', async (): Promise<ReadAndClaimed> => {
+      const ttl = String(Math.max(1, Math.ceil(ttlMs)));
+      const numKeys = 1 + keys.length + unlessPresent.length;
+      const [holder = null, ...values] = (await this.redis.eval(
+        GET_MANY_AND_CLAIM,
+        numKeys,
+        key,
+        ...keys,
+        ...unlessPresent,
+        owner,
+        ttl,
+        String(keys.length),
+      )) as (string | null)[];
+      return { values, holder };
+    });
+  }
+
+  notifyChange(channel: string, message?: string) {
+    return this.guard('notifyChange', () => this.channels.notifyChange(channel, message));
+  }
+
+  waitForChange(channel: string, afterVersion: string | null, timeoutMs: number) {
+    return this.guard('waitForChange', () => this.channels.waitForChange(channel, afterVersion, timeoutMs));
+  }
+
+  async close() {
+    const { redis } = this;
+    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis.disconnect();
+  }
 }

@@ -9,9 +9,9 @@
  * lets a read wait for its pending writes.
  *
  * Waiting for another process (the access-token refresh): read the channel's version (the key
- * `channel`, which only notifyChange writes) in one getMany with, and before, the data it guards;
- * if the data is not there yet, `waitForChange(channel, version, …)`. Whoever changes the data
- * calls `notifyChange(channel)` after writing it. A notify that lands between the read and the
+ * `channel`, which only notifyChange writes) in one getMany (or getManyAndClaim) with, and before,
+ * the data it guards; if the data is not there yet, `waitForChange(channel, version, …)`. Whoever
+ * changes the data calls `notifyChange(channel)` after writing it. A notify that lands between the read and the
  * wait still wakes the waiter, because the version it waits from was read first.
  */
 export interface Store {
@@ -28,6 +28,15 @@ export interface Store {
   /** The values of `keys` in their order, read at one moment where the adapter can (Redis: MGET). */
   getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /**
+   * A look and a claim in one step (one round trip on Redis, where a script does both at one
+   * moment): `claim.key` is written for `claim.owner` (SET NX, `claim.ttlMs`) only while every key
+   * of `claim.unlessPresent` is absent. `values` are those of `keys` right after the claim, and
+   * `holder` is what `claim.key` holds then: the owner when this call took it (or an earlier copy
+   * of it, re-sent after a lost reply: see takeClaim). On a Redis Cluster all the keys must share
+   * one slot (a hash tag), as a script's keys must.
+   */
+  getManyAndClaim(keys: readonly string[], claim: ConditionalClaim): Promise<ReadAndClaimed>;
+  /**
    * Writes a new unique version to the key `channel` (kept CHANNEL_TTL_MS) and wakes every
    * waitForChange(channel) caller, handing it `message` (what changed, which spares it a read)
    * where the adapter carries one.
@@ -40,6 +49,19 @@ export interface Store {
    */
   waitForChange(channel: string, afterVersion: string | null, timeoutMs: number): Promise<ChannelChange>;
   close(): Promise<void>;
+}
+
+export interface ConditionalClaim {
+  key: string;
+  owner: string;
+  ttlMs: number;
+  /** Keys any of which, when present, leaves the claim untried. */
+  unlessPresent: readonly string[];
+}
+
+export interface ReadAndClaimed {
+  values: (string | null)[];
+  holder: string | null;
 }
 
 /** What waitForChange saw: the version, and the message of the notify that set it, if carried. */

@@ -68,22 +68,27 @@ const USABLE_MS = 5_000;
 // WeChat's daily quotas reset at midnight Beijing time (UTC+8).
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
-/** The store keys of one AppID's token: every container and function shares them. */
+/**
+ * The store keys of one AppID's token: every container and function shares them. The AppID in
+ * braces is their Redis Cluster hash tag: one slot for all of them, as the look-and-claim
+ * script (Store.getManyAndClaim) needs on a cluster.
+ */
 export function accessTokenKeys(appId: string) {
+  const tag = `{${appId}}`;
   return {
     /** The current token, as JSON `{token, expiresAt, checkedAt?}`. */
-    token: `wechat:access-token:${appId}`,
+    token: `wechat:access-token:${tag}`,
     /** Held by the one container that refreshes. */
-    lock: `wechat:access-token:lock:${appId}`,
+    lock: `wechat:access-token:lock:${tag}`,
     /** The change channel (Store.notifyChange) of the keys above: a refresh that ended, whatever
      *  its outcome, or an invalidation. */
-    changed: `wechat:access-token:changed:${appId}`,
+    changed: `wechat:access-token:changed:${tag}`,
     /** The SHA-256 of the token WeChat last rejected. */
-    rejected: `wechat:access-token:rejected:${appId}`,
+    rejected: `wechat:access-token:rejected:${tag}`,
     /** A refresh that just failed, shared for a moment. */
-    failure: `wechat:access-token:failure:${appId}`,
-    forceGap: `wechat:access-token:force-gap:${appId}`,
-    forceCount: (day: number) => `wechat:access-token:force-count:${appId}:${day}`,
+    failure: `wechat:access-token:failure:${tag}`,
+    forceGap: `wechat:access-token:force-gap:${tag}`,
+    forceCount: (day: number) => `wechat:access-token:force-count:${tag}:${day}`,
   };
 }
 
@@ -157,10 +162,10 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
   }
 
   /**
-   * With the lock just taken, and what this container read before it took the lock: still the
-   * truth unless the token changed meanwhile, which the change channel's version tells. So the
-   * lock holder calls WeChat without another round trip to the store, which every container in
-   * a stampede would wait for.
+   * With the lock just taken, and what this container read with it (or before it, when the look
+   * could not take it): still the truth unless the token changed meanwhile, which the change
+   * channel's version tells. So the lock holder calls WeChat without another round trip to the
+   * store, which every container in a stampede would wait for.
    */
   async function refreshAsLockHolder(seen: Looked, changedSince: boolean): Promise<Refreshed> {
     let { stored: again, rejected } = seen;
@@ -190,25 +195,40 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     return { token: fresh.token, stored: raw };
   }
 
-  /** One look at the shared token, in one round trip; the version first (see Store). */
-  async function look() {
-    const [version = null, raw, failure = null, rejected = null] = await store.getMany([
-      keys.changed,
-      keys.token,
-      keys.failure,
-      keys.rejected,
-    ]);
-    return { version, stored: parseStored(raw), failure, rejected };
+  /**
+   * One look at the shared token, in one round trip, which also takes the refresh lock when there
+   * is no token and no shared failure: the one container a stampede waits for calls WeChat as
+   * soon as the store answers. The version is read with the data (see Store).
+   */
+  async function lookAndClaim(owner: string) {
+    const {
+      values: [version = null, raw, failure = null, rejected = null],
+      holder,
+    } = await store.getManyAndClaim([keys.changed, keys.token, keys.failure, keys.rejected], {
+      key: keys.lock,
+      owner,
+      ttlMs: lockTtlMs,
+      unlessPresent: [keys.token, keys.failure],
+    });
+    return { version, stored: parseStored(raw), present: raw != null, failure, rejected, holder };
   }
-  type Looked = Awaited<ReturnType<typeof look>>;
+  type Looked = Awaited<ReturnType<typeof lookAndClaim>>;
   /** The token a lock holder hands out, and the record it stored when it fetched a new one. */
   type Refreshed = { token: string; stored?: string };
 
   async function obtain(): Promise<string> {
     const deadline = now() + waitTimeoutMs;
     for (;;) {
-      const seen = await look();
+      const owner = randomUUID();
+      const seen = await lookAndClaim(owner);
       const { stored, failure } = seen;
+      let ours = seen.holder === owner;
+      // Only a store that looks and claims in two steps (the file store) gets here holding the
+      // lock with a token or a failure that another container wrote in between: no refresh then.
+      if (ours && ((stored && isFresh(stored.token)) || failure)) {
+        await store.compareAndDelete(keys.lock, owner);
+        ours = false;
+      }
       if (stored && isFresh(stored.token)) {
         local = stored.token;
         return local.token;
@@ -217,17 +237,22 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
         if (!strict && stored && (await isServable(stored.token))) return stored.token.token;
         throw new AccessTokenError(`a token refresh failed moments ago: ${failure}`);
       }
-      const owner = randomUUID();
-      // The version once more, read after the lock is taken (a store applies one caller's calls
-      // in order): whether anything changed since the look.
-      const {
-        claim,
-        read: [versionNow = null],
-      } = await takeClaimReading(store, keys.lock, owner, lockTtlMs, [keys.changed]);
-      if (claim.ours) {
+      let changedSince = false;
+      if (!ours && seen.present) {
+        // A token near its end (or a record that is none), which the look does not claim over:
+        // the lock now, with the version once more (a store applies one caller's calls in
+        // order), read after it.
+        const {
+          claim,
+          read: [versionNow = null],
+        } = await takeClaimReading(store, keys.lock, owner, lockTtlMs, [keys.changed]);
+        ours = claim.ours;
+        changedSince = versionNow !== seen.version;
+      }
+      if (ours) {
         let refreshed: Refreshed | undefined;
         try {
-          refreshed = await refreshAsLockHolder(seen, versionNow !== seen.version);
+          refreshed = await refreshAsLockHolder(seen, changedSince);
           return refreshed.token;
         } finally {
           // Waiters wake before the lock is free, so whoever takes it next has seen the change;

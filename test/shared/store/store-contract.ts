@@ -97,6 +97,58 @@ export function storeContract(open: () => Promise<Store>, options: { carriesMess
     expect(await store.getMany([])).toEqual([]);
   });
 
+  describe('looking and claiming in one step', () => {
+    const claimOf = (owner: string, unlessPresent = [key('token'), key('failure')]) => ({
+      key: key('lock'),
+      owner,
+      ttlMs: 5_000,
+      unlessPresent,
+    });
+
+    it('claims when none of the keys it depends on is there, and reads the keys after the claim', async () => {
+      await store.set(key('version'), 'v1');
+      const looked = await store.getManyAndClaim([key('version'), key('token'), key('lock')], claimOf('me'));
+      expect(looked).toEqual({ values: ['v1', null, 'me'], holder: 'me' });
+      expect(await store.get(key('lock'))).toBe('me');
+    });
+
+    it('leaves the claim untried while one of the keys it depends on is there', async () => {
+      await store.set(key('failure'), 'it failed');
+      const looked = await store.getManyAndClaim([key('token'), key('failure')], claimOf('me'));
+      expect(looked).toEqual({ values: [null, 'it failed'], holder: null });
+      expect(await store.get(key('lock'))).toBeNull();
+    });
+
+    it("tells who holds the key when another caller's claim is there, and keeps it", async () => {
+      expect(await store.setIfAbsent(key('lock'), 'another', 5_000)).toBe(true);
+      const looked = await store.getManyAndClaim([key('token')], claimOf('me'));
+      expect(looked).toEqual({ values: [null], holder: 'another' });
+      expect(await store.get(key('lock'))).toBe('another');
+    });
+
+    it('reads a claim of its own owner, re-sent after a lost reply, as its own', async () => {
+      await store.getManyAndClaim([key('token')], claimOf('me'));
+      expect(await store.getManyAndClaim([key('token')], claimOf('me'))).toEqual({ values: [null], holder: 'me' });
+    });
+
+    it('lets exactly one of many concurrent callers claim', async () => {
+      const looks = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.getManyAndClaim([key('token')], claimOf(`owner-${i}`))),
+      );
+      const holders = new Set(looks.map((l) => l.holder));
+      expect(holders.size).toBe(1);
+      const [holder] = holders;
+      expect(holder).toMatch(/^owner-\d+$/);
+      expect(await store.get(key('lock'))).toBe(holder);
+    });
+
+    it('claims for the TTL it was given', async () => {
+      await store.getManyAndClaim([], { ...claimOf('first'), ttlMs: 80 });
+      await sleep(150);
+      expect(await store.getManyAndClaim([], claimOf('second'))).toEqual({ values: [], holder: 'second' });
+    });
+  });
+
   it('lets a read started together with earlier writes see them', async () => {
     const [, taken, value, both] = await Promise.all([
       store.set(key('a'), 'v1'),

@@ -11,6 +11,7 @@ import {
   type AccessTokenProvider,
 } from '../../../shared/wechat/access-token';
 import { createTokenFetcher } from '../../../shared/wechat/token-fetcher';
+import { getManyAndClaimInSteps } from '../../../shared/store/claim';
 import { createFileStore } from '../../../shared/store/file-store';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import { createRedisStore } from '../../../shared/store/redis-store';
@@ -18,6 +19,7 @@ import type { Store } from '../../../shared/store/store';
 import { AccessTokenError, WeChatApiError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { createWeChatMock, useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
 import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
+import { overriding } from '../../support/overriding-store';
 import { resendingSetIfAbsent } from '../../support/resending-store';
 
 const APP_ID = 'wx1234567890abcdef';
@@ -86,14 +88,18 @@ function stampede(openStore: () => Store | Promise<Store>, count = 50) {
 /** Counts a store's reads of the shared token: one per look. */
 function countingLooks(store: Store): { store: Store; looks: () => number } {
   let looks = 0;
+  const token = accessTokenKeys(APP_ID).token;
   return {
-    store: {
-      ...store,
+    store: overriding(store, {
       getMany: (keys) => {
-        if (keys.includes(accessTokenKeys(APP_ID).token)) looks++;
+        if (keys.includes(token)) looks++;
         return store.getMany(keys);
       },
-    },
+      getManyAndClaim: (keys, claim) => {
+        if (keys.includes(token)) looks++;
+        return store.getManyAndClaim(keys, claim);
+      },
+    }),
     looks: () => looks,
   };
 }
@@ -147,18 +153,17 @@ function wakeUps(openStore: () => Promise<Store>, options: { carriesMessages: bo
     const { agent } = createWeChatMock();
     const shared = await open();
     await shared.setIfAbsent(keys.lock, 'another-container', 60_000);
-    const waiterStore: Store = {
-      ...shared,
-      async setIfAbsent(key, value, ttlMs) {
-        const taken = await shared.setIfAbsent(key, value, ttlMs);
-        // The other container finishes right after this one lost the lock and before it waits.
+    const waiterStore: Store = overriding(shared, {
+      async getManyAndClaim(asked, claim) {
+        const looked = await shared.getManyAndClaim(asked, claim);
+        // The other container finishes right after this one found the lock taken and before it waits.
         const token = { token: 'LANDED_IN_BETWEEN', expiresAt: Date.now() + 7_200_000 };
         await shared.set(keys.token, JSON.stringify(token));
         await shared.compareAndDelete(keys.lock, 'another-container');
         await shared.notifyChange(keys.changed);
-        return taken;
+        return looked;
       },
-    };
+    });
     const waiter = container(waiterStore, agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 });
     expect(await waiter.get()).toBe('LANDED_IN_BETWEEN');
     await agent.close();
@@ -166,20 +171,21 @@ function wakeUps(openStore: () => Promise<Store>, options: { carriesMessages: bo
 
   it('does not call WeChat again when it takes the lock just after another refresh ended', async () => {
     const shared = await open();
+    // A token inside its refresh margin: the look leaves the lock to a second step.
+    await shared.set(keys.token, JSON.stringify({ token: 'NEAR_ITS_END', expiresAt: Date.now() + 120_000 }));
     let looks = 0;
-    const lateStore: Store = {
-      ...shared,
-      async getMany(asked) {
-        const values = await shared.getMany(asked);
+    const lateStore: Store = overriding(shared, {
+      async getManyAndClaim(asked, claim) {
+        const looked = await shared.getManyAndClaim(asked, claim);
         if (looks++ === 0) {
           // Another container refreshes completely between this one's look and its lock.
           const token = { token: 'JUST_REFRESHED', expiresAt: Date.now() + 7_200_000 };
           await shared.set(keys.token, JSON.stringify(token));
           await shared.notifyChange(keys.changed);
         }
-        return values;
+        return looked;
       },
-    };
+    });
     const late = createAccessTokenProvider({
       appId: APP_ID,
       store: lateStore,
@@ -189,6 +195,64 @@ function wakeUps(openStore: () => Promise<Store>, options: { carriesMessages: bo
     });
     expect(await late.get()).toBe('JUST_REFRESHED');
     expect(await shared.get(keys.lock)).toBeNull();
+  });
+
+  it('takes no lock when a token lands between the look and the claim of a two-step store', async () => {
+    const shared = await open();
+    let looks = 0;
+    const twoSteps: Store = overriding(shared, {
+      getManyAndClaim: (asked, claim) =>
+        getManyAndClaimInSteps(
+          {
+            async getMany(read) {
+              const values = await shared.getMany(read);
+              if (looks++ === 0) {
+                // Another container stores its token and frees the lock right after the look.
+                const token = { token: 'LANDED_BEFORE_THE_CLAIM', expiresAt: Date.now() + 7_200_000 };
+                await shared.set(keys.token, JSON.stringify(token));
+                await shared.notifyChange(keys.changed);
+              }
+              return values;
+            },
+            setIfAbsent: (key, value, ttlMs) => shared.setIfAbsent(key, value, ttlMs),
+          },
+          asked,
+          claim,
+        ),
+    });
+    const late = createAccessTokenProvider({
+      appId: APP_ID,
+      store: twoSteps,
+      fetchToken: async () => {
+        throw new Error('a token was stored moments ago: no second call to WeChat');
+      },
+    });
+    expect(await late.get()).toBe('LANDED_BEFORE_THE_CLAIM');
+    expect(await shared.get(keys.lock)).toBeNull();
+  });
+
+  it('takes the lock and calls WeChat in the round trip of its first look when there is no token', async () => {
+    const { agent, wechat } = createWeChatMock();
+    const calls = serveStableTokens(wechat, ['FIRST_LOOK_TOOK_THE_LOCK']);
+    const shared = await open();
+    let lockTakenOutsideTheLook = 0;
+    const firstLookOnly: Store = overriding(shared, {
+      setIfAbsent: (key, value, ttlMs) => {
+        if (key === keys.lock) lockTakenOutsideTheLook++;
+        return shared.setIfAbsent(key, value, ttlMs);
+      },
+      getMany: (asked) => {
+        if (asked.includes(keys.lock)) lockTakenOutsideTheLook++;
+        return shared.getMany(asked);
+      },
+    });
+    const counted = countingLooks(firstLookOnly);
+    expect(await container(counted.store, agent).get()).toBe('FIRST_LOOK_TOOK_THE_LOCK');
+    expect(counted.looks()).toBe(1);
+    expect(lockTakenOutsideTheLook).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(await shared.get(keys.lock)).toBeNull();
+    await agent.close();
   });
 
   it('gives up at its deadline when no wake-up comes, and looks again every pollIntervalMs until then', async () => {
@@ -473,4 +537,56 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on R
   );
 
   wakeUps(async () => createRedisStore(server.url), { carriesMessages: true });
+});
+
+// Tencent Cloud Redis in its cluster architecture runs a script only on keys of one slot, as a
+// Redis Cluster does (tencentcloud.com/document/product/239/37594): one cluster-enabled node
+// holding every slot refuses the same commands.
+describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on a Redis Cluster node'), () => {
+  let server: RedisServer;
+  let dir: string;
+  const stores: Store[] = [];
+  const open = () => {
+    const store = createRedisStore(server.url);
+    stores.push(store);
+    return store;
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'redis-cluster-'));
+    server = await startRedisServer({
+      args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')],
+    });
+    const admin = new Redis(server.port, '127.0.0.1');
+    await admin.call('CLUSTER', 'ADDSLOTS', ...Array.from({ length: 16_384 }, (_, slot) => slot));
+    while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    admin.disconnect();
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a script on keys of different slots (the node does check)', async () => {
+    const claim = { key: 'wechat:access-token:lock:wxA', owner: 'me', ttlMs: 5_000, unlessPresent: [] };
+    await expect(open().getManyAndClaim(['wechat:access-token:wxA'], claim)).rejects.toThrow(/getManyAndClaim/);
+  });
+
+  it('shares one token among cold containers, wakes them, and refreshes after a rejection', async () => {
+    const { agent, wechat } = createWeChatMock();
+    const calls = serveStableTokens(wechat, ['ON_THE_CLUSTER', 'ON_THE_CLUSTER', 'AFTER_REJECTION'], 100);
+    const containers = Array.from({ length: 20 }, () =>
+      container(open(), agent, { pollIntervalMs: 60_000, waitTimeoutMs: 60_000 }),
+    );
+    const tokens = await Promise.all(containers.map((c) => c.get()));
+    expect(new Set(tokens)).toEqual(new Set(['ON_THE_CLUSTER']));
+    expect(calls).toHaveLength(1);
+    // The rejected token comes back from stable_token once more: force_refresh, on the same slot.
+    await containers[0]!.invalidate('ON_THE_CLUSTER');
+    expect(await containers[0]!.get()).toBe('AFTER_REJECTION');
+    expect(calls.map((c) => c.force_refresh ?? false)).toEqual([false, false, true]);
+    await agent.close();
+  });
 });
