@@ -10,6 +10,7 @@ import { readSafeEnvelope } from './envelope';
 import { DEFAULT_NOTIFY_WAIT_MS, notifyWithin } from './notify';
 import {
   type ClaimOutcome,
+  claimOutcome,
   claimRequest,
   markDone,
   newClaim,
@@ -82,6 +83,8 @@ type MassSendJobFinish = Extract<CallbackMessage, { kind: 'mass_send_job_finish'
 export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
   if (deps.tokens.length === 0) throw new Error('createCallbackHandler needs at least one callback token');
   for (const key of deps.aesKeys) decodeAesKey(key);
+  const xmlLimits = { maxBytes: deps.maxBodyBytes };
+  const decryptOptions = { keys: deps.aesKeys, appId: deps.appId };
 
   // Every outcome goes into the invocation's one log line, refusals and faults included.
   const reject = ([status, reason]: Rejection, fields: Record<string, unknown> = {}): CallbackResponse => ({
@@ -116,7 +119,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
   }
 
   function parse(xml: string): XmlValue {
-    return parseXml(xml, { maxBytes: deps.maxBodyBytes }).value;
+    return parseXml(xml, xmlLimits).value;
   }
 
   /** The envelope's Encrypt: WeChat's own safe-mode layout directly, anything else parsed. */
@@ -147,7 +150,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
       return [401, 'bad_msg_signature'];
     }
     // Compatible mode also carries the plaintext fields beside Encrypt; the decrypted copy wins.
-    return decryptMessage(encrypt, { keys: deps.aesKeys, appId: deps.appId });
+    return decryptMessage(encrypt, decryptOptions);
   }
 
   /**
@@ -168,7 +171,7 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
       const claim = newClaim(replayKey(deps.appId, req.query.signature as string));
       let claimed: ClaimOutcome;
       try {
-        claimed = await claimRequest(deps.store, claim);
+        claimed = claimOutcome(await claimRequest(deps.store, claim));
       } catch (err) {
         // A stalled store may still run the SET NX once it answers again: take the claim back
         // (the delete queues behind it on the same connection) so that WeChat's retry is processed.

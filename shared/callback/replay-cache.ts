@@ -48,15 +48,16 @@ export function newClaim(key: string): RequestClaim {
 // The helpers below return the store's promise as it is, without an async frame of their own:
 // a push awaits each of them once, and every frame and await is an allocation per push.
 
-/**
- * Takes the request for this invocation (`claimed`), or tells that it was processed (`done`)
- * or is being processed by another invocation (`busy`).
- */
-export function claimRequest(store: Store, claim: RequestClaim): Promise<ClaimOutcome> {
-  return takeClaim(store, claim.key, claim.owner, PROCESSING_CLAIM_MS).then(claimOutcome);
+/** Tries to take the request for this invocation; claimOutcome tells what the attempt means. */
+export function claimRequest(store: Store, claim: RequestClaim): Promise<ClaimAttempt> {
+  return takeClaim(store, claim.key, claim.owner, PROCESSING_CLAIM_MS);
 }
 
-function claimOutcome(attempt: ClaimAttempt): ClaimOutcome {
+/**
+ * The request is this invocation's (`claimed`), or was processed (`done`), or is being
+ * processed by another invocation (`busy`).
+ */
+export function claimOutcome(attempt: ClaimAttempt): ClaimOutcome {
   if (attempt.ours) return 'claimed';
   return attempt.holder === DONE ? 'done' : 'busy';
 }

@@ -97,18 +97,34 @@ export interface ApiResult {
   logLevel?: 'info' | 'warn' | 'error';
 }
 
-/** An event's request; its body is encoded into bytes the first time they are read. */
+/**
+ * An event's request. Its headers are lower-cased, and its body encoded into bytes, the first
+ * time they are read: the callback reads neither.
+ */
 class GatewayRequest implements ApiRequest {
+  #headers: Record<string, string> | undefined;
   #rawBody: Buffer | undefined;
   constructor(
     readonly method: string,
     readonly path: string,
-    readonly headers: Record<string, string>,
+    readonly eventHeaders: Record<string, string | undefined>,
     readonly query: Record<string, QueryValue>,
     readonly requestId: string,
     readonly text: string | undefined,
     readonly base64Body: string | undefined,
   ) {}
+
+  get headers(): Record<string, string> {
+    if (this.#headers) return this.#headers;
+    const headers: Record<string, string> = {};
+    const given = this.eventHeaders;
+    for (const name in given) {
+      const value = Object.hasOwn(given, name) ? given[name] : undefined;
+      if (value !== undefined) headers[name.toLowerCase()] = value;
+    }
+    this.#headers = headers;
+    return headers;
+  }
 
   get rawBody(): Buffer {
     this.#rawBody ??=
@@ -121,18 +137,12 @@ export function toApiRequest(event: unknown, requestId: string): ApiRequest {
   const checked = checkApiGatewayEvent(event);
   if (!checked.ok) throw new HttpError(400, 'bad_event', 'not an API Gateway event');
   const e = checked.event;
-  const headers: Record<string, string> = {};
-  const given = e.headers ?? {};
-  for (const name in given) {
-    const value = Object.hasOwn(given, name) ? given[name] : undefined;
-    if (value !== undefined) headers[name.toLowerCase()] = value;
-  }
   const body = e.body ?? '';
   const base64 = e.isBase64Encoded === true;
   return new GatewayRequest(
     e.httpMethod.toUpperCase(),
     e.path,
-    headers,
+    e.headers ?? {},
     e.queryString ?? {},
     requestId,
     base64 ? undefined : body,
@@ -171,7 +181,8 @@ export function queryParams(request: ApiRequest): Record<string, string> {
   const { query } = request;
   const params: Record<string, string> = {};
   const repeated: [string, string[]][] = [];
-  for (const name of Object.keys(query)) {
+  for (const name in query) {
+    if (!Object.hasOwn(query, name)) continue;
     const value = query[name] as QueryValue;
     if (Array.isArray(value) && value.length > 1) {
       repeated.push([name, value]);

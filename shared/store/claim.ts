@@ -15,11 +15,20 @@ export type ClaimAttempt = { ours: true } | { ours: false; holder: string | null
  * Takes `key` for `owner` for `ttlMs`, or tells what holds it. `holder` is null when the key
  * was freed again between the SET NX and the read-back, twice in a row.
  */
-export async function takeClaim(store: Store, key: string, owner: string, ttlMs: number): Promise<ClaimAttempt> {
+export function takeClaim(store: Store, key: string, owner: string, ttlMs: number): Promise<ClaimAttempt> {
+  // A free key, the usual case, settles without an async frame of its own (a callback takes a
+  // claim per push); a taken one is read back.
+  return store.setIfAbsent(key, owner, ttlMs).then((taken) => (taken ? OURS : readBack(store, key, owner, ttlMs)));
+}
+
+const OURS: ClaimAttempt = Object.freeze({ ours: true });
+
+/** The rest of takeClaim after a SET NX that answered false: the read-back, and one more round. */
+async function readBack(store: Store, key: string, owner: string, ttlMs: number): Promise<ClaimAttempt> {
   for (let round = 0; round < 2; round++) {
-    if (await store.setIfAbsent(key, owner, ttlMs)) return { ours: true };
+    if (round > 0 && (await store.setIfAbsent(key, owner, ttlMs))) return OURS;
     const holder = await store.get(key);
-    if (holder === owner) return { ours: true };
+    if (holder === owner) return OURS;
     if (holder !== null) return { ours: false, holder };
   }
   return { ours: false, holder: null };

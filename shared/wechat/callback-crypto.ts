@@ -137,7 +137,7 @@ function decryptScratch(length: number, encodingAesKey: string): Buffer {
     cbc.setAutoPadding(false);
     if (deciphers.size < 16) deciphers.set(encodingAesKey, cbc);
   }
-  key.copy(scratch, 0, 0, IV_BYTES);
+  for (let i = 0; i < IV_BYTES; i += 1) scratch[i] = key[i] as number;
   let out: Buffer | undefined;
   try {
     out = cbc.update(scratch.subarray(0, IV_BYTES + length));

@@ -82,6 +82,20 @@ describe('createScfHandler', () => {
   });
 });
 
+describe('toApiRequest', () => {
+  it('gives the headers with lower-cased names, leaving out inherited and undefined ones', () => {
+    const given = Object.assign(Object.create({ inherited: 'x' }), {
+      'Content-Type': 'text/xml',
+      'X-Api-RequestId': 'abc',
+      Gone: undefined,
+    });
+    const request = toApiRequest({ httpMethod: 'post', path: '/callback', headers: given }, 'r');
+    expect(request.headers).toEqual({ 'content-type': 'text/xml', 'x-api-requestid': 'abc' });
+    expect(request.headers).toBe(request.headers);
+    expect(request.method).toBe('POST');
+  });
+});
+
 describe('bodyText', () => {
   it('is the UTF-8 decoding of rawBody for any body, lone surrogates and base64 included', () => {
     fc.assert(
