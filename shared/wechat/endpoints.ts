@@ -226,18 +226,20 @@ export const massSpeedSet = endpoint(
   }),
 );
 
-export const NewsArticle = z.strictObject({
-  thumb_media_id: z.string().check(z.minLength(1)),
-  author: z.optional(z.string()),
-  title: z.string().check(z.minLength(1)),
-  content_source_url: z.optional(z.string()),
-  content: z.string().check(z.minLength(1)),
-  digest: z.optional(z.string()),
-  show_cover_pic: z.optional(z.union([z.literal(0), z.literal(1)])),
-  need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
-  only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
-});
-export type NewsArticle = z.infer<typeof NewsArticle>;
+const newsArticle = shared(() =>
+  z.strictObject({
+    thumb_media_id: z.string().check(z.minLength(1)),
+    author: z.optional(z.string()),
+    title: z.string().check(z.minLength(1)),
+    content_source_url: z.optional(z.string()),
+    content: z.string().check(z.minLength(1)),
+    digest: z.optional(z.string()),
+    show_cover_pic: z.optional(z.union([z.literal(0), z.literal(1)])),
+    need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+    only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+  }),
+);
+export type NewsArticle = z.infer<ReturnType<typeof newsArticle>>;
 
 export const uploadNews = endpoint(
   {
@@ -247,7 +249,7 @@ export const uploadNews = endpoint(
     encoding: 'json',
   },
   () => ({
-    request: z.strictObject({ articles: z.array(NewsArticle).check(z.minLength(1), z.maxLength(8)) }),
+    request: z.strictObject({ articles: z.array(newsArticle()).check(z.minLength(1), z.maxLength(8)) }),
     response: z.looseObject({ type: z.optional(z.string()), media_id: z.string(), created_at: z.optional(z.number()) }),
   }),
 );
@@ -265,12 +267,14 @@ export const uploadVideo = endpoint(
   }),
 );
 
-export const MediaFile = z.object({
-  filename: z.string(),
-  contentType: z.string(),
-  data: z.instanceof(Uint8Array),
-});
-export type MediaFile = z.infer<typeof MediaFile>;
+const mediaFile = shared(() =>
+  z.object({
+    filename: z.string(),
+    contentType: z.string(),
+    data: z.instanceof(Uint8Array),
+  }),
+);
+export type MediaFile = z.infer<ReturnType<typeof mediaFile>>;
 
 export const uploadImage = endpoint(
   {
@@ -280,14 +284,14 @@ export const uploadImage = endpoint(
     encoding: 'multipart',
   },
   () => ({
-    request: z.strictObject({ media: MediaFile }),
+    request: z.strictObject({ media: mediaFile() }),
     response: z.looseObject({ url: z.string() }),
   }),
 );
 
 /** The four kinds of uploaded media WeChat knows (add_material and media/upload take `type`). */
-export const UploadType = z.enum(['image', 'voice', 'video', 'thumb']);
-export type UploadType = z.infer<typeof UploadType>;
+const uploadType = shared(() => z.enum(['image', 'voice', 'video', 'thumb']));
+export type UploadType = z.infer<ReturnType<typeof uploadType>>;
 
 const mediaId = shared(() => z.string().check(z.minLength(1)));
 const page = shared(() => ({
@@ -305,7 +309,7 @@ export const addMaterial = endpoint(
     query: ['type'],
   },
   () => ({
-    request: z.strictObject({ type: UploadType, media: MediaFile, description: z.optional(z.string()) }),
+    request: z.strictObject({ type: uploadType(), media: mediaFile(), description: z.optional(z.string()) }),
     response: z.looseObject({ media_id: z.string().check(z.minLength(1)), url: z.optional(z.string()) }),
   }),
 );
@@ -320,7 +324,7 @@ export const uploadTemporaryMedia = endpoint(
     query: ['type'],
   },
   () => ({
-    request: z.strictObject({ type: UploadType, media: MediaFile }),
+    request: z.strictObject({ type: uploadType(), media: mediaFile() }),
     response: z.looseObject({
       type: z.optional(z.string()),
       media_id: z.string().check(z.minLength(1)),
@@ -329,8 +333,8 @@ export const uploadTemporaryMedia = endpoint(
   }),
 );
 
-export const MaterialListType = z.enum(['image', 'video', 'voice', 'news']);
-export type MaterialListType = z.infer<typeof MaterialListType>;
+const materialListType = shared(() => z.enum(['image', 'video', 'voice', 'news']));
+export type MaterialListType = z.infer<ReturnType<typeof materialListType>>;
 
 export const batchGetMaterial = endpoint(
   {
@@ -340,7 +344,7 @@ export const batchGetMaterial = endpoint(
     encoding: 'json',
   },
   () => ({
-    request: z.strictObject({ type: MaterialListType, ...page() }),
+    request: z.strictObject({ type: materialListType(), ...page() }),
     response: z.looseObject({
       total_count: z.number(),
       item_count: z.number(),
@@ -390,20 +394,22 @@ export const delMaterial = endpoint(
 
 const flag01 = shared(() => z.optional(z.union([z.literal(0), z.literal(1)])));
 
-export const DraftArticle = z.strictObject({
-  article_type: z.optional(z.literal('news')),
-  title: z.string().check(z.minLength(1)),
-  author: z.optional(z.string()),
-  digest: z.optional(z.string()),
-  content: z.string().check(z.minLength(1)),
-  content_source_url: z.optional(z.string()),
-  thumb_media_id: z.string().check(z.minLength(1)),
-  need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
-  only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
-  pic_crop_235_1: z.optional(z.string()),
-  pic_crop_1_1: z.optional(z.string()),
-});
-export type DraftArticle = z.infer<typeof DraftArticle>;
+const draftArticle = shared(() =>
+  z.strictObject({
+    article_type: z.optional(z.literal('news')),
+    title: z.string().check(z.minLength(1)),
+    author: z.optional(z.string()),
+    digest: z.optional(z.string()),
+    content: z.string().check(z.minLength(1)),
+    content_source_url: z.optional(z.string()),
+    thumb_media_id: z.string().check(z.minLength(1)),
+    need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+    only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+    pic_crop_235_1: z.optional(z.string()),
+    pic_crop_1_1: z.optional(z.string()),
+  }),
+);
+export type DraftArticle = z.infer<ReturnType<typeof draftArticle>>;
 
 const draftNewsItem = shared(() =>
   z.looseObject({
@@ -430,7 +436,7 @@ export const draftAdd = endpoint(
     encoding: 'json',
   },
   () => ({
-    request: z.strictObject({ articles: z.array(DraftArticle).check(z.minLength(1), z.maxLength(8)) }),
+    request: z.strictObject({ articles: z.array(draftArticle()).check(z.minLength(1), z.maxLength(8)) }),
     response: z.looseObject({ media_id: z.string().check(z.minLength(1)) }),
   }),
 );
