@@ -29,6 +29,7 @@ function everyValue(record: Record<string, unknown>, accept: (value: unknown) =>
   return true;
 }
 
+const isHeaderValue = (v: unknown) => v === undefined || typeof v === 'string';
 const isQueryValue = (v: unknown) =>
   typeof v === 'string' || v === true || (Array.isArray(v) && v.every((item) => typeof item === 'string'));
 
@@ -40,7 +41,7 @@ export function checkApiGatewayEvent(
   const { httpMethod, path, headers, queryString, body, isBase64Encoded, requestContext } = event;
   if (typeof httpMethod !== 'string') return { ok: false, field: 'httpMethod' };
   if (typeof path !== 'string') return { ok: false, field: 'path' };
-  if (headers != null && !(isRecord(headers) && everyValue(headers, (v) => v === undefined || typeof v === 'string')))
+  if (headers != null && !(isRecord(headers) && everyValue(headers, isHeaderValue)))
     return { ok: false, field: 'headers' };
   if (queryString != null && !(isRecord(queryString) && everyValue(queryString, isQueryValue)))
     return { ok: false, field: 'queryString' };
