@@ -84,6 +84,20 @@ describe('the pure-schemas build plugin', () => {
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  /** Bundles `entry` of the temporary directory with the plugin; the bundle's text. */
+  async function bundle(entry: string): Promise<{ outfile: string; text: string }> {
+    const outfile = join(dir, entry.replace(/\.ts$/, '.js'));
+    await build({
+      entryPoints: [join(dir, entry)],
+      ...BUNDLE_OPTIONS,
+      outfile,
+      nodePaths: [resolve(import.meta.dirname, '../../node_modules')],
+      logLevel: 'error',
+      plugins: [pureSchemas(dir)],
+    });
+    return { outfile, text: readFileSync(outfile, 'utf8') };
+  }
+
   it("drops the schemas only a route's answers name, and keeps its body's", async () => {
     await writeFile(
       join(dir, 'routes.ts'),
@@ -93,33 +107,15 @@ describe('the pure-schemas build plugin', () => {
         'export const routes = [defineRoute({ body: Used, answers: { 200: Answer } })];',
       ].join('\n'),
     );
-    const outfile = join(dir, 'routes.js');
-    await build({
-      entryPoints: [join(dir, 'routes.ts')],
-      ...BUNDLE_OPTIONS,
-      outfile,
-      nodePaths: [resolve(import.meta.dirname, '../../node_modules')],
-      logLevel: 'error',
-      plugins: [pureSchemas(dir)],
-    });
-    const bundle = readFileSync(outfile, 'utf8');
-    expect(bundle).toContain('USED-MESSAGE');
-    expect(bundle).not.toContain('ANSWER-MESSAGE');
+    const { text } = await bundle('routes.ts');
+    expect(text).toContain('USED-MESSAGE');
+    expect(text).not.toContain('ANSWER-MESSAGE');
   });
 
   it('drops a schema nobody uses, keeps the used one and a parse kept for its throw', async () => {
-    const outfile = join(dir, 'out.js');
-    await build({
-      entryPoints: [join(dir, 'entry.ts')],
-      ...BUNDLE_OPTIONS,
-      outfile,
-      nodePaths: [resolve(import.meta.dirname, '../../node_modules')],
-      logLevel: 'error',
-      plugins: [pureSchemas(dir)],
-    });
-    const bundle = readFileSync(outfile, 'utf8');
-    expect(bundle).toContain('USED-MESSAGE');
-    expect(bundle).not.toContain('UNUSED-MESSAGE');
+    const { outfile, text } = await bundle('entry.ts');
+    expect(text).toContain('USED-MESSAGE');
+    expect(text).not.toContain('UNUSED-MESSAGE');
     const probe =
       `const {run}=require(${JSON.stringify(outfile)});run(3);` +
       "try{run(-1);console.log('no throw')}catch(e){console.log('threw')}";
