@@ -76,8 +76,8 @@ export const IOREDIS_COMMANDS = [
  *   it costs a cold start about 5 ms (--cpu-prof of `require('ioredis')`, issue 13);
  * - the command table, cut to IOREDIS_COMMANDS;
  * - Redis Cluster and Sentinel (their modules, and node:dns, which only they load): STORE_URL
- *   names one standalone Redis (Tencent Cloud Redis standard edition, or one shard's proxy
- *   address); constructing either throws.
+ *   names one address that speaks the standalone protocol (Tencent Cloud Redis's standard
+ *   edition, or its cluster edition's proxy, which routes by key); constructing either throws.
  */
 const NEVER_ENABLED_DEBUG =
   'function debug(namespace){const log=()=>{};log.enabled=false;log.namespace=namespace;log.log=()=>{};' +
