@@ -16,7 +16,9 @@
  * `run`; nothing in a function reads them, and building them cost the media function 76 of its
  * 298 schemas at load. Emptied, they are unused, and the PURE marks let esbuild drop them.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
 import ts from 'typescript';
 
@@ -48,14 +50,78 @@ function valueIsUsed(node: ts.Node): boolean {
   return !discardedByComma;
 }
 
-/** Source positions where PURE goes: before every `z.…(…)` call not excluded above. */
-export function pureSchemaPositions(source: string, fileName = 'module.ts'): number[] {
+/**
+ * Whether the function a module imports as `name` from `specifier` is declared side-effect free
+ * there. esbuild honours `/* @__NO_SIDE_EFFECTS__ *\/` only on calls in the declaring file, so a
+ * schema in another module built with such a helper (`maxChars(32)`) was kept, and built at load,
+ * in every bundle that imported the module: send-by-tag built the media function's article schema.
+ */
+export type SideEffectFreeImport = (specifier: string, name: string) => boolean;
+
+export interface PureOptions {
+  /** Mark `z.…` calls (default true; the plugin says whether the module imports zod/mini). */
+  zod?: boolean;
+  sideEffectFree?: SideEffectFreeImport;
+}
+
+/** The local names of the imports `isSideEffectFree` vouches for. */
+function sideEffectFreeLocals(file: ts.SourceFile, isSideEffectFree: SideEffectFreeImport): Set<string> {
+  const locals = new Set<string>();
+  for (const statement of file.statements) {
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    const bindings = statement.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings) || statement.importClause?.isTypeOnly) continue;
+    for (const element of bindings.elements) {
+      const imported = (element.propertyName ?? element.name).text;
+      if (isSideEffectFree(statement.moduleSpecifier.text, imported)) locals.add(element.name.text);
+    }
+  }
+  return locals;
+}
+
+const NO_SIDE_EFFECTS = '@__NO_SIDE_EFFECTS__';
+
+/** The exported functions (declarations or `const f = (…) =>`) marked side-effect free. */
+export function sideEffectFreeExports(source: string, fileName = 'module.ts'): Set<string> {
+  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
+  const names = new Set<string>();
+  const marked = (node: ts.Node) =>
+    (ts.getLeadingCommentRanges(source, node.pos) ?? []).some((range) =>
+      source.slice(range.pos, range.end).includes(NO_SIDE_EFFECTS),
+    );
+  const exported = (node: ts.Node) =>
+    ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  for (const statement of file.statements) {
+    if (!exported(statement) || !marked(statement)) continue;
+    if (ts.isFunctionDeclaration(statement) && statement.name) names.add(statement.name.text);
+    if (ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const init = declaration.initializer;
+        if (ts.isIdentifier(declaration.name) && init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) {
+          names.add(declaration.name.text);
+        }
+      }
+    }
+  }
+  return names;
+}
+
+/**
+ * Source positions where PURE goes: before every `z.…(…)` call not excluded above, and before
+ * each call of an imported function `isSideEffectFree` vouches for, under the same exclusions.
+ */
+export function pureSchemaPositions(source: string, fileName = 'module.ts', options: PureOptions = {}): number[] {
   const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true);
   const positions = new Set<number>();
+  const { zod = true, sideEffectFree } = options;
+  const pureLocals = sideEffectFree ? sideEffectFreeLocals(file, sideEffectFree) : new Set<string>();
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
+      if (ts.isIdentifier(node.expression) && pureLocals.has(node.expression.text) && valueIsUsed(node)) {
+        positions.add(node.getStart(file));
+      }
       const root = rootOf(node.expression);
-      const isZod = ts.isIdentifier(root) && root.text === 'z';
+      const isZod = zod && ts.isIdentifier(root) && root.text === 'z';
       const isConfig =
         ts.isPropertyAccessExpression(node.expression) &&
         node.expression.expression === root &&
@@ -104,10 +170,10 @@ export function dropRouteAnswers(source: string, fileName?: string): string {
   return out + source.slice(from);
 }
 
-export function markPureSchemas(source: string, fileName?: string): string {
+export function markPureSchemas(source: string, fileName?: string, options?: PureOptions): string {
   let out = '';
   let from = 0;
-  for (const at of pureSchemaPositions(source, fileName)) {
+  for (const at of pureSchemaPositions(source, fileName, options)) {
     out += source.slice(from, at) + PURE;
     from = at;
   }
@@ -116,9 +182,23 @@ export function markPureSchemas(source: string, fileName?: string): string {
 
 /**
  * The esbuild plugin: our own .ts modules that import zod/mini marked as above, and routes'
- * `answers` emptied.
+ * `answers` emptied, and calls of our own side-effect-free functions imported from another module
+ * marked too.
  */
 export function pureSchemas(sharedDir: string): Plugin {
+  const exportsOf = new Map<string, ReadonlySet<string>>();
+  const sideEffectFree = (importer: string, specifier: string, name: string): boolean => {
+    if (!specifier.startsWith('.')) return false;
+    const base = resolve(dirname(importer), specifier);
+    const path = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
+    if (!path?.startsWith(sharedDir)) return false;
+    let names = exportsOf.get(path);
+    if (!names) {
+      names = sideEffectFreeExports(readFileSync(path, 'utf8'), path);
+      exportsOf.set(path, names);
+    }
+    return names.has(name);
+  };
   return {
     name: 'pure-schemas',
     setup(b) {
@@ -126,10 +206,12 @@ export function pureSchemas(sharedDir: string): Plugin {
         if (!args.path.startsWith(sharedDir)) return undefined;
         const source = await readFile(args.path, 'utf8');
         const routes = source.includes('defineRoute(');
-        const schemas = source.includes("from 'zod/mini'");
-        if (!routes && !schemas) return undefined;
         const answered = routes ? dropRouteAnswers(source, args.path) : source;
-        return { contents: schemas ? markPureSchemas(answered, args.path) : answered, loader: 'ts' };
+        const marked = markPureSchemas(answered, args.path, {
+          zod: source.includes("from 'zod/mini'"),
+          sideEffectFree: (specifier, name) => sideEffectFree(args.path, specifier, name),
+        });
+        return marked === source ? undefined : { contents: marked, loader: 'ts' };
       });
     },
   };

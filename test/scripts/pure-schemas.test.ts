@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_OPTIONS } from '../../scripts/build';
-import { dropRouteAnswers, markPureSchemas, pureSchemas } from '../../scripts/pure-schemas';
+import { dropRouteAnswers, markPureSchemas, pureSchemas, sideEffectFreeExports } from '../../scripts/pure-schemas';
 import { distDir } from '../support/dist';
 
 const run = promisify(execFile);
@@ -34,6 +34,38 @@ describe('markPureSchemas', () => {
       'const n = schema.parse(input);',
     ];
     for (const source of untouched) expect(markPureSchemas(source), source).toBe(source);
+  });
+});
+
+describe('calls of side-effect-free imports', () => {
+  it("finds a module's exported functions marked @__NO_SIDE_EFFECTS__, and only those", () => {
+    const source = [
+      '/* @__NO_SIDE_EFFECTS__ */',
+      'export function limit(n: number) { return n; }',
+      '/* @__NO_SIDE_EFFECTS__ */',
+      'export const arrow = (n: number) => n;',
+      '/* @__NO_SIDE_EFFECTS__ */',
+      'function local(n: number) { return n; }',
+      'export function plain(n: number) { return local(n); }',
+      '// @__NO_SIDE_EFFECTS__',
+      'export function lineComment() {}',
+    ].join('\n');
+    expect([...sideEffectFreeExports(source)].sort()).toEqual(['arrow', 'limit', 'lineComment']);
+  });
+
+  it('marks calls of the imports vouched for, under the same exclusions as zod calls', () => {
+    const source = [
+      "import { limit, plain as renamed } from './limits';",
+      "import { limit as other } from './elsewhere';",
+      'const A = limit(1);',
+      'const B = renamed(2);',
+      'const C = other(3);',
+      'limit(4);',
+    ].join('\n');
+    const sideEffectFree = (specifier: string, name: string) => specifier === './limits' && name === 'limit';
+    expect(markPureSchemas(source, 'module.ts', { zod: false, sideEffectFree })).toBe(
+      source.replace('const A = limit(1)', `const A = ${PURE}limit(1)`),
+    );
   });
 });
 
@@ -123,10 +155,41 @@ describe('the pure-schemas build plugin', () => {
     expect(stdout.trim()).toBe('threw');
   });
 
+  it('drops a schema built with a side-effect-free helper from another module', async () => {
+    await writeFile(
+      join(dir, 'limits.ts'),
+      [
+        "import * as z from 'zod/mini';",
+        '/* @__NO_SIDE_EFFECTS__ */',
+        'export function limited(max: number, message: string) {',
+        '  return z.string().check(z.maxLength(max, message));',
+        '}',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(dir, 'limited.ts'),
+      [
+        "import * as z from 'zod/mini';",
+        "import { limited } from './limits';",
+        "export const UsedLimited = z.object({ a: limited(3, 'USED-LIMIT') });",
+        "export const UnusedLimited = z.object({ a: limited(3, 'UNUSED-LIMIT') });",
+      ].join('\n'),
+    );
+    await writeFile(join(dir, 'limited-entry.ts'), "export { UsedLimited } from './limited';");
+    const { text } = await bundle('limited-entry.ts');
+    expect(text).toContain('USED-LIMIT');
+    expect(text).not.toContain('UNUSED-LIMIT');
+  });
+
   it("keeps another function's schemas out of a bundle: send-by-tag builds no media article list", () => {
     // MediaNewsRequest (shared/api/schemas.ts) belongs to the media function's routes.
     const message = 'must hold at most 8 articles';
     expect(readFileSync(join(distDir(), 'media', 'index.js'), 'utf8')).toContain(message);
     expect(readFileSync(join(distDir(), 'send-by-tag', 'index.js'), 'utf8')).not.toContain(message);
+    // NewsArticleInput checks its title with maxChars (shared/api/limits.ts), imported from another module.
+    expect(readFileSync(join(distDir(), 'media', 'index.js'), 'utf8')).toContain('showCoverPic');
+    for (const name of ['send-by-tag', 'send-by-list', 'status']) {
+      expect(readFileSync(join(distDir(), name, 'index.js'), 'utf8'), name).not.toContain('showCoverPic');
+    }
   });
 });
