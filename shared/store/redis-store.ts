@@ -61,10 +61,15 @@ export function createRedisStore(target: string | RedisConnection, options: Redi
     // command, after reading its own package.json from disk): one round trip less per cold
     // container, and Redis before 7.2 answers it with an error anyway.
     disableClientInfo: true,
+    // No TCP keep-alive, which ioredis turns on for each connection (one more listener and a
+    // setsockopt) whenever this is a number (default 0): the kernel's first probe would go after
+    // two idle hours, and a frozen SCF container sends none. A connection that died meanwhile
+    // fails its next command, which the store reports; ioredis then reconnects.
+    keepAlive: false as unknown as number,
   });
   // Without a listener ioredis prints every reconnect failure; callers see command errors.
   redis.on('error', ignore);
-  return new RedisStore(redis, commandTimeoutMs, connectTimeoutMs);
+  return new RedisStore(redis, commandTimeoutMs);
 }
 
 /**
@@ -79,7 +84,6 @@ class RedisStore implements Store {
   constructor(
     private readonly redis: Redis,
     private readonly commandTimeoutMs: number,
-    private readonly connectTimeoutMs: number,
   ) {
     this.channels = new RedisChangeChannels(redis, commandTimeoutMs);
   }
@@ -92,12 +96,14 @@ class RedisStore implements Store {
     const { redis } = this;
     if (redis.status === 'ready') return Promise.resolve();
     if (redis.status === 'wait') {
+      // ioredis settles its connect() by itself, in bounded time: ready (no ready check, and AUTH
+      // and SELECT are not waited for), or the connection closing (refused, or connectTimeout).
       this.connecting = redis.connect().finally(() => {
         this.connecting = undefined;
       });
     }
-    const connecting = this.connecting;
-    const limitMs = connecting ? this.connectTimeoutMs : this.commandTimeoutMs;
+    if (this.connecting) return this.connecting;
+    const limitMs = this.commandTimeoutMs;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         redis.off('ready', onReady);
@@ -108,23 +114,25 @@ class RedisStore implements Store {
         resolve();
       };
       redis.once('ready', onReady);
-      connecting?.catch((err: unknown) => {
-        clearTimeout(timer);
-        redis.off('ready', onReady);
-        reject(err);
-      });
     });
   }
 
-  // Callers learn that the store failed, not ioredis's connection details.
+  // Callers learn that the store failed, not ioredis's connection details. On a ready connection
+  // the command is written at once, without a turn through a resolved promise.
   private guard<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    return this.ready()
-      .then(run)
-      .catch((err: unknown) => {
-        throw new StoreUnavailableError(operation, {
-          cause: err instanceof Error ? new Error(err.message) : undefined,
-        });
+    let sent: Promise<T>;
+    if (this.redis.status === 'ready') {
+      try {
+        sent = run();
+      } catch (err) {
+        sent = Promise.reject(err);
+      }
+    } else sent = this.ready().then(run);
+    return sent.catch((err: unknown) => {
+      throw new StoreUnavailableError(operation, {
+        cause: err instanceof Error ? new Error(err.message) : undefined,
       });
+    });
   }
 
   get(key: string) {

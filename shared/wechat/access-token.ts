@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import * as z from 'zod/mini';
 import { takeClaim, takeClaimReading } from '../store/claim';
 import type { Store } from '../store/store';
 import type { Logger } from '../log';
 import { silentLogger } from '../log';
 import { rememberSecret } from '../redact';
 import { AccessTokenError } from './errors';
+import { readStoredToken, type StoredToken } from './stored-token';
 
 export interface AccessTokenProvider {
   /** A token valid for at least the safety margin, from memory, the store, or WeChat. */
@@ -42,15 +42,6 @@ export interface AccessTokenProviderOptions {
   strict?: boolean;
   log?: Logger;
 }
-
-/** The shared token as every container stores and reads it. */
-const StoredToken = z.object({
-  token: z.string().check(z.minLength(1)),
-  expiresAt: z.number(),
-  /** When WeChat last handed out this token. */
-  checkedAt: z.optional(z.number()),
-});
-type StoredToken = z.infer<typeof StoredToken>;
 
 // stable_token with force_refresh: at most 20 a day and at least 30 s apart (WeChat's limits).
 const FORCE_REFRESH_PER_DAY = 20;
@@ -125,11 +116,10 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
     } catch {
       return undefined;
     }
-    // Anything else (another version's shape, a hand edit) is no token: a fresh one is fetched.
-    const parsed = StoredToken.safeParse(value);
-    if (!parsed.success) return undefined;
-    rememberSecret(parsed.data.token);
-    return { raw, token: parsed.data };
+    const token = readStoredToken(value);
+    if (!token) return undefined;
+    rememberSecret(token.token);
+    return { raw, token };
   }
 
   async function mayForceRefresh(): Promise<boolean> {

@@ -1,7 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../../shared/store/redis-store';
 import { StoreUnavailableError, type Store } from '../../../shared/store/store';
-import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
+import { createServer, type Socket } from 'node:net';
+import {
+  freePort,
+  hasRedisServer,
+  redisSuiteTitle,
+  startRedisServer,
+  type RedisServer,
+} from '../../support/redis-server';
 import { storeContract } from './store-contract';
 
 /**
@@ -151,6 +158,39 @@ export function redisStoreSuites(client: string) {
       storeContract(async () => createRedisStore(server.url), { carriesMessages: false });
     },
   );
+
+  describe(`${client}: createRedisStore's first connection`, () => {
+    it('fails the first commands of a cold container at once when nothing listens', async () => {
+      const store = createRedisStore(`redis://127.0.0.1:${await freePort()}`);
+      const started = performance.now();
+      const outcomes = await Promise.all([store.get('cold:a'), store.set('cold:b', 'v')].map((p) => p.catch((e) => e)));
+      expect(outcomes[0]).toBeInstanceOf(StoreUnavailableError);
+      expect(outcomes[1]).toBeInstanceOf(StoreUnavailableError);
+      expect(performance.now() - started).toBeLessThan(1_000);
+      await store.close();
+    });
+
+    it('gives up on a connection that never becomes ready after connectTimeoutMs', async () => {
+      // A TCP server that never answers the TLS handshake of rediss://: connected, never ready.
+      const sockets: Socket[] = [];
+      const silent = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      const store = createRedisStore(`rediss://127.0.0.1:${port}`, { connectTimeoutMs: 300 });
+      try {
+        const started = performance.now();
+        const outcomes = await Promise.all([store.get('cold:a'), store.get('cold:b')].map((p) => p.catch((e) => e)));
+        expect(outcomes[0]).toBeInstanceOf(StoreUnavailableError);
+        expect(outcomes[1]).toBeInstanceOf(StoreUnavailableError);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+        expect(performance.now() - started).toBeLessThan(2_000);
+      } finally {
+        await store.close();
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+  });
 
   describe.skipIf(!hasRedisServer)(redisSuiteTitle(`${client}: createRedisStore with a password in STORE_URL`), () => {
     // Every character that breaks an unencoded URL: it travels percent-encoded.
