@@ -11,6 +11,9 @@ import { SendOutcome, sendOutcomeOf } from './send-outcomes';
 import { FAILURE_RULES, type FieldPaths, ruleFor, toHttpError } from './wechat-errors';
 import { takeMassSendPermit } from './mass-send-permit';
 import type { MassSendLimit } from '../jobs/mass-send-limit';
+import type { AccessTokenProvider } from '../wechat/access-token';
+
+const ignore = () => {};
 
 export interface SendDeps {
   client: WeChatClient;
@@ -19,6 +22,7 @@ export interface SendDeps {
   log: Logger;
   /** The account's shared mass-send allowance (60 a minute, 100 a day). */
   massSendLimit: MassSendLimit;
+  tokens: AccessTokenProvider;
 }
 
 export type SendAnswer = { status: 200; body: SendResponse } | { status: 202; body: AwaitingConfirmationResponse };
@@ -50,10 +54,25 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
     fingerprint,
     SendOutcome,
     async (): Promise<Attempt<SendOutcome>> => {
-      const refusal = await takeMassSendPermit(deps.massSendLimit);
-      if (refusal) return { kind: 'failed', error: refusal };
+      // The token is asked for while the permit is taken: on Redis their round trips overlap
+      // instead of a cold container waiting for one after the other. It is settled before any
+      // answer, so that no refresh is left running in a container SCF freezes once it has
+      // answered (its refresh lock would hold other containers off until the lock's TTL).
+      const accessToken = deps.tokens.get();
+      const tokenSettled = accessToken.then(ignore, ignore);
+      let refusal: HttpError | undefined;
       try {
-        const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req);
+        refusal = await takeMassSendPermit(deps.massSendLimit);
+      } catch (err) {
+        await tokenSettled;
+        throw err;
+      }
+      if (refusal) {
+        await tokenSettled;
+        return { kind: 'failed', error: refusal };
+      }
+      try {
+        const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req, { accessToken });
         return {
           kind: 'done',
           result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) },

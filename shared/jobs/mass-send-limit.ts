@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
 import { beijingDay, nextBeijingMidnight } from './beijing-day';
 
@@ -9,11 +8,13 @@ import { beijingDay, nextBeijingMidnight } from './beijing-day';
  * minute per account (45011 after that) and a verified service account 100 a day, counted on
  * Beijing days (45009).
  *
- * The minute is a sliding window of 60 slots: a call takes a free slot and holds it for the
- * window, so no 60-second span ever holds more than 60 calls, wherever it starts. A slot holds
- * the time it was taken by our clock (not a store TTL), so the limit follows the clock the
- * product is given; the window is a second longer than WeChat's to absorb the time a call
- * takes to reach WeChat. The day is a counter per Beijing day.
+ * The minute is a sliding window: a call is let in while fewer than 60 calls were let in during
+ * the window before it, so no 60-second span ever holds more than 60 calls, wherever it starts.
+ * Each call is kept with the time it was taken by our clock (not a store TTL), so the limit
+ * follows the clock the product is given; the window is a second longer than WeChat's to absorb
+ * the time a call takes to reach WeChat. The day is a counter per Beijing day, counted in the
+ * same step (Store.takeWindowSlot: one round trip on Redis, which a cold send waits for). A take
+ * that ioredis re-sends after a lost reply counts twice: the limit errs on the side of fewer calls.
  */
 export const PER_MINUTE = 60;
 export const PER_DAY = 100;
@@ -39,56 +40,53 @@ export interface MassSendLimitOptions {
 
 export function createMassSendLimit(options: MassSendLimitOptions): MassSendLimit {
   const { store, appId, now, perMinute = PER_MINUTE, perDay = PER_DAY } = options;
-  const slotKey = (i: number) => `ratelimit:${appId}:mass:slot:${i}`;
-  const dayKey = (day: number) => `ratelimit:${appId}:mass:day:${day}`;
+  const keys = massSendLimitKeys(appId);
   // Keys outlive their use by a margin, whatever clock the store keeps.
-  const slotTtl = WINDOW_MS * 2;
+  const windowTtl = WINDOW_MS * 2;
   const dayTtl = 2 * 86_400_000;
-
-  /** A free minute slot taken, or the ms until the earliest one frees. */
-  async function takeSlot(at: number): Promise<number | undefined> {
-    let earliest = Number.POSITIVE_INFINITY;
-    const first = Math.floor(Math.random() * perMinute);
-    for (let k = 0; k < perMinute; k++) {
-      const key = slotKey((first + k) % perMinute);
-      const mine = `${at}:${randomUUID()}`;
-      const raw = await store.get(key);
-      if (raw === null) {
-        if ((await takeClaim(store, key, mine, slotTtl)).ours) return undefined;
-        continue;
-      }
-      const takenAt = Number(raw.slice(0, raw.indexOf(':')));
-      const freeIn = takenAt + WINDOW_MS - at;
-      if (freeIn <= 0 || !Number.isFinite(takenAt)) {
-        // Only the caller whose compare-and-delete removes this exact holder may retake it.
-        if ((await store.compareAndDelete(key, raw)) && (await takeClaim(store, key, mine, slotTtl)).ours)
-          return undefined;
-        continue;
-      }
-      earliest = Math.min(earliest, freeIn);
-    }
-    return Number.isFinite(earliest) ? earliest : 1_000;
-  }
 
   return {
     async take() {
       const at = now();
-      const wait = await takeSlot(at);
-      if (wait !== undefined) return { ok: false, limit: 'minute', retryAfterMs: wait, until: at + wait };
-      const used = await store.increment(dayKey(beijingDay(at)), dayTtl);
-      if (used > perDay) {
+      const taken = await store.takeWindowSlot({
+        key: keys.minute,
+        limit: perMinute,
+        windowMs: WINDOW_MS,
+        at,
+        id: randomUUID(),
+        ttlMs: windowTtl,
+        counter: { key: keys.day(beijingDay(at)), ttlMs: dayTtl },
+      });
+      if (!taken.taken) {
+        return { ok: false, limit: 'minute', retryAfterMs: taken.freeInMs, until: at + taken.freeInMs };
+      }
+      if (taken.count > perDay) {
         const until = nextBeijingMidnight(at);
         return { ok: false, limit: 'day', retryAfterMs: until - at, until };
       }
       return { ok: true };
     },
     async exhaustToday() {
-      const key = dayKey(beijingDay(now()));
-      await store.set(key, String(perDay), dayTtl);
+      await store.set(keys.day(beijingDay(now())), String(perDay), dayTtl);
     },
     async usedToday() {
-      const raw = await store.get(dayKey(beijingDay(now())));
+      const raw = await store.get(keys.day(beijingDay(now())));
       return raw === null ? 0 : Math.min(Number(raw), perDay);
     },
+  };
+}
+
+/**
+ * The store keys of one account's allowance. The AppID in braces is their Redis Cluster hash tag:
+ * one slot for both, as the script that lets a call into the minute and counts the day in one round trip
+ * (Store.takeWindowSlot) needs on a cluster. These replaced 60 untagged slot keys and an untagged
+ * day (`ratelimit:wx…:mass:…`): the minute and the day a deploy lands in count from zero again,
+ * and WeChat's own 45011 and 45009 (which exhaustToday records) still stop calls past its limits.
+ */
+export function massSendLimitKeys(appId: string) {
+  const tag = `{${appId}}`;
+  return {
+    minute: `ratelimit:${tag}:mass:minute`,
+    day: (day: number) => `ratelimit:${tag}:mass:day:${day}`,
   };
 }

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'no
 import { join } from 'node:path';
 import { getManyAndClaimInSteps } from './claim';
 import { CHANNEL_TTL_MS, type Store } from './store';
+import { enterWindow } from './window';
 
 interface Entry {
   value: string;
@@ -194,6 +195,17 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
       return values;
     },
     getManyAndClaim: (keys, claim) => getManyAndClaimInSteps(store, keys, claim),
+    async takeWindowSlot(take) {
+      // The window under its key's lock, then the counter under its own: a crash between the two
+      // leaves the call in the window uncounted for the day.
+      const entered = await withLock(take.key, async (file) => {
+        const next = enterWindow((await read(file))?.value, take);
+        if ('value' in next) await write(file, next.value, take.ttlMs);
+        return next;
+      });
+      if ('freeInMs' in entered) return { taken: false, freeInMs: entered.freeInMs };
+      return { taken: true, count: await store.increment(take.counter.key, take.counter.ttlMs) };
+    },
     notifyChange: (channel) => withLock(channel, (file) => write(file, randomUUID(), CHANNEL_TTL_MS)),
     async waitForChange(channel, afterVersion, timeoutMs) {
       await readable();

@@ -1,4 +1,5 @@
 import { CHANNEL_TTL_MS, type ChannelChange, type Store } from './store';
+import { enterWindow } from './window';
 
 interface Entry {
   value: string;
@@ -36,6 +37,14 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
     if (writesSinceSweep >= sweepAfter) sweep();
   }
 
+  function count(key: string, ttlMs: number): number {
+    const entry = read(key);
+    const next = (entry ? Number(entry.value) : 0) + 1;
+    if (entry) entry.value = String(next);
+    else write(key, String(next), ttlMs);
+    return next;
+  }
+
   function sweep(): void {
     writesSinceSweep = 0;
     const at = now();
@@ -70,11 +79,7 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
       entries.delete(key);
     },
     async increment(key, ttlMs) {
-      const entry = read(key);
-      const next = (entry ? Number(entry.value) : 0) + 1;
-      if (entry) entry.value = String(next);
-      else write(key, String(next), ttlMs);
-      return next;
+      return count(key, ttlMs);
     },
     async getMany(keys) {
       return keys.map((key) => read(key)?.value ?? null);
@@ -82,6 +87,12 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
     async getManyAndClaim(keys, { key, owner, ttlMs, unlessPresent }) {
       if (!read(key) && unlessPresent.every((k) => !read(k))) write(key, owner, ttlMs);
       return { values: keys.map((k) => read(k)?.value ?? null), holder: read(key)?.value ?? null };
+    },
+    async takeWindowSlot(take) {
+      const entered = enterWindow(read(take.key)?.value, take);
+      if ('freeInMs' in entered) return { taken: false, freeInMs: entered.freeInMs };
+      write(take.key, entered.value, take.ttlMs);
+      return { taken: true, count: count(take.counter.key, take.counter.ttlMs) };
     },
     async notifyChange(channel, message) {
       notifies += 1;

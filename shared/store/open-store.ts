@@ -37,6 +37,7 @@ export function openStore(url: string, options: StoreOptions = {}): Store {
     increment: async (key, ttlMs) => (await load()).increment(key, ttlMs),
     getMany: async (keys) => (await load()).getMany(keys),
     getManyAndClaim: async (keys, claim) => (await load()).getManyAndClaim(keys, claim),
+    takeWindowSlot: async (take) => (await load()).takeWindowSlot(take),
     notifyChange: async (channel, message) => (await load()).notifyChange(channel, message),
     waitForChange: async (channel, afterVersion, timeoutMs) =>
       (await load()).waitForChange(channel, afterVersion, timeoutMs),

@@ -1,7 +1,14 @@
 import Redis from 'ioredis';
 import { RedisChangeChannels } from './redis-change-channel';
 import { parseRedisUrl, type RedisConnection } from './redis-url';
-import { type ConditionalClaim, type ReadAndClaimed, StoreUnavailableError, type Store } from './store';
+import {
+  type ConditionalClaim,
+  type ReadAndClaimed,
+  StoreUnavailableError,
+  type Store,
+  type WindowTake,
+  type WindowTaken,
+} from './store';
 
 // Both run atomically inside Redis, so two containers can never interleave between the
 // read and the write.
@@ -16,6 +23,19 @@ const GET_MANY_AND_CLAIM =
   "for i = n + 2, #KEYS do if redis.call('exists', KEYS[i]) == 1 then free = false break end end " +
   "if free then redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) end " +
   "local out = {redis.call('get', KEYS[1])} for i = 2, n + 1 do out[i] = redis.call('get', KEYS[i]) end return out";
+
+// KEYS: the window (a sorted set of the calls, scored by when each was taken), the counter.
+// ARGV: at, the oldest time still in the window, the limit, window length, the call's id, the
+// window's TTL, the counter's TTL. Answers {1, count} when the call is let in, else {0, ms until
+// the earliest call leaves}.
+const TAKE_WINDOW_SLOT =
+  "redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[2]) " +
+  "if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then " +
+  "local first = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES') " +
+  'return {0, tonumber(first[2]) + tonumber(ARGV[4]) - tonumber(ARGV[1])} end ' +
+  "redis.call('zadd', KEYS[1], ARGV[1], ARGV[5]) redis.call('pexpire', KEYS[1], ARGV[6]) " +
+  "local n = redis.call('incr', KEYS[2]) if n == 1 then redis.call('pexpire', KEYS[2], ARGV[7]) end " +
+  'return {1, n}';
 
 export interface RedisStoreOptions {
   /**
@@ -191,6 +211,26 @@ class RedisStore implements Store {
         String(keys.length),
       )) as (string | null)[];
       return { values, holder };
+    });
+  }
+
+  takeWindowSlot({ key, limit, windowMs, at, id, ttlMs, counter }: WindowTake) {
+    return this.guard('takeWindowSlot', async (): Promise<WindowTaken> => {
+      const [taken, n] = (await this.redis.eval(
+        TAKE_WINDOW_SLOT,
+        2,
+        key,
+        counter.key,
+        String(at),
+        // Calls taken windowMs or more before `at` have left (ZREMRANGEBYSCORE's bound is inclusive).
+        String(at - windowMs),
+        String(limit),
+        String(windowMs),
+        id,
+        String(Math.max(1, Math.ceil(ttlMs))),
+        String(Math.max(1, Math.ceil(counter.ttlMs))),
+      )) as [number, number];
+      return taken === 1 ? { taken: true, count: n } : { taken: false, freeInMs: n };
     });
   }
 

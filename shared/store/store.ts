@@ -37,6 +37,14 @@ export interface Store {
    */
   getManyAndClaim(keys: readonly string[], claim: ConditionalClaim): Promise<ReadAndClaimed>;
   /**
+   * One call let into a sliding window and counted, in one step (one script on Redis): when the
+   * window `take.key` holds fewer than `take.limit` calls taken within `take.windowMs` before
+   * `take.at`, this one (`take.id`, at `take.at`) is added, the window kept `take.ttlMs`, and
+   * `take.counter` incremented (as `increment`). A full window takes nothing and counts nothing.
+   * On a Redis Cluster both keys must share one slot (a hash tag), as a script's keys must.
+   */
+  takeWindowSlot(take: WindowTake): Promise<WindowTaken>;
+  /**
    * Writes a new unique version to the key `channel` (kept CHANNEL_TTL_MS) and wakes every
    * waitForChange(channel) caller, handing it `message` (what changed, which spares it a read)
    * where the adapter carries one.
@@ -63,6 +71,24 @@ export interface ReadAndClaimed {
   values: (string | null)[];
   holder: string | null;
 }
+
+export interface WindowTake {
+  /** The window: the calls it holds and when each was taken, kept as the adapter sees fit. */
+  key: string;
+  limit: number;
+  windowMs: number;
+  /** The call's time (ms), by the caller's clock; calls taken `windowMs` or more before it have left. */
+  at: number;
+  /** Unique per call. */
+  id: string;
+  /** How long the window is kept after its last call. */
+  ttlMs: number;
+  /** Counted once the call is let in; its TTL is set when it is created. */
+  counter: { key: string; ttlMs: number };
+}
+
+/** `count`: the counter after this call. `freeInMs`: how long until the earliest call leaves the window. */
+export type WindowTaken = { taken: true; count: number } | { taken: false; freeInMs: number };
 
 /** What waitForChange saw: the version, and the message of the notify that set it, if carried. */
 export interface ChannelChange {

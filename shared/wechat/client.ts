@@ -6,7 +6,16 @@ import type { Logger } from '../log';
 import type { HttpTransport } from '../transport/transport';
 
 export interface WeChatClient {
-  call<Req, Res>(endpoint: Endpoint<Req, Res>, body: Req): Promise<Res>;
+  call<Req, Res>(endpoint: Endpoint<Req, Res>, body: Req, options?: CallOptions): Promise<Res>;
+}
+
+export interface CallOptions {
+  /**
+   * The provider's token, asked for earlier by a caller that had other store work to wait for
+   * (a send's permit): its failure is this call's, as tokens.get()'s would be. A rejected token
+   * is still replaced through the provider.
+   */
+  accessToken?: Promise<string>;
 }
 
 export interface WeChatClientOptions {
@@ -34,8 +43,8 @@ export function createWeChatClient(options: WeChatClientOptions): WeChatClient {
   }
 
   return {
-    async call(endpoint, body) {
-      const accessToken = await tokens.get();
+    async call(endpoint, body, callOptions) {
+      const accessToken = await (callOptions?.accessToken ?? tokens.get());
       try {
         return await attempt(endpoint, body, accessToken);
       } catch (err) {

@@ -14,6 +14,7 @@ export function overriding(store: Store, overrides: Partial<Store>): Store {
     increment: (key, ttlMs) => store.increment(key, ttlMs),
     getMany: (keys) => store.getMany(keys),
     getManyAndClaim: (keys, claim) => store.getManyAndClaim(keys, claim),
+    takeWindowSlot: (take) => store.takeWindowSlot(take),
     notifyChange: (channel, message) => store.notifyChange(channel, message),
     waitForChange: (channel, afterVersion, timeoutMs) => store.waitForChange(channel, afterVersion, timeoutMs),
     close: () => store.close(),

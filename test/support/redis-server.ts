@@ -1,5 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 
 export const REDIS_INSTALL_HINT = 'apt-get install -y redis-server';
@@ -102,6 +105,31 @@ export async function startRedisServer(
     async restart() {
       await stop();
       await launch();
+    },
+  };
+}
+
+/**
+ * One cluster-enabled redis-server holding every slot. Tencent Cloud Redis in its cluster
+ * architecture runs a script only on keys of one slot, as a Redis Cluster does
+ * (tencentcloud.com/document/product/239/37594): this node refuses the same commands.
+ */
+export async function startRedisClusterNode(): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'redis-cluster-'));
+  const server = await startRedisServer({
+    args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')],
+  });
+  const admin = new Redis(server.port, '127.0.0.1');
+  await admin.call('CLUSTER', 'ADDSLOTS', ...Array.from({ length: 16_384 }, (_, slot) => slot));
+  while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  admin.disconnect();
+  return {
+    ...server,
+    async stop() {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

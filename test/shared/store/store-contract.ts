@@ -149,6 +149,59 @@ export function storeContract(open: () => Promise<Store>, options: { carriesMess
     });
   });
 
+  describe('letting a call into a sliding window', () => {
+    const WINDOW = 60_000;
+    const AT = 1_000_000_000;
+    const takeAt = (at: number, id: string, options: { limit?: number; ttlMs?: number; counterTtlMs?: number } = {}) =>
+      store.takeWindowSlot({
+        key: key('minute'),
+        limit: options.limit ?? 3,
+        windowMs: WINDOW,
+        at,
+        id,
+        ttlMs: options.ttlMs ?? 5_000,
+        counter: { key: key('day'), ttlMs: options.counterTtlMs ?? 60_000 },
+      });
+
+    it('lets calls in up to the limit and counts each, then says when the earliest leaves', async () => {
+      expect(await takeAt(AT - 30_000, 'a')).toEqual({ taken: true, count: 1 });
+      expect(await takeAt(AT - 10_000, 'b')).toEqual({ taken: true, count: 2 });
+      expect(await takeAt(AT, 'c')).toEqual({ taken: true, count: 3 });
+      expect(await takeAt(AT, 'd')).toEqual({ taken: false, freeInMs: WINDOW - 30_000 });
+      expect(await store.get(key('day'))).toBe('3');
+    });
+
+    it('lets a call in once the earliest has been in the window for windowMs, and not a moment before', async () => {
+      await takeAt(AT, 'a');
+      await takeAt(AT + 1_000, 'b');
+      await takeAt(AT + 2_000, 'c');
+      expect(await takeAt(AT + WINDOW - 1, 'd')).toEqual({ taken: false, freeInMs: 1 });
+      expect(await takeAt(AT + WINDOW, 'd')).toEqual({ taken: true, count: 4 });
+      expect(await takeAt(AT + WINDOW, 'e')).toEqual({ taken: false, freeInMs: 1_000 });
+    });
+
+    it('counts a call into the counter only when it is let in', async () => {
+      for (const id of ['a', 'b', 'c', 'd', 'e']) await takeAt(AT, id);
+      expect(await store.get(key('day'))).toBe('3');
+    });
+
+    it('lets exactly `limit` of many concurrent callers in, and counts each once', async () => {
+      const takes = await Promise.all(Array.from({ length: 12 }, (_, i) => takeAt(AT, `owner-${i}`)));
+      const taken = takes.filter((t) => t.taken);
+      expect(taken).toHaveLength(3);
+      expect(taken.map((t) => t.count).sort()).toEqual([1, 2, 3]);
+      expect(await store.get(key('day'))).toBe('3');
+    });
+
+    it('forgets the window after its TTL, and keeps the counter for the TTL it was created with', async () => {
+      for (const id of ['a', 'b', 'c']) await takeAt(AT, id, { ttlMs: 80, counterTtlMs: 150 });
+      await sleep(100);
+      expect(await takeAt(AT, 'd', { counterTtlMs: 150 })).toEqual({ taken: true, count: 4 });
+      await sleep(100);
+      expect(await takeAt(AT, 'e', { counterTtlMs: 150 })).toEqual({ taken: true, count: 1 });
+    });
+  });
+
   it('lets a read started together with earlier writes see them', async () => {
     const [, taken, value, both] = await Promise.all([
       store.set(key('a'), 'v1'),

@@ -18,7 +18,13 @@ import { createRedisStore } from '../../../shared/store/redis-store';
 import type { Store } from '../../../shared/store/store';
 import { AccessTokenError, WeChatApiError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { createWeChatMock, useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
-import { hasRedisServer, redisSuiteTitle, startRedisServer, type RedisServer } from '../../support/redis-server';
+import {
+  hasRedisServer,
+  redisSuiteTitle,
+  startRedisClusterNode,
+  startRedisServer,
+  type RedisServer,
+} from '../../support/redis-server';
 import { overriding } from '../../support/overriding-store';
 import { resendingSetIfAbsent } from '../../support/resending-store';
 
@@ -539,12 +545,10 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on R
   wakeUps(async () => createRedisStore(server.url), { carriesMessages: true });
 });
 
-// Tencent Cloud Redis in its cluster architecture runs a script only on keys of one slot, as a
-// Redis Cluster does (tencentcloud.com/document/product/239/37594): one cluster-enabled node
-// holding every slot refuses the same commands.
+// The token's keys share one Redis Cluster slot (their hash tag), as a cluster node requires of a
+// script's keys: see startRedisClusterNode.
 describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on a Redis Cluster node'), () => {
   let server: RedisServer;
-  let dir: string;
   const stores: Store[] = [];
   const open = () => {
     const store = createRedisStore(server.url);
@@ -552,21 +556,11 @@ describe.skipIf(!hasRedisServer)(redisSuiteTitle('createAccessTokenProvider on a
     return store;
   };
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'redis-cluster-'));
-    server = await startRedisServer({
-      args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf')],
-    });
-    const admin = new Redis(server.port, '127.0.0.1');
-    await admin.call('CLUSTER', 'ADDSLOTS', ...Array.from({ length: 16_384 }, (_, slot) => slot));
-    while (!String(await admin.call('CLUSTER', 'INFO')).includes('cluster_state:ok')) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    admin.disconnect();
+    server = await startRedisClusterNode();
   });
   afterAll(async () => {
     await Promise.all(stores.map((s) => s.close()));
     await server?.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   it('refuses a script on keys of different slots (the node does check)', async () => {

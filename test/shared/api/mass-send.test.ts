@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { sendMass, type SendDeps } from '../../../shared/api/mass-send';
+import { HttpError } from '../../../shared/http/http-error';
+import type { MassSendLimit, Permit } from '../../../shared/jobs/mass-send-limit';
+import { silentLogger } from '../../../shared/log';
+import { createMemoryStore } from '../../../shared/store/memory-store';
+import type { HttpRequest } from '../../../shared/transport/transport';
+import type { AccessTokenProvider } from '../../../shared/wechat/access-token';
+import { createWeChatClient } from '../../../shared/wechat/client';
+import { massSend } from '../../../shared/wechat/endpoints';
+import { AccessTokenError } from '../../../shared/wechat/errors';
+
+/** A promise settled from outside, and whether it has settled yet. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (err: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((r) => setTimeout(r, 10));
+  return settled;
+}
+
+/** sendMass with a token provider and a permit each settled by the test, and a recorded WeChat. */
+function setup() {
+  const token = deferred<string>();
+  const permit = deferred<Permit>();
+  const events: string[] = [];
+  const requests: HttpRequest[] = [];
+  const tokens: AccessTokenProvider = {
+    get: () => {
+      events.push('token asked');
+      return token.promise;
+    },
+    invalidate: async () => {},
+  };
+  const massSendLimit: MassSendLimit = {
+    take: () => {
+      events.push('permit asked');
+      return permit.promise;
+    },
+    exhaustToday: async () => {},
+    usedToday: async () => 0,
+  };
+  const client = createWeChatClient({
+    baseUrl: 'https://api.weixin.qq.com',
+    timeoutMs: 1_000,
+    tokens,
+    log: silentLogger,
+    transport: async (request) => {
+      requests.push(request);
+      const body = '{"errcode":0,"errmsg":"send job submission success","msg_id":1000000001}';
+      return { status: 200, headers: {}, body: new TextEncoder().encode(body) };
+    },
+  });
+  const store = createMemoryStore();
+  const deps: SendDeps = { client, store, appId: 'wx-app', log: silentLogger, massSendLimit, tokens };
+  const text = { msgtype: 'text' as const, text: { content: 'hi' } };
+  const send = () =>
+    sendMass(deps, {
+      endpoint: massSend,
+      body: { touser: ['o1', 'o2'], ...text },
+      clientMsgId: 'c-1',
+      fields: {},
+    });
+  return { token, permit, events, requests, store, send };
+}
+
+describe('sendMass', () => {
+  it('asks for the access token while it takes the permit, and sends with it once both are there', async () => {
+    const { token, permit, events, requests, send } = setup();
+    const sending = send();
+    await new Promise((r) => setTimeout(r, 10));
+    // Both asked before either answered: on Redis their round trips overlap.
+    expect(events).toEqual(['token asked', 'permit asked']);
+    permit.resolve({ ok: true });
+    token.resolve('TOKEN');
+    const answer = await sending;
+    expect(answer).toMatchObject({ status: 200, body: { msgId: '1000000001', clientMsgId: 'c-1' } });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.url.searchParams.get('access_token')).toBe('TOKEN');
+    // The token was asked for once: the client took the one already asked for.
+    expect(events).toEqual(['token asked', 'permit asked']);
+  });
+
+  it('answers a refused permit only once the token has been obtained, and calls WeChat not at all', async () => {
+    const { token, permit, requests, send } = setup();
+    const sending = send();
+    permit.resolve({ ok: false, limit: 'day', retryAfterMs: 3_600_000, until: Date.now() + 3_600_000 });
+    // A refresh left running would be frozen with the container, holding the refresh lock.
+    expect(await isSettled(sending)).toBe(false);
+    token.resolve('TOKEN');
+    const refused = await sending.catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(HttpError);
+    expect(refused).toMatchObject({ status: 429 });
+    expect(requests).toHaveLength(0);
+  });
+
+  it('fails the send with the token failure, asked once, and frees the clientMsgId for a retry', async () => {
+    const { token, permit, events, requests, store, send } = setup();
+    const sending = send();
+    token.reject(new AccessTokenError('WeChat refused the AppSecret'));
+    permit.resolve({ ok: true });
+    const failed = await sending.catch((err: unknown) => err);
+    expect(failed).toBeInstanceOf(HttpError);
+    expect(events.filter((e) => e === 'token asked')).toHaveLength(1);
+    expect(requests).toHaveLength(0);
+    expect(await store.get('mass:send:wx-app:c-1')).toBeNull();
+  });
+
+  it('waits for the token lookup before it passes on a store failure of the permit', async () => {
+    const { token, permit, send } = setup();
+    const sending = send();
+    permit.reject(new Error('the store failed'));
+    expect(await isSettled(sending)).toBe(false);
+    token.resolve('TOKEN');
+    await expect(sending).rejects.toThrow('the store failed');
+  });
+});
