@@ -29,6 +29,17 @@ function clientMethodsCalled(): string[] {
 describe('the ioredis vendor file', () => {
   const proto = Redis.prototype as unknown as Record<string, unknown>;
 
+  it('leaves out pipelines, transactions, defineCommand and scanStream, which the store never uses', () => {
+    const redis = new Redis({ lazyConnect: true });
+    expect(proto.pipeline).toBeUndefined();
+    expect(proto.multi).toBeUndefined();
+    expect(() => redis.defineCommand('x', { lua: 'return 1', numberOfKeys: 0 })).toThrow(
+      /defineCommand is not in this build of ioredis/,
+    );
+    expect(() => redis.scanStream()).toThrow(/scanStream is not in this build of ioredis/);
+    redis.disconnect();
+  });
+
   it('is the trimmed build: listed commands only, no Cluster or Sentinel', () => {
     expect(typeof proto.get).toBe('function');
     expect(proto.hset).toBeUndefined();
