@@ -133,7 +133,10 @@ export function stampedeSection(r: TokenStampedeResult): Section {
       "token requested / answered: from the start of the round to the lock holder's " +
         'stable_token request reaching the fake WeChat, and to its answer (upstream delay ' +
         `included); the request leaves ${fmt.ms(r.requestDelayMs)} later than a lone container's (median), ` +
-        'the time 200 containers take to connect, read and claim the lock on the one CPU they share here',
+        'the time 200 containers take to connect, read and claim the lock on the one CPU they share here; ' +
+        `of it, ${fmt.ms(r.requestReadDelayMs)} (median) pass between the lock holder starting its token ` +
+        'fetch and the fake WeChat, in this same event loop, reading the request: the waiting containers ' +
+        "handled in that turn (their looks' answers, their XREADs)",
       'each container: its own ioredis connection, token fetcher and provider (production ' +
         'defaults); the wait counts from creating the containers to each one holding a token',
     ],

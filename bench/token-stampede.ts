@@ -28,6 +28,13 @@ export interface StampedeRound {
   loneTokenRequestedMs: number;
   /** From the containers' start to the lock holder's stable_token request reaching WeChat. */
   tokenRequestedMs: number;
+  /**
+   * From the containers' start to the lock holder calling its token fetcher (its look answered).
+   * Up to tokenRequestedMs the request is on its way, but the fake WeChat runs in this process and
+   * reads it only once the event loop has handled whatever else was ready in that turn: mostly the
+   * waiting containers' looks coming back and their XREADs going out.
+   */
+  tokenFetchStartedMs: number;
   /** From the containers' start to stable_token answering the lock holder. */
   tokenAnsweredMs: number;
   /** slowestWaitMs − tokenAnsweredMs: how long the last container took to hold the token once it existed. */
@@ -54,34 +61,41 @@ export interface TokenStampedeResult {
    * first reads sharing one process (separate SCF containers do not share a CPU).
    */
   requestDelayMs: number;
+  /** Median over rounds of tokenRequestedMs − tokenFetchStartedMs (diagnostic). */
+  requestReadDelayMs: number;
 }
 
 /** Cold containers started together: each its own Redis connection, fetcher and provider. */
 async function startContainers(count: number, appId: string, redisUrl: string, tokenUrl: string) {
   const stores: Store[] = [];
+  let fetchStartedAt = Number.NaN;
   const cpu = process.cpuUsage();
   const started = performance.now();
   const result = await Promise.all(
     Array.from({ length: count }, async () => {
       const store = createRedisStore(redisUrl);
       stores.push(store);
+      const fetchToken = createTokenFetcher({
+        appId,
+        appSecret: 'bench-secret-not-real',
+        baseUrl: tokenUrl,
+        timeoutMs: 10_000,
+        kind: 'stable',
+      });
       const provider = createAccessTokenProvider({
         appId,
         store,
-        fetchToken: createTokenFetcher({
-          appId,
-          appSecret: 'bench-secret-not-real',
-          baseUrl: tokenUrl,
-          timeoutMs: 10_000,
-          kind: 'stable',
-        }),
+        fetchToken: (options) => {
+          if (Number.isNaN(fetchStartedAt)) fetchStartedAt = performance.now();
+          return fetchToken(options);
+        },
       });
       const token = await provider.get();
       return { token, ms: performance.now() - started };
     }),
   ).finally(() => Promise.all(stores.map((s) => s.close())));
   const used = process.cpuUsage(cpu);
-  return { waits: result, started, cpuMs: (used.user + used.system) / 1000 };
+  return { waits: result, started, fetchStartedAt, cpuMs: (used.user + used.system) / 1000 };
 }
 
 export async function measureTokenStampede(options: TokenStampedeOptions): Promise<TokenStampedeResult> {
@@ -100,7 +114,7 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
       started: loneStarted,
     } = await startContainers(1, loneAppId, redis.url, upstream.url);
     const appId = `wxbenchstampede${r}`;
-    const { waits, started, cpuMs } = await startContainers(containers, appId, redis.url, upstream.url);
+    const { waits, started, fetchStartedAt, cpuMs } = await startContainers(containers, appId, redis.url, upstream.url);
     const ms = waits.map((w) => w.ms);
     const timeline = upstream.timeline(appId);
     const answered = (timeline.answeredAt ?? Number.NaN) - started;
@@ -114,6 +128,7 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
       loneUpstreamRequests: upstream.requests(loneAppId),
       loneTokenRequestedMs: round((upstream.timeline(loneAppId).requestedAt ?? Number.NaN) - loneStarted),
       tokenRequestedMs: round((timeline.requestedAt ?? Number.NaN) - started),
+      tokenFetchStartedMs: round(fetchStartedAt - started),
       tokenAnsweredMs: round(answered),
       slowestAfterTokenMs: round(Math.max(...ms) - answered),
       cpuMs: round(cpuMs),
@@ -131,5 +146,6 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
     extraWaitMs: round(slowest - lone),
     slowestAfterTokenMs: round(median(results.map((r) => r.slowestAfterTokenMs))),
     requestDelayMs: round(median(results.map((r) => r.tokenRequestedMs - r.loneTokenRequestedMs))),
+    requestReadDelayMs: round(median(results.map((r) => r.tokenRequestedMs - r.tokenFetchStartedMs))),
   };
 }

@@ -92,11 +92,11 @@ export class RedisChangeChannels implements Pick<Store, 'notifyChange' | 'waitFo
     afterVersion: string | null,
     blockMs: number,
   ): Promise<ChannelChange | undefined> {
-    const block = blockMs > 0 ? ['BLOCK', Math.ceil(blockMs)] : [];
+    const stream = streamOf(channel);
     const from = afterVersion ?? NO_VERSION;
-    const reply = (await this.redis.call('XREAD', 'COUNT', 1, ...block, 'STREAMS', streamOf(channel), from)) as
-      | [string, [string, string[]][]][]
-      | null;
+    const reply = (await (blockMs > 0
+      ? this.redis.call('xread', 'COUNT', 1, 'BLOCK', Math.ceil(blockMs), 'STREAMS', stream, from)
+      : this.redis.call('xread', 'COUNT', 1, 'STREAMS', stream, from))) as [string, [string, string[]][]][] | null;
     const entry = reply?.[0]?.[1][0];
     if (entry === undefined) return undefined;
     // Fields as [name, value, …]: the message is the value of `m`; '' stands for none.

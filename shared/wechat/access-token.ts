@@ -191,16 +191,21 @@ export function createAccessTokenProvider(options: AccessTokenProviderOptions): 
    * soon as the store answers. The version is read with the data (see Store).
    */
   async function lookAndClaim(owner: string) {
-    const {
-      values: [version = null, raw, failure = null, rejected = null],
-      holder,
-    } = await store.getManyAndClaim([keys.changed, keys.token, keys.failure, keys.rejected], {
+    const { values, holder } = await store.getManyAndClaim([keys.changed, keys.token, keys.failure, keys.rejected], {
       key: keys.lock,
       owner,
       ttlMs: lockTtlMs,
       unlessPresent: [keys.token, keys.failure],
     });
-    return { version, stored: parseStored(raw), present: raw != null, failure, rejected, holder };
+    const raw = values[1];
+    return {
+      version: values[0] ?? null,
+      stored: parseStored(raw),
+      present: raw != null,
+      failure: values[2] ?? null,
+      rejected: values[3] ?? null,
+      holder,
+    };
   }
   type Looked = Awaited<ReturnType<typeof lookAndClaim>>;
   /** The token a lock holder hands out, and the record it stored when it fetched a new one. */
