@@ -89,7 +89,7 @@ export function stampedeSection(r: TokenStampedeResult): Section {
   return {
     title:
       `3. Token stampede (${r.containers} cold containers at once, one Redis, ` +
-      `stable_token answering in ${r.upstreamDelayMs} ms; ${r.rounds.length} rounds)`,
+      `a fake stable_token in its own process answering in ${r.upstreamDelayMs} ms; ${r.rounds.length} rounds)`,
     headers: [
       'round',
       'upstream token requests',
@@ -135,10 +135,11 @@ export function stampedeSection(r: TokenStampedeResult): Section {
         `included); the request leaves ${fmt.ms(r.requestDelayMs)} later than a lone container's (median), ` +
         'the time 200 containers take to connect, read and claim the lock on the one CPU they share here; ' +
         `of it, ${fmt.ms(r.requestReadDelayMs)} (median) pass between the lock holder starting its token ` +
-        'fetch and the fake WeChat, in this same event loop, reading the request: the waiting containers ' +
-        "handled in that turn (their looks' answers, their XREADs)",
+        'fetch and the fake WeChat, in a process of its own as WeChat is on its own machines, reading the ' +
+        "request: the holder's request still leaves through the event loop the waiting containers share",
       'each container: its own ioredis connection, token fetcher and provider (production ' +
-        'defaults); the wait counts from creating the containers to each one holding a token',
+        'defaults), run from a bundle built as the functions ship (minified, the ioredis vendor file); ' +
+        'the wait counts from creating the containers to each one holding a token',
     ],
   };
 }

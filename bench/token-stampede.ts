@@ -1,8 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildVendor, bundleAsShipped, VENDORS } from '../scripts/build';
 import { startRedisServer } from '../test/support/redis-server';
-import { createRedisStore } from '../shared/store/redis-store';
 import type { Store } from '../shared/store/store';
-import { createAccessTokenProvider } from '../shared/wechat/access-token';
-import { createTokenFetcher } from '../shared/wechat/token-fetcher';
 import type { Cleanup } from './cleanup';
 import { startFakeTokenServer } from './fake-token-server';
 import { median, round } from './stats';
@@ -30,9 +32,10 @@ export interface StampedeRound {
   tokenRequestedMs: number;
   /**
    * From the containers' start to the lock holder calling its token fetcher (its look answered).
-   * Up to tokenRequestedMs the request is on its way, but the fake WeChat runs in this process and
-   * reads it only once the event loop has handled whatever else was ready in that turn: mostly the
-   * waiting containers' looks coming back and their XREADs going out.
+   * Up to tokenRequestedMs the request is on its way: the holder's HTTP request still goes out
+   * through the event loop the waiting containers share in this process. The fake WeChat runs in
+   * a process of its own (bench/fake-token-server.ts); until the third session it ran in this one
+   * and read the request only once the loop had handled the waiters' looks and XREADs too.
    */
   tokenFetchStartedMs: number;
   /** From the containers' start to stable_token answering the lock holder. */
@@ -65,8 +68,27 @@ export interface TokenStampedeResult {
   requestReadDelayMs: number;
 }
 
+type Shipped = typeof import('./stampede-containers');
+
+/**
+ * The containers' code as it ships: minified, with the ioredis vendor file. Run from the
+ * TypeScript under tsx it was neither (tsx keeps names: a `__name` call per inner function per
+ * container; and ioredis came whole from node_modules).
+ */
+async function loadShipped(cleanup: Cleanup): Promise<Shipped> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-stampede-'));
+  cleanup.defer('stampede bundle', () => rmSync(dir, { recursive: true, force: true }));
+  const bundle = join(dir, 'stampede', 'index.js');
+  await Promise.all([
+    bundleAsShipped(join(import.meta.dirname, 'stampede-containers.ts'), bundle),
+    buildVendor(VENDORS.ioredis, join(dir, VENDORS.ioredis.file)),
+  ]);
+  return createRequire(import.meta.url)(bundle) as Shipped;
+}
+
 /** Cold containers started together: each its own Redis connection, fetcher and provider. */
-async function startContainers(count: number, appId: string, redisUrl: string, tokenUrl: string) {
+async function startContainers(shipped: Shipped, count: number, appId: string, redisUrl: string, tokenUrl: string) {
+  const { createRedisStore, createTokenFetcher, createAccessTokenProvider } = shipped;
   const stores: Store[] = [];
   let fetchStartedAt = Number.NaN;
   const cpu = process.cpuUsage();
@@ -104,6 +126,7 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
   cleanup.defer('redis-server (token stampede)', () => redis.stop());
   const upstream = await startFakeTokenServer(upstreamDelayMs);
   cleanup.defer('fake token server', () => upstream.close());
+  const shipped = await loadShipped(cleanup);
 
   const results: StampedeRound[] = [];
   for (let r = 0; r < rounds; r += 1) {
@@ -112,21 +135,28 @@ export async function measureTokenStampede(options: TokenStampedeOptions): Promi
     const {
       waits: [lone],
       started: loneStarted,
-    } = await startContainers(1, loneAppId, redis.url, upstream.url);
+    } = await startContainers(shipped, 1, loneAppId, redis.url, upstream.url);
     const appId = `wxbenchstampede${r}`;
-    const { waits, started, fetchStartedAt, cpuMs } = await startContainers(containers, appId, redis.url, upstream.url);
+    const { waits, started, fetchStartedAt, cpuMs } = await startContainers(
+      shipped,
+      containers,
+      appId,
+      redis.url,
+      upstream.url,
+    );
     const ms = waits.map((w) => w.ms);
-    const timeline = upstream.timeline(appId);
+    const timeline = await upstream.state(appId);
+    const loneTimeline = await upstream.state(loneAppId);
     const answered = (timeline.answeredAt ?? Number.NaN) - started;
     results.push({
       appId,
-      upstreamRequests: upstream.requests(appId),
+      upstreamRequests: timeline.requests,
       distinctTokens: new Set(waits.map((w) => w.token)).size,
       slowestWaitMs: round(Math.max(...ms)),
       medianWaitMs: round(median(ms)),
       loneContainerWaitMs: round(lone!.ms),
-      loneUpstreamRequests: upstream.requests(loneAppId),
-      loneTokenRequestedMs: round((upstream.timeline(loneAppId).requestedAt ?? Number.NaN) - loneStarted),
+      loneUpstreamRequests: loneTimeline.requests,
+      loneTokenRequestedMs: round((loneTimeline.requestedAt ?? Number.NaN) - loneStarted),
       tokenRequestedMs: round((timeline.requestedAt ?? Number.NaN) - started),
       tokenFetchStartedMs: round(fetchStartedAt - started),
       tokenAnsweredMs: round(answered),
