@@ -8,7 +8,12 @@ import type { WindowTake } from './store';
 export function enterWindow(raw: string | undefined, take: WindowTake): { value: string } | { freeInMs: number } {
   const { at, windowMs, limit, id } = take;
   const calls = parseWindow(raw).filter(([takenAt]) => takenAt + windowMs - at > 0);
-  if (calls.length >= limit) return { freeInMs: Math.min(...calls.map(([takenAt]) => takenAt)) + windowMs - at };
+  if (calls.length >= limit) {
+    // A loop, not Math.min(...calls): MASS_SEND_PER_MINUTE may be raised far past what spreads into arguments.
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const [takenAt] of calls) if (takenAt < earliest) earliest = takenAt;
+    return { freeInMs: earliest + windowMs - at };
+  }
   calls.push([at, id]);
   return { value: JSON.stringify(calls) };
 }
