@@ -88,7 +88,7 @@ export interface SendOnceResult<R> {
 }
 
 // Built on the first record read back (a retry or a replay), not at every cold start.
-const storedRecord = /* @__PURE__ */ memoize(() =>
+const storedRecord = memoize(() =>
   z.discriminatedUnion('state', [
     z.looseObject({ state: z.literal('pending'), fingerprint: z.string() }),
     z.looseObject({ state: z.literal('unknown'), fingerprint: z.string() }),

@@ -22,8 +22,8 @@ const tagAudience = () => z.union([z.object({ all: z.literal(true) }), z.object(
 
 // The records' schemas are built on the first read of a record: a function whose first request
 // makes no job (a send now, a status) does not build them at its cold start (issue 13), and a
-// bundle that never reads one drops them (@__PURE__: memoize's call has no other effect).
-const jobRecord = /* @__PURE__ */ memoize(() =>
+// bundle that never reads one drops them (memoize is declared free of side effects).
+const jobRecord = memoize(() =>
   z.object({
     id: z.string(),
     clientMsgId: z.string(),
@@ -54,7 +54,7 @@ export type JobRecord = z.infer<ReturnType<typeof jobRecord>>;
 const BATCH_STATES = ['pending', 'claimed', 'sent', 'failed', 'unknown', 'awaiting_confirmation'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
 
-const batchRecord = /* @__PURE__ */ memoize(() =>
+const batchRecord = memoize(() =>
   z.object({
     state: z.enum(BATCH_STATES),
     size: z.number(),

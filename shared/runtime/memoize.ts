@@ -1,4 +1,9 @@
-/** A value built on first use and kept for the container's life; `reset` is for tests. */
+/**
+ * A value built on first use and kept for the container's life; `reset` is for tests. Calling it
+ * builds nothing, so the build (scripts/pure-schemas.ts) lets esbuild drop a memoized value that
+ * no kept code reads: a module's lazily built schemas cost a bundle that never uses them nothing.
+ */
+/* @__NO_SIDE_EFFECTS__ */
 export function memoize<T>(build: () => T): (() => T) & { reset(): void } {
   let value: { current: T } | undefined;
   const get = () => {

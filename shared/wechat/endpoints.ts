@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { MassMessage, PreviewMessage } from './mass-message';
 import { MsgId } from './msg-id';
+import { memoize } from '../runtime/memoize';
 
 /**
  * Every WeChat call this product makes, as data: one request function (request.ts) serves
@@ -35,7 +36,7 @@ function endpoint<Req, Res>(
   definition: Omit<Endpoint<Req, Res>, 'request' | 'response'>,
   schemas: () => Schemas<Req, Res>,
 ): Endpoint<Req, Res> {
-  const built = shared(schemas);
+  const built = memoize(schemas);
   return {
     ...definition,
     get request() {
@@ -47,22 +48,12 @@ function endpoint<Req, Res>(
   };
 }
 
-/**
- * A value built on first use, as shared/runtime/memoize.ts's memoize, but marked free of side
- * effects in this module so that esbuild drops the ones no kept endpoint reads.
- */
-/* @__NO_SIDE_EFFECTS__ */
-function shared<T>(build: () => T): () => T {
-  let built: T | undefined;
-  return () => (built ??= build());
-}
+const ok = memoize(() => z.looseObject({ errcode: z.optional(z.literal(0)), errmsg: z.optional(z.string()) }));
+const sendResult = memoize(() => z.looseObject({ msg_id: MsgId, msg_data_id: z.optional(MsgId) }));
+const clientmsgid = memoize(() => z.optional(z.string().check(z.maxLength(64))));
+const openId = memoize(() => z.string().check(z.minLength(1)));
 
-const ok = shared(() => z.looseObject({ errcode: z.optional(z.literal(0)), errmsg: z.optional(z.string()) }));
-const sendResult = shared(() => z.looseObject({ msg_id: MsgId, msg_data_id: z.optional(MsgId) }));
-const clientmsgid = shared(() => z.optional(z.string().check(z.maxLength(64))));
-const openId = shared(() => z.string().check(z.minLength(1)));
-
-const tokenResponse = shared(() =>
+const tokenResponse = memoize(() =>
   z.looseObject({
     access_token: z.string().check(z.minLength(1)),
     expires_in: z.number().check(z.int(), z.positive()),
@@ -226,7 +217,7 @@ export const massSpeedSet = endpoint(
   }),
 );
 
-const newsArticle = shared(() =>
+const newsArticle = memoize(() =>
   z.strictObject({
     thumb_media_id: z.string().check(z.minLength(1)),
     author: z.optional(z.string()),
@@ -267,7 +258,7 @@ export const uploadVideo = endpoint(
   }),
 );
 
-const mediaFile = shared(() =>
+const mediaFile = memoize(() =>
   z.object({
     filename: z.string(),
     contentType: z.string(),
@@ -290,11 +281,11 @@ export const uploadImage = endpoint(
 );
 
 /** The four kinds of uploaded media WeChat knows (add_material and media/upload take `type`). */
-const uploadType = shared(() => z.enum(['image', 'voice', 'video', 'thumb']));
+const uploadType = memoize(() => z.enum(['image', 'voice', 'video', 'thumb']));
 export type UploadType = z.infer<ReturnType<typeof uploadType>>;
 
-const mediaId = shared(() => z.string().check(z.minLength(1)));
-const page = shared(() => ({
+const mediaId = memoize(() => z.string().check(z.minLength(1)));
+const page = memoize(() => ({
   offset: z.number().check(z.int(), z.minimum(0)),
   count: z.number().check(z.int(), z.minimum(1), z.maximum(20)),
 }));
@@ -333,7 +324,7 @@ export const uploadTemporaryMedia = endpoint(
   }),
 );
 
-const materialListType = shared(() => z.enum(['image', 'video', 'voice', 'news']));
+const materialListType = memoize(() => z.enum(['image', 'video', 'voice', 'news']));
 export type MaterialListType = z.infer<ReturnType<typeof materialListType>>;
 
 export const batchGetMaterial = endpoint(
@@ -392,9 +383,9 @@ export const delMaterial = endpoint(
   }),
 );
 
-const flag01 = shared(() => z.optional(z.union([z.literal(0), z.literal(1)])));
+const flag01 = memoize(() => z.optional(z.union([z.literal(0), z.literal(1)])));
 
-const draftArticle = shared(() =>
+const draftArticle = memoize(() =>
   z.strictObject({
     article_type: z.optional(z.literal('news')),
     title: z.string().check(z.minLength(1)),
@@ -411,7 +402,7 @@ const draftArticle = shared(() =>
 );
 export type DraftArticle = z.infer<ReturnType<typeof draftArticle>>;
 
-const draftNewsItem = shared(() =>
+const draftNewsItem = memoize(() =>
   z.looseObject({
     title: z.string(),
     author: z.optional(z.string()),
