@@ -53,6 +53,9 @@ const sendResult = memoize(() => z.looseObject({ msg_id: MsgId, msg_data_id: z.o
 const clientmsgid = memoize(() => z.optional(z.string().check(z.maxLength(64))));
 const openId = memoize(() => z.string().check(z.minLength(1)));
 
+// WeChat's yes/no fields take 0 or 1, not JSON booleans.
+const flag01 = memoize(() => z.optional(z.union([z.literal(0), z.literal(1)])));
+
 const tokenResponse = memoize(() =>
   z.looseObject({
     access_token: z.string().check(z.minLength(1)),
@@ -225,9 +228,9 @@ const newsArticle = memoize(() =>
     content_source_url: z.optional(z.string()),
     content: z.string().check(z.minLength(1)),
     digest: z.optional(z.string()),
-    show_cover_pic: z.optional(z.union([z.literal(0), z.literal(1)])),
-    need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
-    only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+    show_cover_pic: flag01(),
+    need_open_comment: flag01(),
+    only_fans_can_comment: flag01(),
   }),
 );
 export type NewsArticle = z.infer<ReturnType<typeof newsArticle>>;
@@ -383,8 +386,6 @@ export const delMaterial = endpoint(
   }),
 );
 
-const flag01 = memoize(() => z.optional(z.union([z.literal(0), z.literal(1)])));
-
 const draftArticle = memoize(() =>
   z.strictObject({
     article_type: z.optional(z.literal('news')),
@@ -394,8 +395,8 @@ const draftArticle = memoize(() =>
     content: z.string().check(z.minLength(1)),
     content_source_url: z.optional(z.string()),
     thumb_media_id: z.string().check(z.minLength(1)),
-    need_open_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
-    only_fans_can_comment: z.optional(z.union([z.literal(0), z.literal(1)])),
+    need_open_comment: flag01(),
+    only_fans_can_comment: flag01(),
     pic_crop_235_1: z.optional(z.string()),
     pic_crop_1_1: z.optional(z.string()),
   }),
