@@ -32,6 +32,10 @@ interface Protocol {
 // ECONNRESET/EPIPE on a reused socket before any reply: the server had closed it while idle.
 const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
+// The global `performance` loads perf_hooks on first use (a dozen modules, about 1.5 ms of a
+// cold start, measured with process.moduleLoadList); process.hrtime is there from the start.
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
 /**
  * HTTP over node:http/node:https with one keep-alive agent per protocol for the container's
  * life. node:http is part of every Node process and costs a few ms to load; Node's built-in
@@ -39,10 +43,6 @@ const STALE_SOCKET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
  * (issue 13, measured by `npm run bench`). Each protocol's module loads on its first request
  * (loadLazily: with require() in the bundles).
  */
-
-// The global `performance` loads perf_hooks on first use (a dozen modules, about 1.5 ms of a
-// cold start, measured with process.moduleLoadList); process.hrtime is there from the start.
-const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 export function createNodeTransport(options: NodeTransportOptions = {}): HttpTransport & { close(): void } {
   const idleMs = options.keepAliveIdleMs ?? 4_000;
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 16, scheduling: 'lifo' as const };
