@@ -52,6 +52,9 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 1_500;
 
 const ignore = () => {};
 
+/** A TTL as Redis takes it (PX, PEXPIRE): whole milliseconds, at least one. */
+const px = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs));
+
 /**
  * Tencent Cloud Redis in production; any Redis ≥ 2.6.12 speaks these commands, and waiting for a
  * change blocks only from Redis 5.0 on (streams; before, a waiter looks again every 20 ms).
@@ -168,15 +171,12 @@ class RedisStore implements Store {
   set(key: string, value: string, ttlMs?: number) {
     return this.guard('set', async () => {
       if (ttlMs === undefined) await this.redis.set(key, value);
-      else await this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+      else await this.redis.set(key, value, 'PX', px(ttlMs));
     });
   }
 
   setIfAbsent(key: string, value: string, ttlMs: number) {
-    return this.guard(
-      'setIfAbsent',
-      async () => (await this.redis.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK',
-    );
+    return this.guard('setIfAbsent', async () => (await this.redis.set(key, value, 'PX', px(ttlMs), 'NX')) === 'OK');
   }
 
   compareAndDelete(key: string, expected: string) {
@@ -194,7 +194,7 @@ class RedisStore implements Store {
 
   increment(key: string, ttlMs: number) {
     return this.guard('increment', async () =>
-      Number(await this.redis.eval(INCREMENT_WITH_TTL, 1, key, String(Math.max(1, Math.ceil(ttlMs))))),
+      Number(await this.redis.eval(INCREMENT_WITH_TTL, 1, key, String(px(ttlMs)))),
     );
   }
 
@@ -209,7 +209,7 @@ class RedisStore implements Store {
       const args: (string | number)[] = [GET_MANY_AND_CLAIM, 1 + keys.length + unlessPresent.length, key];
       for (const k of keys) args.push(k);
       for (const k of unlessPresent) args.push(k);
-      args.push(owner, String(Math.max(1, Math.ceil(ttlMs))), String(keys.length));
+      args.push(owner, String(px(ttlMs)), String(keys.length));
       const reply = (await this.redis.call('eval', args)) as (string | null)[];
       return { values: reply.slice(1), holder: reply[0] ?? null };
     });
@@ -228,8 +228,8 @@ class RedisStore implements Store {
         String(limit),
         String(windowMs),
         id,
-        String(Math.max(1, Math.ceil(ttlMs))),
-        String(Math.max(1, Math.ceil(counter.ttlMs))),
+        String(px(ttlMs)),
+        String(px(counter.ttlMs)),
       )) as [number, number];
       return taken === 1 ? { taken: true, count: n } : { taken: false, freeInMs: n };
     });
