@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { functionNames } from '../scripts/build';
 import { startRedisServer } from '../test/support/redis-server';
-import { functionEnv, startBenchSandbox } from './bench-sandbox';
+import { type BenchSandbox, functionEnv, startBenchSandbox } from './bench-sandbox';
 import type { Cleanup } from './cleanup';
 import { FIRST_INVOCATIONS, type InvocationContext } from './cold-start-invocations';
 import { DEMO_MEDIA } from '../sandbox/server';
@@ -65,7 +65,8 @@ export interface ColdStartResult {
 
 // Loads the bundle with plain require() as SCF's Node.js runtime does, invokes it once,
 // reports on fd 1 synchronously and exits at once: the process's life is the cold start.
-const DRIVER = `const fs=require('fs');const[,bundle,event,expect]=process.argv;
+// bench/instructions.ts runs the same driver under valgrind.
+export const DRIVER = `const fs=require('fs');const[,bundle,event,expect]=process.argv;
 const done=(code,info)=>{info.maxRssKiB=${PEAK_RSS_KIB};
 fs.writeSync(1,'\\n@@bench '+JSON.stringify(info)+'\\n');process.exit(code)};
 let h;try{h=require(bundle).main_handler}catch(e){done(3,{error:'require failed: '+(e&&e.message)})}
@@ -90,15 +91,8 @@ function lastReport(stdout: string): string {
   return line ? line.slice('@@bench '.length) : `no report (stdout: ${stdout.slice(-200)})`;
 }
 
-export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartResult> {
-  const { distDir, runs, cleanup, progress } = options;
-  const bench = await startBenchSandbox(cleanup);
-  const redis = await startRedisServer();
-  cleanup.defer('redis-server (cold start)', () => redis.stop());
-  const envs: Record<StoreKind, Record<string, string>> = {
-    memory: functionEnv(bench.sandbox.url, 'memory:'),
-    redis: functionEnv(bench.sandbox.url, redis.url),
-  };
+/** Two finished sends in the sandbox: one for `status` to look up, one for `delete` to delete. */
+export async function sendsToInvokeOn(bench: BenchSandbox): Promise<{ statusMsgId: string; deleteMsgId: string }> {
   const statusMsgId = await bench.sendDirect({
     filter: { is_to_all: false, tag_id: 100 },
     msgtype: 'text',
@@ -110,6 +104,19 @@ export async function measureColdStarts(options: ColdStartOptions): Promise<Cold
     mpnews: { media_id: DEMO_MEDIA.service.news },
   });
   bench.sandbox.finishJobs();
+  return { statusMsgId, deleteMsgId };
+}
+
+export async function measureColdStarts(options: ColdStartOptions): Promise<ColdStartResult> {
+  const { distDir, runs, cleanup, progress } = options;
+  const bench = await startBenchSandbox(cleanup);
+  const redis = await startRedisServer();
+  cleanup.defer('redis-server (cold start)', () => redis.stop());
+  const envs: Record<StoreKind, Record<string, string>> = {
+    memory: functionEnv(bench.sandbox.url, 'memory:'),
+    redis: functionEnv(bench.sandbox.url, redis.url),
+  };
+  const { statusMsgId, deleteMsgId } = await sendsToInvokeOn(bench);
 
   const names = functionNames().filter((name) => existsSync(join(distDir, name, 'index.js')));
   const rows = new Map<string, FunctionColdStart>();
