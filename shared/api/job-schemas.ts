@@ -9,12 +9,36 @@ import { MassSendStatus } from '../reports/mass-send-status';
  * an offset (`2026-12-01T20:00:00+08:00`): a time without one would be read in whatever zone
  * the function runs in.
  */
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Every field within its range. Date.parse takes `2026-02-30` for March 2 and `T24:00` for the
+ * next day's midnight, which would schedule a send on a day the caller never wrote.
+ */
+export function isCalendarTime(text: string): boolean {
+  const match = RFC_3339.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second = 0, offsetHours = 0, offsetMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return (
+    month! >= 1 &&
+    month! <= 12 &&
+    day! >= 1 &&
+    day! <= daysInMonth &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59
+  );
+}
+
 export const SendAt = z.string().check(
-  z.regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
-    'must be an RFC 3339 time with an offset, e.g. 2026-12-01T20:00:00+08:00',
-  ),
-  z.refine((text) => !Number.isNaN(Date.parse(text)), 'is not a valid date'),
+  z.regex(RFC_3339, 'must be an RFC 3339 time with an offset, e.g. 2026-12-01T20:00:00+08:00'),
+  // A text the pattern refuses is reported by the pattern alone.
+  z.refine((text) => !RFC_3339.test(text) || isCalendarTime(text), 'is not a valid date'),
 );
 
 export const JobId = z.string().check(z.regex(/^job_[A-Za-z0-9_-]{24}$/, 'must be a jobId as returned by POST /jobs'));
