@@ -39,6 +39,8 @@ const jobRecord = memoize(() =>
     chunks: z.array(z.number()),
     /** OpenIDs received, before deduplication. */
     received: z.number(),
+    /** When start was first called: the chunks are final from then on (appends get 409). */
+    startRequestedAt: z.optional(z.number()),
     startedAt: z.optional(z.number()),
     finishedAt: z.optional(z.number()),
     cancelledAt: z.optional(z.number()),

@@ -84,8 +84,17 @@ export function updateJob<T>(
 
 /** Creates the job, or returns the existing one for a retried create with the same clientMsgId. */
 export async function createJob(deps: JobRepoDeps, input: NewJob): Promise<{ job: JobRecord; created: boolean }> {
-  checkSendAt(input.sendAt, deps.now());
   const id = jobIdFor(deps.appId, input.clientMsgId);
+  try {
+    checkSendAt(input.sendAt, deps.now());
+  } catch (err) {
+    // A retry whose first answer was lost can arrive after its own sendAt: it names a job that
+    // exists (and may have sent), which the retry must get back, not a 400 that invites a resend
+    // under a new clientMsgId.
+    const existing = await readJob(deps, id);
+    if (existing?.fingerprint === fingerprintOf(input)) return { job: existing, created: false };
+    throw err;
+  }
   const job: JobRecord = {
     id,
     clientMsgId: input.clientMsgId,
@@ -152,6 +161,11 @@ export async function appendChunk(
     if (job.state !== 'building') {
       throw new HttpError(409, 'job_not_building', `job ${jobId} is ${job.state}; OpenIDs are appended before start`);
     }
+    if (job.startRequestedAt !== undefined) {
+      // The start reads the chunks once to build the batches: a chunk that came in after would be
+      // counted as received and never sent.
+      throw new HttpError(409, 'job_starting', `job ${jobId} is being started; OpenIDs are appended before start`);
+    }
     if (job.received + openIds.length > MAX_JOB_OPENIDS) {
       throw new HttpError(413, 'job_too_large', `a job holds at most ${MAX_JOB_OPENIDS} OpenIDs`, {
         fields: [{ path: 'openIds', reason: `the job would exceed ${MAX_JOB_OPENIDS} OpenIDs` }],
@@ -175,7 +189,11 @@ export async function appendChunk(
  * Returns the started job (a retried start returns it unchanged).
  */
 export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRecord> {
-  const job = await requireJob(deps, jobId);
+  const job = await updateJob(deps, jobId, (current) =>
+    current.state !== 'building' || current.startRequestedAt !== undefined
+      ? { result: current }
+      : (({ next }) => ({ job: next, result: next }))({ next: { ...current, startRequestedAt: deps.now() } }),
+  );
   if (job.state !== 'building') return job;
   if (job.audience)
     return markStarted(deps, jobId, 0, 1, async () => {
@@ -238,8 +256,12 @@ async function markStarted(
   prepare?: () => Promise<void>,
 ): Promise<JobRecord> {
   await prepare?.();
+  // Listed before it can run: a job marked running but never listed would wait forever, since
+  // a retried start finds it started and the dispatcher reads only the list. The dispatcher
+  // skips (and keeps) a listed job that is still building.
+  await addActive(deps, jobId);
   const now = deps.now();
-  const started = await updateJob(deps, jobId, (current) => {
+  return updateJob(deps, jobId, (current) => {
     if (current.state !== 'building') return { result: current };
     const next: JobRecord = {
       ...current,
@@ -250,8 +272,6 @@ async function markStarted(
     };
     return { job: next, result: next };
   });
-  await addActive(deps, jobId);
-  return started;
 }
 
 /** Cancels a job that has not finished; a running one stops before its next batch. */

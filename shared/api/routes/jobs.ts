@@ -52,7 +52,7 @@ export const jobsRoutes = [
       ...NOT_FOUND,
       409:
         '`chunk_conflict`: this chunk number holds another list;' +
-        ' `job_not_building`: the job was started or cancelled.',
+        ' `job_not_building`: the job was started or cancelled; `job_starting`: start was already called.',
       413: '`job_too_large`: a job holds at most 2,000,000 OpenIDs.',
     },
     run: async (deps: JobDeps, { body }) => ok(await appendOpenIds(deps, body)),

@@ -14,6 +14,7 @@ import {
   startJob,
 } from '../../../shared/jobs/job-repository';
 import { createMemoryStore } from '../../../shared/store/memory-store';
+import { StoreUnavailableError } from '../../../shared/store/store';
 
 const START = Date.UTC(2025, 0, 15, 2, 0, 0);
 const MESSAGE = { type: 'text', content: 'Hello' } as Message;
@@ -60,6 +61,71 @@ describe('jobs in the store', () => {
     expect([past.status, far.status]).toEqual([400, 400]);
     expect(past.fields).toEqual([{ path: 'sendAt', reason: 'is in the past' }]);
     expect(far.fields?.[0]?.path).toBe('sendAt');
+  });
+
+  it('gives a retried create its job back once the sendAt has passed, and still refuses a new one', async () => {
+    let now = START;
+    repo = { store: createMemoryStore(() => now), appId: 'wx-app', now: () => now };
+    const input = { clientMsgId: 'c-1', message: MESSAGE, sendAt: START + 20_000 };
+    const first = await createJob(repo, input);
+    now = START + 30_000;
+    expect(await createJob(repo, input)).toEqual({ job: first.job, created: false });
+    const other = await rejection(createJob(repo, { ...input, message: { ...MESSAGE, content: 'Bye' } as Message }));
+    const fresh = await rejection(createJob(repo, { ...input, clientMsgId: 'c-2' }));
+    expect([other.status, other.fields]).toEqual([400, [{ path: 'sendAt', reason: 'is in the past' }]]);
+    expect([fresh.status, fresh.fields]).toEqual([400, [{ path: 'sendAt', reason: 'is in the past' }]]);
+  });
+
+  it('lists a started job for the dispatcher even when the first start failed at the list', async () => {
+    let failList = true;
+    const store = createMemoryStore(() => START);
+    repo = {
+      appId: 'wx-app',
+      now: () => START,
+      store: {
+        ...store,
+        setIfAbsent: (key, value, ttlMs) => {
+          if (failList && key.startsWith(`${jobKeys.active('wx-app')}:`)) {
+            failList = false;
+            return Promise.reject(new StoreUnavailableError('setIfAbsent'));
+          }
+          return store.setIfAbsent(key, value, ttlMs);
+        },
+      },
+    };
+    const { job } = await createJob(repo, { clientMsgId: 'c-1', message: MESSAGE });
+    await appendChunk(repo, job.id, 0, ids(0, 20));
+    await expect(startJob(repo, job.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect((await requireJob(repo, job.id)).state).toBe('building');
+    const retried = await startJob(repo, job.id);
+    expect(retried).toMatchObject({ state: 'running', openIds: 20, batches: 1 });
+    expect(await activeJobIds(repo)).toEqual([job.id]);
+  });
+
+  it('refuses an append once start was called, so no OpenID is counted and left unsent', async () => {
+    // The start is held while it reads chunk 0, as a start reading 1,000,000 OpenIDs is.
+    let release = () => {};
+    const reading = new Promise<void>((resolve) => (release = resolve));
+    const store = createMemoryStore(() => START);
+    repo = {
+      appId: 'wx-app',
+      now: () => START,
+      store: {
+        ...store,
+        get: async (key) => {
+          if (key.endsWith(':chunk:0')) await reading;
+          return store.get(key);
+        },
+      },
+    };
+    const { job } = await createJob(repo, { clientMsgId: 'c-1', message: MESSAGE });
+    await appendChunk({ ...repo, store }, job.id, 0, ids(0, 30));
+    const starting = startJob(repo, job.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const late = await rejection(appendChunk(repo, job.id, 1, ids(30, 30)));
+    release();
+    expect([late.status, late.code]).toEqual([409, 'job_starting']);
+    expect(await starting).toMatchObject({ state: 'running', received: 30, openIds: 30 });
   });
 
   it('takes a retried append once, and refuses another list under a number already taken (409)', async () => {
