@@ -168,6 +168,8 @@ export async function sendOnce<R>(
   const pending = JSON.stringify({ state: 'pending', fingerprint, owner: randomUUID() } satisfies SendRecord<R>);
 
   let earlier: { result: R } | undefined;
+  /** The earlier call's record this call took over (`unknown`, or a `done` asked again). */
+  let replaced: string | undefined;
   try {
     earlier = await claim();
   } catch (err) {
@@ -192,7 +194,14 @@ export async function sendOnce<R>(
       );
       return { replayed: false, result: outcome.result };
     case 'failed':
-      await remember(() => store.compareAndDelete(key, pending));
+      await remember(async () => {
+        const released = await store.compareAndDelete(key, pending);
+        // This call failed before WeChat said anything new of the earlier call (busy, no token,
+        // our own 429): that send may still have gone out, or still await an administrator.
+        // Its record goes back, so that status still finds it and the clientMsgId stays tied
+        // to its message (a 422 for another), instead of the key being left empty.
+        if (released && replaced !== undefined) await store.setIfAbsent(key, replaced, RECORD_TTL_MS);
+      });
       throw outcome.error;
     case 'unknown':
       await remember(() =>
@@ -216,9 +225,14 @@ export async function sendOnce<R>(
 
   /** Takes the clientmsgid for this call (undefined), or returns what an earlier call recorded. */
   async function claim(): Promise<{ result: R } | undefined> {
+    let takenOver: string | undefined;
     for (let round = 0; round < 3; round++) {
       const attempt = await takeClaim(store, key, pending, pendingTtlMs);
-      if (attempt.ours) return undefined;
+      if (attempt.ours) {
+        replaced = takenOver;
+        return undefined;
+      }
+      takenOver = undefined;
       const raw = attempt.holder;
       if (raw === null) continue;
       const existing = parseRecord(raw, resultSchema);
@@ -245,6 +259,7 @@ export async function sendOnce<R>(
         if (!askAgain(existing.result)) return { result: existing.result };
         // Like `unknown`: take it over; only one retry wins the compare-and-delete.
         await store.compareAndDelete(key, raw);
+        takenOver = raw;
         continue;
       }
       if (existing.state === 'pending') {
@@ -252,6 +267,7 @@ export async function sendOnce<R>(
       }
       // `unknown`: take over the marker; only one retry wins the compare-and-delete.
       await store.compareAndDelete(key, raw);
+      takenOver = raw;
     }
     throw inProgress(clientMsgId);
   }

@@ -131,6 +131,28 @@ describe('sendOnce', () => {
     });
   });
 
+  const cases: Array<[string, Attempt<string>, (result: string) => boolean]> = [
+    ['an unknown outcome', { kind: 'unknown', error: new Error('timeout') }, () => false],
+    ['a send awaiting confirmation, asked again', { kind: 'done', result: 'awaiting' }, () => true],
+  ];
+  it.each(cases)(
+    'keeps the record of %s when a retry fails before WeChat says anything new',
+    async (_, first, askAgain) => {
+      const store = createMemoryStore();
+      const key = sendRecordKey('wx-app', 'c1');
+      await sendOnce(options(store), 'c1', 'fp', Result, async () => first, askAgain).catch(() => {});
+      const before = await store.get(key);
+      const busy = new Error('-1 system busy');
+      await expect(
+        sendOnce(options(store), 'c1', 'fp', Result, async () => ({ kind: 'failed', error: busy }), askAgain),
+      ).rejects.toBe(busy);
+      expect(await store.get(key)).toBe(before);
+      await expect(sendOnce(options(store), 'c1', 'fp-b', Result, done('other'), askAgain)).rejects.toMatchObject({
+        status: 422,
+      });
+    },
+  );
+
   it('answers 422 when the id was used for another body', async () => {
     const store = createMemoryStore();
     await sendOnce(options(store), 'c1', 'fp-a', Result, done('sent'));
