@@ -54,23 +54,15 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
     fingerprint,
     SendOutcome,
     async (): Promise<Attempt<SendOutcome>> => {
-      // The token is asked for while the permit is taken: on Redis their round trips overlap
-      // instead of a cold container waiting for one after the other. It is settled before any
-      // answer, so that no refresh is left running in a container SCF freezes once it has
-      // answered (its refresh lock would hold other containers off until the lock's TTL).
+      // The permit counts against WeChat's 100 calls a day, so it is taken only once the token
+      // is in hand: a wrong AppSecret, an IP missing from the whitelist (40164) or a store
+      // outage would otherwise spend the day's allowance on calls that never left. On Redis
+      // that is one round trip more for a cold send than asking for both at once.
       const accessToken = deps.tokens.get();
-      const tokenSettled = accessToken.then(ignore, ignore);
-      let refusal: HttpError | undefined;
-      try {
-        refusal = await takeMassSendPermit(deps.massSendLimit);
-      } catch (err) {
-        await tokenSettled;
-        throw err;
-      }
-      if (refusal) {
-        await tokenSettled;
-        return { kind: 'failed', error: refusal };
-      }
+      const noToken = await accessToken.then(ignore, (err: unknown) => classify(err, clientMsgId, fields));
+      if (noToken) return noToken;
+      const refusal = await takeMassSendPermit(deps.massSendLimit);
+      if (refusal) return { kind: 'failed', error: refusal };
       try {
         const reply = await deps.client.call(endpoint, { ...body, clientmsgid: clientMsgId } as Req, { accessToken });
         return {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log';
 import { takeClaim } from '../store/claim';
 import type { Store } from '../store/store';
+import type { AccessTokenProvider } from '../wechat/access-token';
 import type { WeChatClient } from '../wechat/client';
 import { batchClientMsgId } from './batches';
 import { nextBeijingMidnight } from './beijing-day';
@@ -18,6 +19,8 @@ export interface DispatcherDeps {
   now: () => number;
   log: Logger;
   client: WeChatClient;
+  /** The batch's token is in hand before its permit is taken (see sendOne). */
+  tokens: AccessTokenProvider;
   limit: MassSendLimit;
 }
 
@@ -157,6 +160,17 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
       const batch = await readBatch(deps, job.id, n);
       if (!batch || TERMINAL_BATCH_STATES.has(batch.state)) return 'done';
       if (batch.state !== 'pending' && now() - (batch.lastAttemptAt ?? 0) < retryUnknownAfterMs) return undefined;
+      // The permit counts against WeChat's 100 calls a day: taken only with a token in hand, so
+      // that a broken AppSecret or IP whitelist does not spend the day on runs that send nothing.
+      const accessToken = deps.tokens.get();
+      const noToken = await accessToken.then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      if (noToken !== undefined) {
+        log.warn('batch not sent: no access token', { jobId: job.id, batch: n, err: noToken });
+        return 'unavailable';
+      }
       const permit = await takePermit();
       if (permit !== undefined) {
         if (permit.limit === 'day') await pause(job.id, permit.until, 'daily_limit');
@@ -176,11 +190,15 @@ export async function runDispatcher(deps: DispatcherDeps, options: DispatchOptio
       const clientMsgId = job.audience ? job.clientMsgId : batchClientMsgId(job.clientMsgId, n);
       log.info('batch sending', { jobId: job.id, batch: n, clientMsgId, size: attempt.size });
       summary.calls += 1;
-      const outcome = await sendBatch(deps.client, {
-        ...(job.audience ? { audience: job.audience } : { openIds: text.split('\n') }),
-        message: job.message,
-        clientMsgId,
-      });
+      const outcome = await sendBatch(
+        deps.client,
+        {
+          ...(job.audience ? { audience: job.audience } : { openIds: text.split('\n') }),
+          message: job.message,
+          clientMsgId,
+        },
+        accessToken,
+      );
       log.info('batch answered', { jobId: job.id, batch: n, outcome: outcome.kind });
       switch (outcome.kind) {
         case 'sent':

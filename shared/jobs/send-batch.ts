@@ -20,18 +20,27 @@ export type BatchOutcome =
 export async function sendBatch(
   client: WeChatClient,
   input: { openIds?: string[]; audience?: TagAudience; message: Message; clientMsgId: string },
+  /** The token already obtained for this call (its permit was taken after it). */
+  accessToken?: Promise<string>,
 ): Promise<BatchOutcome> {
+  const options = accessToken ? { accessToken } : undefined;
   try {
     const message = { ...toMassMessage(input.message), clientmsgid: input.clientMsgId };
     // is_to_all must be a JSON boolean (the string "true" gets 40008).
     const reply = input.audience
-      ? await client.call(massSendAll, {
-          filter: 'all' in input.audience ? { is_to_all: true } : { is_to_all: false, tag_id: input.audience.tagId },
-          ...message,
-        } as Parameters<typeof massSendAll.request.parse>[0])
-      : await client.call(massSend, { touser: input.openIds ?? [], ...message } as Parameters<
-          typeof massSend.request.parse
-        >[0]);
+      ? await client.call(
+          massSendAll,
+          {
+            filter: 'all' in input.audience ? { is_to_all: true } : { is_to_all: false, tag_id: input.audience.tagId },
+            ...message,
+          } as Parameters<typeof massSendAll.request.parse>[0],
+          options,
+        )
+      : await client.call(
+          massSend,
+          { touser: input.openIds ?? [], ...message } as Parameters<typeof massSend.request.parse>[0],
+          options,
+        );
     return { kind: 'sent', msgId: reply.msg_id };
   } catch (err) {
     return classify(err);

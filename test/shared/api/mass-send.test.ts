@@ -21,16 +21,6 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-async function isSettled(promise: Promise<unknown>): Promise<boolean> {
-  let settled = false;
-  promise.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  await new Promise((r) => setTimeout(r, 10));
-  return settled;
-}
-
 /** sendMass with a token provider and a permit each settled by the test, and a recorded WeChat. */
 function setup() {
   const token = deferred<string>();
@@ -77,14 +67,15 @@ function setup() {
 }
 
 describe('sendMass', () => {
-  it('asks for the access token while it takes the permit, and sends with it once both are there', async () => {
+  it('takes the permit only once the token is in hand, and sends with that token', async () => {
     const { token, permit, events, requests, send } = setup();
     const sending = send();
     await new Promise((r) => setTimeout(r, 10));
-    // Both asked before either answered: on Redis their round trips overlap.
+    expect(events).toEqual(['token asked']);
+    token.resolve('TOKEN');
+    await new Promise((r) => setTimeout(r, 10));
     expect(events).toEqual(['token asked', 'permit asked']);
     permit.resolve({ ok: true });
-    token.resolve('TOKEN');
     const answer = await sending;
     expect(answer).toMatchObject({ status: 200, body: { msgId: '1000000001', clientMsgId: 'c-1' } });
     expect(requests).toHaveLength(1);
@@ -93,37 +84,35 @@ describe('sendMass', () => {
     expect(events).toEqual(['token asked', 'permit asked']);
   });
 
-  it('answers a refused permit only once the token has been obtained, and calls WeChat not at all', async () => {
+  it('answers a refused permit with 429 and calls WeChat not at all', async () => {
     const { token, permit, requests, send } = setup();
     const sending = send();
-    permit.resolve({ ok: false, limit: 'day', retryAfterMs: 3_600_000, until: Date.now() + 3_600_000 });
-    // A refresh left running would be frozen with the container, holding the refresh lock.
-    expect(await isSettled(sending)).toBe(false);
     token.resolve('TOKEN');
+    permit.resolve({ ok: false, limit: 'day', retryAfterMs: 3_600_000, until: Date.now() + 3_600_000 });
     const refused = await sending.catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(HttpError);
     expect(refused).toMatchObject({ status: 429 });
     expect(requests).toHaveLength(0);
   });
 
-  it('fails the send with the token failure, asked once, and frees the clientMsgId for a retry', async () => {
-    const { token, permit, events, requests, store, send } = setup();
+  // A wrong AppSecret or a missing IP whitelist entry must not spend the day's 100 calls.
+  it('fails the send with the token failure without taking a permit, and frees the clientMsgId', async () => {
+    const { token, events, requests, store, send } = setup();
     const sending = send();
     token.reject(new AccessTokenError('WeChat refused the AppSecret'));
-    permit.resolve({ ok: true });
     const failed = await sending.catch((err: unknown) => err);
     expect(failed).toBeInstanceOf(HttpError);
-    expect(events.filter((e) => e === 'token asked')).toHaveLength(1);
+    expect(events).toEqual(['token asked']);
     expect(requests).toHaveLength(0);
     expect(await store.get('mass:send:wx-app:c-1')).toBeNull();
   });
 
-  it('waits for the token lookup before it passes on a store failure of the permit', async () => {
-    const { token, permit, send } = setup();
+  it('passes on a store failure of the permit, with no call made', async () => {
+    const { token, permit, requests, send } = setup();
     const sending = send();
-    permit.reject(new Error('the store failed'));
-    expect(await isSettled(sending)).toBe(false);
     token.resolve('TOKEN');
+    permit.reject(new Error('the store failed'));
     await expect(sending).rejects.toThrow('the store failed');
+    expect(requests).toHaveLength(0);
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../../shared/jobs/job-repository';
 import { silentLogger } from '../../../shared/log';
 import { buildDispatcherDeps } from '../../../shared/runtime/timer';
+import { AccessTokenError } from '../../../shared/wechat/errors';
 import { createMemoryStore } from '../../../shared/store/memory-store';
 import type { Store } from '../../../shared/store/store';
 import { jobKeys } from '../../../shared/jobs/job-model';
@@ -84,6 +85,21 @@ describe('runDispatcher', () => {
     expect(messages.map((m) => m.clientMsgId)).toEqual([0, 1, 2].map((n) => batchClientMsgId('job-1', n)));
     expect(await requireJob(repo, job.id)).toMatchObject({ state: 'done', openIds: 25_001, batches: 3 });
     expect((await readBatch(repo, job.id, 0))?.msgId).toBe(String(messages[0]?.msgId));
+  });
+
+  it('spends no permit on a run without an access token, and sends once the token is back', async () => {
+    const job = await newJob(ids(0, 20));
+    await startJob(repo, job.id);
+    const working = deps.tokens;
+    deps = { ...deps, tokens: { ...working, get: () => Promise.reject(new AccessTokenError('errcode 40164')) } };
+    for (let minute = 0; minute < 3; minute++, now += 60_000) {
+      expect(await run()).toMatchObject({ calls: 0, stopped: 'unavailable' });
+    }
+    expect(await deps.limit.usedToday()).toBe(0);
+    expect((await readBatch(repo, job.id, 0))?.state).toBe('pending');
+    deps = { ...deps, tokens: working };
+    expect(await run()).toMatchObject({ calls: 1, sent: 1 });
+    expect(await deps.limit.usedToday()).toBe(1);
   });
 
   it('sends a scheduled job when it is due and not before', async () => {
