@@ -13,11 +13,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * 429 with Retry-After, as WeChat's own 45011/45009 would, without spending a call on it.
  * Undefined when the send may go.
  */
-export async function takeMassSendPermit(limit: MassSendLimit): Promise<HttpError | undefined> {
+export async function takeMassSendPermit(
+  limit: MassSendLimit,
+  now: () => number = Date.now,
+): Promise<HttpError | undefined> {
+  // The wait is bounded in total, not per try: while the dispatcher keeps the shared minute
+  // full, each refusal may name a slot within 2 s that another call then takes first.
+  const giveUpAt = now() + MAX_WAIT_MS;
   for (;;) {
     const permit = await limit.take();
     if (permit.ok) return undefined;
-    if (permit.limit === 'minute' && permit.retryAfterMs <= MAX_WAIT_MS) {
+    if (permit.limit === 'minute' && now() + permit.retryAfterMs <= giveUpAt) {
       await sleep(permit.retryAfterMs);
       continue;
     }
