@@ -292,5 +292,5 @@ export function createCallbackHandler(deps: CallbackHandlerDeps): ApiHandler {
 /** Whether a push names `originalId` as its ToUserName (an account's 原始ID, gh_…). */
 function addressedTo(root: XmlValue, originalId: string): boolean {
   const to = typeof root === 'object' ? root.ToUserName : undefined;
-  return typeof to === 'string' && to.trim() === originalId;
+  return typeof to === 'string' && to.trim().toLowerCase() === originalId.toLowerCase();
 }

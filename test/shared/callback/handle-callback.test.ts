@@ -718,4 +718,11 @@ describe('reports are scoped by account', () => {
     expect(await own.handle(safePush(massSendJobFinish()))).toEqual(success);
     expect(await readMassReport(own.store, APP_ID, '3147494552')).not.toBeNull();
   });
+
+  // The configuration takes GH_… as well as gh_…: refusing every push for the letters' case
+  // would lose every report once WeChat stops retrying.
+  it('matches the original ID whatever the case it was configured in', async () => {
+    const upper = setup({ originalId: 'GH_4D00ED8D6399' });
+    expect(await upper.handle(safePush(massSendJobFinish()))).toEqual(success);
+  });
 });
