@@ -70,6 +70,14 @@ export async function sendMass<Req>(deps: SendDeps, input: MassSendInput<Req>): 
           result: { kind: 'sent', msgId: reply.msg_id, ...(reply.msg_data_id ? { msgDataId: reply.msg_data_id } : {}) },
         };
       } catch (err) {
+        // 45009: the account's calls for the day are gone, counting those made elsewhere (the web
+        // console). The shared counter says so too, so that the dispatcher and later sends stop
+        // asking WeChat until Beijing midnight instead of spending a call each to hear it again.
+        if (err instanceof WeChatApiError && err.errcode === 45009) {
+          await deps.massSendLimit.exhaustToday().catch((cause: unknown) => {
+            deps.log.warn('could not record the exhausted day', { err: cause });
+          });
+        }
         return classify(err, clientMsgId, fields);
       }
     },

@@ -22,7 +22,7 @@ function deferred<T>() {
 }
 
 /** sendMass with a token provider and a permit each settled by the test, and a recorded WeChat. */
-function setup() {
+function setup(reply = '{"errcode":0,"errmsg":"send job submission success","msg_id":1000000001}') {
   const token = deferred<string>();
   const permit = deferred<Permit>();
   const events: string[] = [];
@@ -39,7 +39,9 @@ function setup() {
       events.push('permit asked');
       return permit.promise;
     },
-    exhaustToday: async () => {},
+    exhaustToday: async () => {
+      events.push('day exhausted');
+    },
     usedToday: async () => 0,
   };
   const client = createWeChatClient({
@@ -49,8 +51,7 @@ function setup() {
     log: silentLogger,
     transport: async (request) => {
       requests.push(request);
-      const body = '{"errcode":0,"errmsg":"send job submission success","msg_id":1000000001}';
-      return { status: 200, headers: {}, body: new TextEncoder().encode(body) };
+      return { status: 200, headers: {}, body: new TextEncoder().encode(reply) };
     },
   });
   const store = createMemoryStore();
@@ -105,6 +106,15 @@ describe('sendMass', () => {
     expect(events).toEqual(['token asked']);
     expect(requests).toHaveLength(0);
     expect(await store.get('mass:send:wx-app:c-1')).toBeNull();
+  });
+
+  it('marks the shared day used up when WeChat answers 45009, and answers 429', async () => {
+    const { token, permit, events, send } = setup('{"errcode":45009,"errmsg":"reach max api daily quota limit"}');
+    const sending = send();
+    token.resolve('TOKEN');
+    permit.resolve({ ok: true });
+    expect(await sending.catch((err: unknown) => err)).toMatchObject({ status: 429 });
+    expect(events).toEqual(['token asked', 'permit asked', 'day exhausted']);
   });
 
   it('passes on a store failure of the permit, with no call made', async () => {
