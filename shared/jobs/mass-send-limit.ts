@@ -55,12 +55,12 @@ export function createMassSendLimit(options: MassSendLimitOptions): MassSendLimi
         at,
         id: randomUUID(),
         ttlMs: windowTtl,
-        counter: { key: keys.day(beijingDay(at)), ttlMs: dayTtl },
+        counter: { key: keys.day(beijingDay(at)), ttlMs: dayTtl, limit: perDay },
       });
-      if (!taken.taken) {
+      if ('freeInMs' in taken) {
         return { ok: false, limit: 'minute', retryAfterMs: taken.freeInMs, until: at + taken.freeInMs };
       }
-      if (taken.count > perDay) {
+      if (!taken.taken || taken.count > perDay) {
         const until = nextBeijingMidnight(at);
         return { ok: false, limit: 'day', retryAfterMs: until - at, until };
       }

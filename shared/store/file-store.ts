@@ -196,6 +196,12 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     },
     getManyAndClaim: (keys, claim) => getManyAndClaimInSteps(store, keys, claim),
     async takeWindowSlot(take) {
+      const { limit } = take.counter;
+      // Read before the window's lock: two calls at the limit's edge may both pass, and the
+      // counter's answer (over the limit) still refuses the second.
+      if (limit !== undefined && Number((await store.get(take.counter.key)) ?? 0) >= limit) {
+        return { taken: false, counterFull: true };
+      }
       // The window under its key's lock, then the counter under its own: a crash between the two
       // leaves the call in the window uncounted for the day.
       const entered = await withLock(take.key, async (file) => {

@@ -89,6 +89,10 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
       return { values: keys.map((k) => read(k)?.value ?? null), holder: read(key)?.value ?? null };
     },
     async takeWindowSlot(take) {
+      const { limit } = take.counter;
+      if (limit !== undefined && Number(read(take.counter.key)?.value ?? 0) >= limit) {
+        return { taken: false, counterFull: true };
+      }
       const entered = enterWindow(read(take.key)?.value, take);
       if ('freeInMs' in entered) return { taken: false, freeInMs: entered.freeInMs };
       write(take.key, entered.value, take.ttlMs);

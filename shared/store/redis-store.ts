@@ -29,6 +29,7 @@ const GET_MANY_AND_CLAIM =
 // window's TTL, the counter's TTL. Answers {1, count} when the call is let in, else {0, ms until
 // the earliest call leaves}.
 const TAKE_WINDOW_SLOT =
+  "if ARGV[8] ~= '' and tonumber(redis.call('get', KEYS[2]) or '0') >= tonumber(ARGV[8]) then return {2, 0} end " +
   "redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[2]) " +
   "if redis.call('zcard', KEYS[1]) >= tonumber(ARGV[3]) then " +
   "local first = redis.call('zrange', KEYS[1], 0, 0, 'WITHSCORES') " +
@@ -230,7 +231,9 @@ class RedisStore implements Store {
         id,
         String(px(ttlMs)),
         String(px(counter.ttlMs)),
+        counter.limit === undefined ? '' : String(counter.limit),
       )) as [number, number];
+      if (taken === 2) return { taken: false, counterFull: true };
       return taken === 1 ? { taken: true, count: n } : { taken: false, freeInMs: n };
     });
   }

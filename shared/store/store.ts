@@ -83,12 +83,22 @@ export interface WindowTake {
   id: string;
   /** How long the window is kept after its last call. */
   ttlMs: number;
-  /** Counted once the call is let in; its TTL is set when it is created. */
-  counter: { key: string; ttlMs: number };
+  /**
+   * Counted once the call is let in; its TTL is set when it is created. Once it holds `limit`, a
+   * call is neither let into the window nor counted (a call refused for the day must not take a
+   * slot of the minute).
+   */
+  counter: { key: string; ttlMs: number; limit?: number };
 }
 
-/** `count`: the counter after this call. `freeInMs`: how long until the earliest call leaves the window. */
-export type WindowTaken = { taken: true; count: number } | { taken: false; freeInMs: number };
+/**
+ * `count`: the counter after this call. `freeInMs`: how long until the earliest call leaves the
+ * window. `counterFull`: the counter already held its limit; nothing was entered or counted.
+ */
+export type WindowTaken =
+  | { taken: true; count: number }
+  | { taken: false; freeInMs: number }
+  | { taken: false; counterFull: true };
 
 /** What waitForChange saw: the version, and the message of the notify that set it, if carried. */
 export interface ChannelChange {

@@ -152,7 +152,11 @@ export function storeContract(open: () => Promise<Store>, options: { carriesMess
   describe('letting a call into a sliding window', () => {
     const WINDOW = 60_000;
     const AT = 1_000_000_000;
-    const takeAt = (at: number, id: string, options: { limit?: number; ttlMs?: number; counterTtlMs?: number } = {}) =>
+    const takeAt = (
+      at: number,
+      id: string,
+      options: { limit?: number; ttlMs?: number; counterTtlMs?: number; counterLimit?: number } = {},
+    ) =>
       store.takeWindowSlot({
         key: key('minute'),
         limit: options.limit ?? 3,
@@ -160,7 +164,11 @@ export function storeContract(open: () => Promise<Store>, options: { carriesMess
         at,
         id,
         ttlMs: options.ttlMs ?? 5_000,
-        counter: { key: key('day'), ttlMs: options.counterTtlMs ?? 60_000 },
+        counter: {
+          key: key('day'),
+          ttlMs: options.counterTtlMs ?? 60_000,
+          ...(options.counterLimit === undefined ? {} : { limit: options.counterLimit }),
+        },
       });
 
     it('lets calls in up to the limit and counts each, then says when the earliest leaves', async () => {
@@ -178,6 +186,17 @@ export function storeContract(open: () => Promise<Store>, options: { carriesMess
       expect(await takeAt(AT + WINDOW - 1, 'd')).toEqual({ taken: false, freeInMs: 1 });
       expect(await takeAt(AT + WINDOW, 'd')).toEqual({ taken: true, count: 4 });
       expect(await takeAt(AT + WINDOW, 'e')).toEqual({ taken: false, freeInMs: 1_000 });
+    });
+
+    it('neither lets a call in nor counts it once the counter holds its limit', async () => {
+      expect(await takeAt(AT, 'a', { counterLimit: 2 })).toEqual({ taken: true, count: 1 });
+      expect(await takeAt(AT, 'b', { counterLimit: 2 })).toEqual({ taken: true, count: 2 });
+      for (const id of ['c', 'd', 'e']) {
+        expect(await takeAt(AT, id, { counterLimit: 2 })).toEqual({ taken: false, counterFull: true });
+      }
+      expect(await store.get(key('day'))).toBe('2');
+      // The refused calls took no slot: the window's third place is still free.
+      expect(await takeAt(AT, 'f')).toEqual({ taken: true, count: 3 });
     });
 
     it('counts a call into the counter only when it is let in', async () => {
