@@ -179,7 +179,9 @@ export async function download(sourceUrl: string, options: DownloadOptions): Pro
           }
           chunks.push(chunk);
         });
+        let ended = false;
         res.on('end', () => {
+          ended = true;
           const last = url.pathname.split('/').pop() ?? '';
           let filename: string | undefined;
           try {
@@ -193,7 +195,18 @@ export async function download(sourceUrl: string, options: DownloadOptions): Pro
             ...(filename ? { filename } : {}),
           });
         });
-        res.on('error', () => undefined);
+        // A connection the source closes after the headers errors the response alone: without
+        // these the request never settles, and the deadline's abort finds it already destroyed.
+        const cut = () =>
+          fail(
+            deadline.aborted
+              ? new DownloadError('timeout', `no complete answer within ${options.timeoutMs} ms`)
+              : new DownloadError('network', 'could not be downloaded: the source closed the connection mid-file'),
+          );
+        res.on('error', cut);
+        res.on('close', () => {
+          if (!ended) cut();
+        });
       },
     );
     req.on('error', (err) => {

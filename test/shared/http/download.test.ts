@@ -27,6 +27,14 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'image/png' });
       res.write(PNG.subarray(0, 4));
     },
+    '/cut-short': (res) => {
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': 1000 });
+      res.write(PNG, () => res.socket?.destroy());
+    },
+    '/cut-short-chunked': (res) => {
+      res.writeHead(200, { 'content-type': 'image/png' });
+      res.write(PNG, () => res.socket?.destroy());
+    },
     '/moved': (res) => {
       res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/' });
       res.end();
@@ -130,6 +138,13 @@ describe('download', () => {
     const started = Date.now();
     expect((await refusal(download(source.url('/stalls'), options()))).reason).toBe('timeout');
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('refuses a file whose connection closed before its end, at once, not at the deadline', async () => {
+    for (const path of ['/cut-short', '/cut-short-chunked']) {
+      const error = await refusal(download(source.url(path), { ...options(), timeoutMs: 60_000 }));
+      expect([path, error.reason]).toEqual([path, 'network']);
+    }
   });
 
   it('does not follow a redirect, which could point inside the network', async () => {
