@@ -64,7 +64,12 @@ export function addMaterial(req: AuthedRequest): ApiBody {
 export function uploadTemporary(req: AuthedRequest): ApiBody {
   const { type, file } = readUpload(req, false);
   const record = req.state.media.addFile(req.appid, type, false, file);
-  return { type, media_id: record.mediaId, created_at: Math.floor(record.createdAt / 1000) };
+  const createdAt = Math.floor(record.createdAt / 1000);
+  // WeChat answers a thumb with thumb_media_id, not the media_id its page shows (three SDKs
+  // fixed their parsers for it: silenceper/wechat#14, JeffreySu/WeiXinMPSDK#32,
+  // grossopa/weixin-mp-java#7).
+  if (type === 'thumb') return { type, thumb_media_id: record.mediaId, created_at: createdAt };
+  return { type, media_id: record.mediaId, created_at: createdAt };
 }
 
 // Thumbs are listed and counted with images: batchget_material and get_materialcount know only

@@ -19,6 +19,8 @@ import type {
   TemporaryMediaResponse,
 } from './material-schemas';
 import { callWeChat } from './call-wechat';
+import { toHttpError } from './wechat-errors';
+import { WeChatResponseError } from '../wechat/errors';
 
 /**
  * Permanent material (kept until deleted; what image, voice and video mass sends and a draft's
@@ -80,8 +82,12 @@ export async function uploadTemporaryMaterial(
     },
     { ...UPLOAD_FIELDS, media: file.path },
   );
+  const mediaId = reply.media_id ?? reply.thumb_media_id;
+  if (mediaId === undefined) {
+    throw toHttpError(new WeChatResponseError(uploadTemporaryMedia.path, 'neither media_id nor thumb_media_id'), {});
+  }
   return {
-    mediaId: reply.media_id as MediaId,
+    mediaId: mediaId as MediaId,
     type: reply.type ?? type,
     createdAt: reply.created_at,
     expiresAt: reply.created_at + TEMPORARY_MEDIA_LIFETIME_MS / 1000,

@@ -269,7 +269,9 @@ describe('drafts', () => {
   });
 
   it('answers 400 naming the thumb when WeChat refuses a temporary one (40007)', async () => {
+    // WeChat (and the sandbox) answer a temporary thumb with thumb_media_id, not media_id.
     const temporary = await uploadTemporaryMaterial(deps, 'thumb', request(JPEG, { 'content-type': 'image/jpeg' }));
+    expect(temporary).toMatchObject({ type: 'thumb', mediaId: expect.stringMatching(/\S/) });
     const err = await httpError(createDraft(deps, { articles: [article(temporary.mediaId)] }));
     expect(err).toMatchObject({ status: 400, code: 'invalid_media_id' });
     expect(err.fields?.[0]?.path).toBe('articles[].thumbMediaId');
