@@ -18,7 +18,7 @@ describe('readServerlessConfig', () => {
   it('declares every function folder, each with a timeout', () => {
     expect(Object.keys(config.functions).sort()).toEqual(functionNames());
     expect(config.functions.callback?.timeoutSeconds).toBe(5);
-    expect(config.functions['send-by-tag']?.timeoutSeconds).toBe(35);
+    expect(config.functions['send-by-tag']?.timeoutSeconds).toBe(40);
   });
 
   it('keeps the AppSecret and the API keys away from the callback, and the callback secrets away from the API', () => {
