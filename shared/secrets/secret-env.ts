@@ -34,11 +34,23 @@ export interface ResolvedEnv {
 export interface SecretEnvOptions {
   /** Default: the SSM API with the execution role's key (tests pass a fake endpoint's client). */
   fetchSecret?: FetchSecret;
+  /** Default Date.now: spaces the re-reads of a rejected AppSecret (tests move it). */
+  now?: () => number;
 }
 
 // Per container: the secret is read once and kept; a failed read is not kept.
 const cache = new Map<string, Promise<string>>();
-const reread = new Set<string>();
+/** When each secret was last read again for a rejected AppSecret. */
+const reread = new Map<string, number>();
+
+/**
+ * A rejected AppSecret sends the container back to SSM at most this often. Not once per
+ * container: WeChat rejects the old AppSecret as soon as it is reset, before the operator has
+ * put the new one in SSM, and a container that spent its one re-read in that gap would send the
+ * old one until SCF recycled it. Not every time either: a wrong secret must not become one SSM
+ * read per token call.
+ */
+export const REREAD_INTERVAL_MS = 60_000;
 
 /** Forgets every cached secret (tests). */
 export function resetSecretCache(): void {
@@ -132,8 +144,10 @@ export async function withSecrets(
     env: resolved,
     rereadAppSecret: wanted.includes('WECHAT_APP_SECRET')
       ? async () => {
-          if (reread.has(key)) return undefined;
-          reread.add(key);
+          const at = (options.now ?? Date.now)();
+          const last = reread.get(key);
+          if (last !== undefined && at - last < REREAD_INTERVAL_MS) return undefined;
+          reread.set(key, at);
           cache.delete(key);
           return (await readFields(fetchSecret, name, version)).WECHAT_APP_SECRET;
         }

@@ -41,8 +41,9 @@ export function createTokenFetcher(options: TokenFetcherOptions): TokenFetcher {
       return await fetchOnce(forceRefresh);
     } catch (err) {
       if (!rereadAppSecret || !isWeChatError(err, ...SECRET_REJECTED)) throw err;
-      // Perhaps the AppSecret was rotated in the secret store: read it again (once per
-      // container) and, only if it changed, try once more. Never a loop on a wrong secret.
+      // Perhaps the AppSecret was rotated in the secret store: read it again (at most once a
+      // minute, secret-env.ts) and, only if it changed, try once more. Never a loop on a wrong
+      // secret.
       const fresh = await rereadAppSecret().catch(() => undefined);
       if (!fresh || fresh === appSecret) throw err;
       appSecret = fresh;

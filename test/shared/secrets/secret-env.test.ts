@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, configVariables } from '../../../shared/config';
 import { redact } from '../../../shared/redact';
-import { resetSecretCache, withSecrets } from '../../../shared/secrets/secret-env';
+import { REREAD_INTERVAL_MS, resetSecretCache, withSecrets } from '../../../shared/secrets/secret-env';
 import { createSsmClient } from '../../../shared/secrets/ssm-client';
 import { type FakeSsm, startFakeSsm } from '../../support/fake-ssm';
 
@@ -184,17 +184,30 @@ describe('withSecrets (Tencent Cloud SSM, against a local fake of its API)', () 
     expect(ssm.calls).toHaveLength(0);
   });
 
-  it('re-reads the secret once per container for a rotation, then never again', async () => {
+  it('re-reads the secret for a rotation at most once a minute', async () => {
     ssm.setSecret('wechat-mass-send-api', API_SECRET);
-    const { rereadAppSecret } = await withSecrets(scfEnv(), apiVariables, { fetchSecret: client() });
+    let now = 1_000_000;
+    const { rereadAppSecret } = await withSecrets(scfEnv(), apiVariables, { fetchSecret: client(), now: () => now });
     ssm.setSecret('wechat-mass-send-api', { ...API_SECRET, WECHAT_APP_SECRET: 'rotated-appsecret-0002' });
     expect(await rereadAppSecret!()).toBe('rotated-appsecret-0002');
+    now += REREAD_INTERVAL_MS - 1;
     expect(await rereadAppSecret!()).toBeUndefined();
     expect(ssm.calls).toHaveLength(2);
     // The next container-level read gets the rotated value from the cache.
     const { env } = await withSecrets(scfEnv(), apiVariables, { fetchSecret: client() });
     expect(env.WECHAT_APP_SECRET).toBe('rotated-appsecret-0002');
     expect(ssm.calls).toHaveLength(2);
+  });
+
+  // WeChat rejects the old AppSecret as soon as it is reset; the new one reaches SSM later.
+  it('picks up an AppSecret that reached SSM after an earlier re-read found the old one', async () => {
+    ssm.setSecret('wechat-mass-send-api', API_SECRET);
+    let now = 1_000_000;
+    const { rereadAppSecret } = await withSecrets(scfEnv(), apiVariables, { fetchSecret: client(), now: () => now });
+    expect(await rereadAppSecret!()).toBe(API_SECRET.WECHAT_APP_SECRET);
+    ssm.setSecret('wechat-mass-send-api', { ...API_SECRET, WECHAT_APP_SECRET: 'rotated-appsecret-0002' });
+    now += REREAD_INTERVAL_MS;
+    expect(await rereadAppSecret!()).toBe('rotated-appsecret-0002');
   });
 
   it('keeps every value it read out of anything redacted for a log', async () => {
