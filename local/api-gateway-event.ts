@@ -1,11 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 
-// Content types API Gateway passes through as text; anything else arrives base64-encoded.
+// Without a deployment's routes (a gateway started on bare function names, as some tests do),
+// text types pass as text and anything else is base64-encoded.
 const TEXT = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))/i;
 
-/** Builds the event Tencent Cloud API Gateway sends an SCF function for one HTTP request. */
-export function toScfEvent(req: IncomingMessage, body: Buffer, functionPath: string) {
+/**
+ * Builds the event Tencent Cloud API Gateway sends an SCF function for one HTTP request.
+ * `base64`: the route's `isBase64Encoded` in api-gateway/serverless.yml. API Gateway encodes per
+ * route, not per content type: a route with it (and no header trigger rules) gets every body
+ * base64-encoded, whatever its Content-Type or none; a route without it gets the body as text.
+ * Undefined: no route (see TEXT).
+ */
+export function toScfEvent(req: IncomingMessage, body: Buffer, functionPath: string, base64?: boolean) {
   const url = new URL(req.url ?? '/', 'http://local');
   const queryString: Record<string, string | string[] | true> = {};
   for (const key of new Set(url.searchParams.keys())) {
@@ -17,7 +24,8 @@ export function toScfEvent(req: IncomingMessage, body: Buffer, functionPath: str
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const isText = body.length === 0 || TEXT.test(headers['content-type'] ?? 'text/plain');
+  const isText =
+    base64 === undefined ? body.length === 0 || TEXT.test(headers['content-type'] ?? 'text/plain') : !base64;
   const requestId = randomUUID();
   return {
     requestId,

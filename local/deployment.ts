@@ -52,6 +52,8 @@ export interface Route {
   function?: string;
   integratedResponse: boolean;
   serviceTimeout: number;
+  /** Every body reaches the function base64-encoded (the route's isBase64Encoded). */
+  base64Encoded: boolean;
 }
 
 export interface Deployment {
@@ -168,6 +170,9 @@ export function readDeployment(root: string, env: Env = {}): Deployment {
       // only for a truthy function.isIntegratedResponse; serviceTimeout defaults to 15.
       integratedResponse: !!fn.isIntegratedResponse,
       serviceTimeout: Number(endpoint.serviceTimeout ?? 15),
+      // src/modules/apigw/entities/api.ts: isBase64Encoded is endpoint.isBase64Encoded === true;
+      // this product sets no isBase64Trigger rules, so such a route encodes every body.
+      base64Encoded: endpoint.isBase64Encoded === true,
     };
   });
   return {

@@ -184,7 +184,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         message: `the body is larger than ${humanBytes(maxBodyBytes)}, the most API Gateway takes`,
       });
     }
-    const { event, requestId } = toScfEvent(req, body, route?.path ?? `/${name}`);
+    const { event, requestId } = toScfEvent(req, body, route?.path ?? `/${name}`, route?.base64Encoded);
     // SCF takes at most 6 MB of event for a synchronous (API Gateway) invocation, counted on the
     // event, not the HTTP body: base64 makes a 4.5 MB upload a 6 MB event. Refused as the cloud would.
     const eventBytes = Buffer.byteLength(JSON.stringify(event));

@@ -196,6 +196,7 @@ describe('startGateway with the routes of api-gateway/serverless.yml', () => {
     function: 'echo',
     integratedResponse,
     serviceTimeout: 5,
+    base64Encoded: path.startsWith('/upload'),
   });
 
   it('answers only the declared method and path, 404 for the rest as API Gateway does', async () => {
@@ -213,6 +214,32 @@ describe('startGateway with the routes of api-gateway/serverless.yml', () => {
       expect((await fetch(`${gateway.url}/things`)).status).toBe(404);
       expect((await fetch(`${gateway.url}/echo`, { method: 'POST', body: '{}' })).status).toBe(404);
       expect((await fetch(`${gateway.url}/things/more`, { method: 'POST', body: '{}' })).status).toBe(404);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  // API Gateway encodes per route (isBase64Encoded), not by the body's Content-Type: a raw
+  // upload without a Content-Type still arrives as its exact bytes on an upload route.
+  it("encodes a body as its route says, whatever the body's Content-Type", async () => {
+    const gateway = await startGateway({
+      distDir: dist,
+      env: { PATH: process.env.PATH },
+      routes: [route('/upload', 'POST'), route('/things', 'POST')],
+      log: () => {},
+    });
+    const echoed = async (path: string, body: Uint8Array | string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${gateway.url}${path}`, { method: 'POST', body, headers });
+      return ((await res.json()) as { event: { body: string; isBase64Encoded: boolean } }).event;
+    };
+    try {
+      const raw = await echoed('/upload', new Uint8Array([0x89, 0x50, 0, 255]));
+      expect(raw.isBase64Encoded).toBe(true);
+      expect([...Buffer.from(raw.body, 'base64')]).toEqual([0x89, 0x50, 0, 255]);
+      const json = await echoed('/upload', '{"a":1}', { 'content-type': 'application/json' });
+      expect(json).toMatchObject({ isBase64Encoded: true, body: Buffer.from('{"a":1}').toString('base64') });
+      const text = await echoed('/things', '{"a":1}', { 'content-type': 'image/png' });
+      expect(text).toMatchObject({ isBase64Encoded: false, body: '{"a":1}' });
     } finally {
       await gateway.close();
     }
