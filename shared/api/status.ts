@@ -47,10 +47,14 @@ export async function getStatus(deps: StatusDeps, msgId: MsgId): Promise<StatusR
       deps.log.warn('mass report unreadable', { msgId, err });
       return null;
     }),
-    deps.store.get(deletedKey(deps.appId, msgId)),
+    // Unknown (undefined) when the store fails: WeChat's mass/get answers instead.
+    deps.store.get(deletedKey(deps.appId, msgId)).catch((err: unknown) => {
+      deps.log.warn('deleted marker unreadable', { msgId, err });
+      return undefined;
+    }),
   ]);
   const final = report && finalStatus(report);
-  if (report && final) {
+  if (report && final && deleted !== undefined) {
     return { msgId, status: deleted === null ? final : 'DELETE', source: 'report', report };
   }
   const reply = await callWeChat(deps.client, massGet, { msg_id: msgId }, { msgId: 'msgId' });

@@ -48,6 +48,16 @@ describe('GET /status', () => {
     expect(api.calls).toEqual([]);
   });
 
+  it('asks WeChat when the store cannot say whether a reported send was deleted', async () => {
+    await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
+    const get = api.store.get.bind(api.store);
+    api.store.get = (key) => (key.includes('deleted') ? Promise.reject(new Error('store down')) : get(key));
+    api.serveToken();
+    api.serve(GET, '{"msg_id":9007199254740993,"msg_status":"DELETE"}');
+    const res = await status({ msgId: '9007199254740993' });
+    expect(res.json).toMatchObject({ status: 'DELETE', source: 'wechat', report: REPORT });
+  });
+
   it("does not take another account's deletion or report for its own (one Redis, several accounts)", async () => {
     await api.store.set(massReportKey(APP_ID, '9007199254740993'), JSON.stringify(REPORT));
     await recordDeleted(api.store, 'wxfedcba9876543210', '9007199254740993');
