@@ -14,7 +14,7 @@ import {
   startJob,
 } from '../../../shared/jobs/job-repository';
 import { createMemoryStore } from '../../../shared/store/memory-store';
-import { StoreUnavailableError } from '../../../shared/store/store';
+import { type Store, StoreUnavailableError } from '../../../shared/store/store';
 
 const START = Date.UTC(2025, 0, 15, 2, 0, 0);
 const MESSAGE = { type: 'text', content: 'Hello' } as Message;
@@ -31,6 +31,13 @@ async function rejection(promise: Promise<unknown>): Promise<HttpError> {
   expect(err).toBeInstanceOf(HttpError);
   return err as HttpError;
 }
+
+/** The repository on `store` with some of its operations replaced (a failure, a held read). */
+const repoOver = (store: Store, overrides: Partial<Store>): JobRepoDeps => ({
+  appId: 'wx-app',
+  now: () => START,
+  store: { ...store, ...overrides },
+});
 
 beforeEach(() => {
   repo = { store: createMemoryStore(() => START), appId: 'wx-app', now: () => START };
@@ -79,20 +86,15 @@ describe('jobs in the store', () => {
   it('lists a started job for the dispatcher even when the first start failed at the list', async () => {
     let failList = true;
     const store = createMemoryStore(() => START);
-    repo = {
-      appId: 'wx-app',
-      now: () => START,
-      store: {
-        ...store,
-        setIfAbsent: (key, value, ttlMs) => {
-          if (failList && key.startsWith(`${jobKeys.active('wx-app')}:`)) {
-            failList = false;
-            return Promise.reject(new StoreUnavailableError('setIfAbsent'));
-          }
-          return store.setIfAbsent(key, value, ttlMs);
-        },
+    repo = repoOver(store, {
+      setIfAbsent: (key, value, ttlMs) => {
+        if (failList && key.startsWith(`${jobKeys.active('wx-app')}:`)) {
+          failList = false;
+          return Promise.reject(new StoreUnavailableError('setIfAbsent'));
+        }
+        return store.setIfAbsent(key, value, ttlMs);
       },
-    };
+    });
     const { job } = await createJob(repo, { clientMsgId: 'c-1', message: MESSAGE });
     await appendChunk(repo, job.id, 0, ids(0, 20));
     await expect(startJob(repo, job.id)).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -107,17 +109,12 @@ describe('jobs in the store', () => {
     let release = () => {};
     const reading = new Promise<void>((resolve) => (release = resolve));
     const store = createMemoryStore(() => START);
-    repo = {
-      appId: 'wx-app',
-      now: () => START,
-      store: {
-        ...store,
-        get: async (key) => {
-          if (key.endsWith(':chunk:0')) await reading;
-          return store.get(key);
-        },
+    repo = repoOver(store, {
+      get: async (key) => {
+        if (key.endsWith(':chunk:0')) await reading;
+        return store.get(key);
       },
-    };
+    });
     const { job } = await createJob(repo, { clientMsgId: 'c-1', message: MESSAGE });
     await appendChunk({ ...repo, store }, job.id, 0, ids(0, 30));
     const starting = startJob(repo, job.id);
