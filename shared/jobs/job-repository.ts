@@ -189,12 +189,30 @@ export async function appendChunk(
  * Returns the started job (a retried start returns it unchanged).
  */
 export async function startJob(deps: JobRepoDeps, jobId: string): Promise<JobRecord> {
-  const job = await updateJob(deps, jobId, (current) =>
-    current.state !== 'building' || current.startRequestedAt !== undefined
-      ? { result: current }
-      : (({ next }) => ({ job: next, result: next }))({ next: { ...current, startRequestedAt: deps.now() } }),
-  );
+  const job = await updateJob(deps, jobId, (current) => {
+    if (current.state !== 'building' || current.startRequestedAt !== undefined) return { result: current };
+    const next = { ...current, startRequestedAt: deps.now() };
+    return { job: next, result: next };
+  });
   if (job.state !== 'building') return job;
+  try {
+    return await buildAndStart(deps, job);
+  } catch (err) {
+    // Refused for what the job holds (a chunk missing, fewer than 2 OpenIDs): the caller fixes
+    // the list, so appends are taken again. A store failure leaves it final: start is repeated.
+    if (err instanceof HttpError) {
+      await updateJob(deps, jobId, (current) => {
+        if (current.state !== 'building' || current.startRequestedAt === undefined) return { result: undefined };
+        const { startRequestedAt: _reopened, ...open } = current;
+        return { job: open, result: undefined };
+      });
+    }
+    throw err;
+  }
+}
+
+async function buildAndStart(deps: JobRepoDeps, job: JobRecord): Promise<JobRecord> {
+  const jobId = job.id;
   if (job.audience)
     return markStarted(deps, jobId, 0, 1, async () => {
       await deps.store.setIfAbsent(

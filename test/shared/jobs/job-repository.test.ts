@@ -125,6 +125,21 @@ describe('jobs in the store', () => {
     expect(await starting).toMatchObject({ state: 'running', received: 30, openIds: 30 });
   });
 
+  it('takes appends again after a start refused for what the job held, and then starts', async () => {
+    const { job } = await createJob(repo, { clientMsgId: 'c-1', message: MESSAGE });
+    await appendChunk(repo, job.id, 0, ids(0, 10));
+    await appendChunk(repo, job.id, 2, ids(20, 10));
+    expect((await rejection(startJob(repo, job.id))).code).toBe('chunks_missing');
+    await appendChunk(repo, job.id, 1, ids(10, 10));
+    expect(await startJob(repo, job.id)).toMatchObject({ state: 'running', openIds: 30 });
+
+    const { job: small } = await createJob(repo, { clientMsgId: 'c-2', message: MESSAGE });
+    await appendChunk(repo, small.id, 0, ids(0, 1));
+    expect((await rejection(startJob(repo, small.id))).status).toBe(400);
+    await appendChunk(repo, small.id, 1, ids(1, 1));
+    expect(await startJob(repo, small.id)).toMatchObject({ state: 'running', openIds: 2 });
+  });
+
   it('takes a retried append once, and refuses another list under a number already taken (409)', async () => {
     const { job } = await createJob(repo, { clientMsgId: 'c-1', message: MESSAGE });
     await appendChunk(repo, job.id, 0, ids(0, 10));
