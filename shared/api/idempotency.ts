@@ -182,7 +182,9 @@ export async function sendOnce<R>(
     throw err;
   }
   if (earlier) return { replayed: true, result: earlier.result };
-  const outcome = await attempt();
+  // An attempt classifies whatever may have reached WeChat itself (`unknown`); what it throws
+  // happened before the call left (the permit's store failing), so it counts as `failed`.
+  const outcome = await attempt().catch((error: unknown): Attempt<R> => ({ kind: 'failed', error }));
   switch (outcome.kind) {
     case 'done':
       await remember(() =>

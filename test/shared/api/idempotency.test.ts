@@ -153,6 +153,23 @@ describe('sendOnce', () => {
     },
   );
 
+  it('keeps the record it took over when the retry throws before reaching WeChat', async () => {
+    const store = createMemoryStore();
+    const key = sendRecordKey('wx-app', 'c1');
+    const timeout = new Error('timeout');
+    await expect(
+      sendOnce(options(store), 'c1', 'fp', Result, async () => ({ kind: 'unknown', error: timeout })),
+    ).rejects.toBe(timeout);
+    const before = await store.get(key);
+    const storeDown = new StoreUnavailableError('takeWindowSlot');
+    await expect(
+      sendOnce(options(store), 'c1', 'fp', Result, async () => {
+        throw storeDown;
+      }),
+    ).rejects.toBe(storeDown);
+    expect(await store.get(key)).toBe(before);
+  });
+
   it('answers 422 when the id was used for another body', async () => {
     const store = createMemoryStore();
     await sendOnce(options(store), 'c1', 'fp-a', Result, done('sent'));
