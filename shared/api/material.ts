@@ -19,8 +19,6 @@ import type {
   TemporaryMediaResponse,
 } from './material-schemas';
 import { callWeChat } from './call-wechat';
-import { toHttpError } from './wechat-errors';
-import { WeChatResponseError } from '../wechat/errors';
 
 /**
  * Permanent material (kept until deleted; what image, voice and video mass sends and a draft's
@@ -82,12 +80,9 @@ export async function uploadTemporaryMaterial(
     },
     { ...UPLOAD_FIELDS, media: file.path },
   );
-  const mediaId = reply.media_id ?? reply.thumb_media_id;
-  if (mediaId === undefined) {
-    throw toHttpError(new WeChatResponseError(uploadTemporaryMedia.path, 'neither media_id nor thumb_media_id'), {});
-  }
   return {
-    mediaId: mediaId as MediaId,
+    // The reply schema holds one of the two (a thumb's comes as thumb_media_id).
+    mediaId: (reply.media_id ?? reply.thumb_media_id) as MediaId,
     type: reply.type ?? type,
     createdAt: reply.created_at,
     expiresAt: reply.created_at + TEMPORARY_MEDIA_LIFETIME_MS / 1000,

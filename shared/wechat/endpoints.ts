@@ -321,12 +321,19 @@ export const uploadTemporaryMedia = endpoint(
     request: z.strictObject({ type: uploadType(), media: mediaFile() }),
     // A thumb's id comes back as thumb_media_id, not the media_id WeChat's page shows: fixed in
     // silenceper/wechat#14, JeffreySu/WeiXinMPSDK#32, reported in grossopa/weixin-mp-java#7.
-    response: z.looseObject({
-      type: z.optional(z.string()),
-      media_id: z.optional(z.string().check(z.minLength(1))),
-      thumb_media_id: z.optional(z.string().check(z.minLength(1))),
-      created_at: z.number(),
-    }),
+    response: z
+      .looseObject({
+        type: z.optional(z.string()),
+        media_id: z.optional(z.string().check(z.minLength(1))),
+        thumb_media_id: z.optional(z.string().check(z.minLength(1))),
+        created_at: z.number(),
+      })
+      .check(
+        z.refine(
+          (reply) => (reply.media_id ?? reply.thumb_media_id) !== undefined,
+          'has neither media_id nor thumb_media_id',
+        ),
+      ),
   }),
 );
 

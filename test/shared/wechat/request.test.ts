@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addMaterial, massGet, massSendAll, stableToken, token, uploadImage } from '../../../shared/wechat/endpoints';
+import {
+  addMaterial,
+  massGet,
+  massSendAll,
+  stableToken,
+  token,
+  uploadImage,
+  uploadTemporaryMedia,
+} from '../../../shared/wechat/endpoints';
 import { WeChatApiError, WeChatResponseError, WeChatTransportError } from '../../../shared/wechat/errors';
 import { requestWeChat } from '../../../shared/wechat/request';
 import { useWeChatMock, WECHAT_ORIGIN } from '../../support/mock-wechat';
@@ -212,5 +220,15 @@ describe('requestWeChat', () => {
     expect(sent.get('description')).toBe(description);
     expect(sent.get('type')).toBeNull();
     expect(new Uint8Array(await (sent.get('media') as File).arrayBuffer())).toEqual(mp4);
+  });
+});
+
+// media/upload answers a thumb with thumb_media_id (silenceper/wechat#14), anything else with media_id.
+describe("media/upload's reply", () => {
+  const reply = (body: unknown) => uploadTemporaryMedia.response.safeParse(body).success;
+  it('takes either id, and refuses a reply with neither', () => {
+    expect(reply({ type: 'thumb', thumb_media_id: 'T1', created_at: 1 })).toBe(true);
+    expect(reply({ type: 'image', media_id: 'M1', created_at: 1 })).toBe(true);
+    expect(reply({ type: 'image', created_at: 1 })).toBe(false);
   });
 });
