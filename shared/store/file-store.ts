@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'no
 import { join } from 'node:path';
 import { getManyAndClaimInSteps } from './claim';
 import { CHANNEL_TTL_MS, type Store } from './store';
-import { enterWindow } from './window';
+import { counterFull, enterWindow } from './window';
 
 interface Entry {
   value: string;
@@ -196,12 +196,9 @@ export function createFileStore(dir: string, options: FileStoreOptions = {}): St
     },
     getManyAndClaim: (keys, claim) => getManyAndClaimInSteps(store, keys, claim),
     async takeWindowSlot(take) {
-      const { limit } = take.counter;
       // Read before the window's lock: two calls at the limit's edge may both pass, and the
       // counter's answer (over the limit) still refuses the second.
-      if (limit !== undefined && Number((await store.get(take.counter.key)) ?? 0) >= limit) {
-        return { taken: false, counterFull: true };
-      }
+      if (counterFull(await store.get(take.counter.key), take)) return { taken: false, counterFull: true };
       // The window under its key's lock, then the counter under its own: a crash between the two
       // leaves the call in the window uncounted for the day.
       const entered = await withLock(take.key, async (file) => {

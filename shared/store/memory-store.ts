@@ -1,5 +1,5 @@
 import { CHANNEL_TTL_MS, type ChannelChange, type Store } from './store';
-import { enterWindow } from './window';
+import { counterFull, enterWindow } from './window';
 
 interface Entry {
   value: string;
@@ -89,10 +89,7 @@ export function createMemoryStore(now: () => number = Date.now): Store & { reado
       return { values: keys.map((k) => read(k)?.value ?? null), holder: read(key)?.value ?? null };
     },
     async takeWindowSlot(take) {
-      const { limit } = take.counter;
-      if (limit !== undefined && Number(read(take.counter.key)?.value ?? 0) >= limit) {
-        return { taken: false, counterFull: true };
-      }
+      if (counterFull(read(take.counter.key)?.value, take)) return { taken: false, counterFull: true };
       const entered = enterWindow(read(take.key)?.value, take);
       if ('freeInMs' in entered) return { taken: false, freeInMs: entered.freeInMs };
       write(take.key, entered.value, take.ttlMs);

@@ -26,8 +26,9 @@ const GET_MANY_AND_CLAIM =
 
 // KEYS: the window (a sorted set of the calls, scored by when each was taken), the counter.
 // ARGV: at, the oldest time still in the window, the limit, window length, the call's id, the
-// window's TTL, the counter's TTL. Answers {1, count} when the call is let in, else {0, ms until
-// the earliest call leaves}.
+// window's TTL, the counter's TTL, the counter's limit ('' for none). Answers {2, 0} when the
+// counter already holds its limit (nothing entered or counted), {1, count} when the call is let
+// in, else {0, ms until the earliest call leaves}.
 const TAKE_WINDOW_SLOT =
   "if ARGV[8] ~= '' and tonumber(redis.call('get', KEYS[2]) or '0') >= tonumber(ARGV[8]) then return {2, 0} end " +
   "redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[2]) " +

@@ -18,6 +18,12 @@ export function enterWindow(raw: string | undefined, take: WindowTake): { value:
   return { value: JSON.stringify(calls) };
 }
 
+/** Whether the counter (its stored text, or null) already holds `take.counter.limit`. */
+export function counterFull(raw: string | null | undefined, take: WindowTake): boolean {
+  const { limit } = take.counter;
+  return limit !== undefined && Number(raw ?? 0) >= limit;
+}
+
 function parseWindow(raw: string | undefined): [number, string][] {
   if (raw === undefined) return [];
   try {
