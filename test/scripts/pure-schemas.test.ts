@@ -92,27 +92,23 @@ describe('dropRouteAnswers', () => {
 
 describe('the pure-schemas build plugin', () => {
   let dir: string;
+  /** Writes one module of the temporary directory, a line per entry. */
+  const source = (name: string, lines: string[]) => writeFile(join(dir, name), lines.join('\n'));
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'pure-schemas-'));
-    await writeFile(
-      join(dir, 'schemas.ts'),
-      [
-        "import * as z from 'zod/mini';",
-        "export const Used = z.string().check(z.minLength(1, 'USED-MESSAGE'));",
-        "export const Unused = z.string().check(z.minLength(1, 'UNUSED-MESSAGE'));",
-        "export const Answer = z.string().check(z.minLength(1, 'ANSWER-MESSAGE'));",
-        'export function assertPositive(n: unknown) {',
-        "  z.number().check(z.positive('ASSERTED-MESSAGE')).parse(n);",
-        '}',
-      ].join('\n'),
-    );
-    await writeFile(
-      join(dir, 'entry.ts'),
-      [
-        "import { Used, assertPositive } from './schemas';",
-        'export const run = (v: unknown) => (assertPositive(v), Used.parse(String(v)));',
-      ].join('\n'),
-    );
+    await source('schemas.ts', [
+      "import * as z from 'zod/mini';",
+      "export const Used = z.string().check(z.minLength(1, 'USED-MESSAGE'));",
+      "export const Unused = z.string().check(z.minLength(1, 'UNUSED-MESSAGE'));",
+      "export const Answer = z.string().check(z.minLength(1, 'ANSWER-MESSAGE'));",
+      'export function assertPositive(n: unknown) {',
+      "  z.number().check(z.positive('ASSERTED-MESSAGE')).parse(n);",
+      '}',
+    ]);
+    await source('entry.ts', [
+      "import { Used, assertPositive } from './schemas';",
+      'export const run = (v: unknown) => (assertPositive(v), Used.parse(String(v)));',
+    ]);
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -131,14 +127,11 @@ describe('the pure-schemas build plugin', () => {
   }
 
   it("drops the schemas only a route's answers name, and keeps its body's", async () => {
-    await writeFile(
-      join(dir, 'routes.ts'),
-      [
-        "import { Answer, Used } from './schemas';",
-        'const defineRoute = <T>(spec: T) => spec;',
-        'export const routes = [defineRoute({ body: Used, answers: { 200: Answer } })];',
-      ].join('\n'),
-    );
+    await source('routes.ts', [
+      "import { Answer, Used } from './schemas';",
+      'const defineRoute = <T>(spec: T) => spec;',
+      'export const routes = [defineRoute({ body: Used, answers: { 200: Answer } })];',
+    ]);
     const { text } = await bundle('routes.ts');
     expect(text).toContain('USED-MESSAGE');
     expect(text).not.toContain('ANSWER-MESSAGE');
@@ -156,26 +149,20 @@ describe('the pure-schemas build plugin', () => {
   });
 
   it('drops a schema built with a side-effect-free helper from another module', async () => {
-    await writeFile(
-      join(dir, 'limits.ts'),
-      [
-        "import * as z from 'zod/mini';",
-        '/* @__NO_SIDE_EFFECTS__ */',
-        'export function limited(max: number, message: string) {',
-        '  return z.string().check(z.maxLength(max, message));',
-        '}',
-      ].join('\n'),
-    );
-    await writeFile(
-      join(dir, 'limited.ts'),
-      [
-        "import * as z from 'zod/mini';",
-        "import { limited } from './limits';",
-        "export const UsedLimited = z.object({ a: limited(3, 'USED-LIMIT') });",
-        "export const UnusedLimited = z.object({ a: limited(3, 'UNUSED-LIMIT') });",
-      ].join('\n'),
-    );
-    await writeFile(join(dir, 'limited-entry.ts'), "export { UsedLimited } from './limited';");
+    await source('limits.ts', [
+      "import * as z from 'zod/mini';",
+      '/* @__NO_SIDE_EFFECTS__ */',
+      'export function limited(max: number, message: string) {',
+      '  return z.string().check(z.maxLength(max, message));',
+      '}',
+    ]);
+    await source('limited.ts', [
+      "import * as z from 'zod/mini';",
+      "import { limited } from './limits';",
+      "export const UsedLimited = z.object({ a: limited(3, 'USED-LIMIT') });",
+      "export const UnusedLimited = z.object({ a: limited(3, 'UNUSED-LIMIT') });",
+    ]);
+    await source('limited-entry.ts', ["export { UsedLimited } from './limited';"]);
     const { text } = await bundle('limited-entry.ts');
     expect(text).toContain('USED-LIMIT');
     expect(text).not.toContain('UNUSED-LIMIT');
